@@ -1,0 +1,36 @@
+/* aiswatch/columns.h — the columnar (struct-of-arrays) form of vessel positions that
+ * the analysis stages read.
+ *
+ * Promise: aw_columns_push() appends the position-bearing messages (types 1, 2, 3, 18,
+ * 19, 27) and ignores the rest; values stay in protocol units (lat/lon in 1/10000
+ * minute, type 27's 1/10 minute scaled up to match; speed and course in tenths) with
+ * not-available codes kept. Arrays grow geometrically; the caller frees with
+ * aw_columns_free(). */
+#ifndef AISWATCH_COLUMNS_H
+#define AISWATCH_COLUMNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aiswatch/ais.h"
+#include "aiswatch/nmea.h"
+
+typedef struct aw_columns {
+    size_t n, cap;
+    int64_t *time_ms;
+    uint32_t *mmsi;
+    int32_t *lat, *lon;     /* 1/10000 minute */
+    uint16_t *sog_dkn;      /* 0.1 kn, 1023 n/a */
+    uint16_t *cog_ddeg;     /* 0.1 deg, 3600 n/a */
+    uint16_t *heading_deg;  /* 511 n/a */
+    uint8_t *msg_type;
+    uint8_t *nav_status;    /* 15 when the type carries none */
+} aw_columns;
+
+/* Returns 0, or -1 when memory runs out (the row is not added). */
+int aw_columns_push(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta);
+/* Appends all rows of src to dst. */
+int aw_columns_append(aw_columns *dst, const aw_columns *src);
+void aw_columns_free(aw_columns *c);
+
+#endif

@@ -1,0 +1,29 @@
+/* aiswatch/input.h — byte streams from files or stdin, plain, gzip or zstd.
+ *
+ * Promise: the compression is told by the first bytes (gzip 1f 8b, zstd 28 b5 2f fd),
+ * never by the file name; "-" is standard input. The caller owns the aw_input and
+ * closes it; errors come back as a message in the caller's buffer. */
+#ifndef AISWATCH_INPUT_H
+#define AISWATCH_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct aw_input aw_input;
+
+typedef enum aw_compression { AW_PLAIN, AW_GZIP, AW_ZSTD } aw_compression;
+
+/* Opens path ("-" for stdin). Returns NULL and writes a message to err on failure. */
+aw_input *aw_input_open(const char *path, char *err, size_t errcap);
+
+/* Reads up to cap decompressed bytes; 0 at the end, -1 on error (message in err). */
+ssize_t aw_input_read(aw_input *in, char *buf, size_t cap, char *err, size_t errcap);
+
+aw_compression aw_input_compression(const aw_input *in);
+/* Compressed bytes consumed so far: for progress against the file size. */
+uint64_t aw_input_raw_bytes(const aw_input *in);
+
+void aw_input_close(aw_input *in);
+
+#endif

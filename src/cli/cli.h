@@ -1,0 +1,23 @@
+/* cli.h — the aiswatch program's subcommands and the helpers they share. */
+#ifndef AW_CLI_H
+#define AW_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "aiswatch/nmea.h"
+
+/* Exit codes of every subcommand (DESIGN.md). */
+enum { AW_EXIT_OK = 0, AW_EXIT_USAGE = 1, AW_EXIT_INPUT = 2 };
+
+int cmd_decode(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+
+/* The summary of what was read, skipped and why, to `f`. */
+void cli_print_summary(FILE *f, const char *cmd, const aw_decode_stats *st, double seconds);
+
+double cli_now(void);
+/* Parses a whole unsigned number; false on junk. */
+bool cli_parse_uint(const char *s, unsigned long long *out);
+
+#endif

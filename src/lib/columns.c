@@ -1,0 +1,95 @@
+/* columns.c — struct-of-arrays storage of positions for the analysis stages. */
+#include "aiswatch/columns.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int grow(aw_columns *c, size_t need) {
+    if (need <= c->cap) return 0;
+    size_t cap = c->cap ? c->cap : 4096;
+    while (cap < need) cap *= 2;
+#define GROW(field)                                                        \
+    do {                                                                   \
+        void *p = realloc(c->field, cap * sizeof *c->field);               \
+        if (!p) return -1;                                                 \
+        c->field = p;                                                      \
+    } while (0)
+    GROW(time_ms);
+    GROW(mmsi);
+    GROW(lat);
+    GROW(lon);
+    GROW(sog_dkn);
+    GROW(cog_ddeg);
+    GROW(heading_deg);
+    GROW(msg_type);
+    GROW(nav_status);
+#undef GROW
+    c->cap = cap;
+    return 0;
+}
+
+int aw_columns_push(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta) {
+    int32_t lat, lon;
+    uint16_t sog, cog, hdg;
+    uint8_t status = 15;
+    switch (m->msg_type) {
+    case 1: case 2: case 3:
+        lat = m->u.pos.lat, lon = m->u.pos.lon, sog = m->u.pos.speed, cog = m->u.pos.course;
+        hdg = m->u.pos.heading, status = m->u.pos.status;
+        break;
+    case 18: case 19:
+        lat = m->u.cb.lat, lon = m->u.cb.lon, sog = m->u.cb.speed, cog = m->u.cb.course, hdg = m->u.cb.heading;
+        break;
+    case 27:
+        /* 1/10 minute: scale to the common unit, keeping the not-available codes. */
+        lat = m->u.lr.lat == 91 * 600 ? AW_LAT_NA : m->u.lr.lat * 1000;
+        lon = m->u.lr.lon == 181 * 600 ? AW_LON_NA : m->u.lr.lon * 1000;
+        sog = m->u.lr.speed == 63 ? AW_SPEED_NA : (uint16_t)(m->u.lr.speed * 10);
+        cog = m->u.lr.course == 511 ? AW_COURSE_NA : (uint16_t)(m->u.lr.course * 10);
+        hdg = AW_HEADING_NA, status = m->u.lr.status;
+        break;
+    default:
+        return 0;
+    }
+    if (c->n == c->cap && grow(c, c->n + 1) < 0) return -1;
+    size_t i = c->n++;
+    c->time_ms[i] = meta ? meta->time_ms : AW_TIME_NONE;
+    c->mmsi[i] = m->mmsi;
+    c->lat[i] = lat;
+    c->lon[i] = lon;
+    c->sog_dkn[i] = sog;
+    c->cog_ddeg[i] = cog;
+    c->heading_deg[i] = hdg;
+    c->msg_type[i] = m->msg_type;
+    c->nav_status[i] = status;
+    return 0;
+}
+
+int aw_columns_append(aw_columns *dst, const aw_columns *src) {
+    if (grow(dst, dst->n + src->n) < 0) return -1;
+    size_t o = dst->n, n = src->n;
+    memcpy(dst->time_ms + o, src->time_ms, n * sizeof *src->time_ms);
+    memcpy(dst->mmsi + o, src->mmsi, n * sizeof *src->mmsi);
+    memcpy(dst->lat + o, src->lat, n * sizeof *src->lat);
+    memcpy(dst->lon + o, src->lon, n * sizeof *src->lon);
+    memcpy(dst->sog_dkn + o, src->sog_dkn, n * sizeof *src->sog_dkn);
+    memcpy(dst->cog_ddeg + o, src->cog_ddeg, n * sizeof *src->cog_ddeg);
+    memcpy(dst->heading_deg + o, src->heading_deg, n * sizeof *src->heading_deg);
+    memcpy(dst->msg_type + o, src->msg_type, n * sizeof *src->msg_type);
+    memcpy(dst->nav_status + o, src->nav_status, n * sizeof *src->nav_status);
+    dst->n += n;
+    return 0;
+}
+
+void aw_columns_free(aw_columns *c) {
+    free(c->time_ms);
+    free(c->mmsi);
+    free(c->lat);
+    free(c->lon);
+    free(c->sog_dkn);
+    free(c->cog_ddeg);
+    free(c->heading_deg);
+    free(c->msg_type);
+    free(c->nav_status);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,631 @@
+/* nmea.c — NMEA 0183 framing for AIS: line prefixes, tag blocks, sentence fields,
+ * checksums and multipart reassembly.
+ *
+ * The hot path is one pass per line with no copy: memchr finds the checksum star, a
+ * word-at-a-time XOR checks it, the fixed-shape fields are read in place and the
+ * payload pointer is handed straight to the bit decoder. Only multipart fragments are
+ * copied, into a fixed table of reassembly slots whose size bounds memory whatever
+ * the input does; a slot left open too long (in lines) or pushed out by a full table is
+ * counted as incomplete.
+ */
+#include "aiswatch/nmea.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REASM_CHARS 200 /* 1200 bits: more than AW_MAX_PAYLOAD_BITS, so truncation is seen */
+
+static const char *const reject_names[AW_REJ_COUNT] = {
+    [AW_REJ_BAD_CHECKSUM] = "bad_checksum",
+    [AW_REJ_NO_CHECKSUM] = "no_checksum",
+    [AW_REJ_MALFORMED] = "malformed_sentence",
+    [AW_REJ_OTHER_NMEA] = "other_nmea",
+    [AW_REJ_NOT_NMEA] = "not_nmea",
+    [AW_REJ_ORPHAN_FRAGMENT] = "orphan_fragment",
+    [AW_REJ_OUT_OF_ORDER] = "out_of_order_fragment",
+    [AW_REJ_INCOMPLETE] = "incomplete_multipart",
+    [AW_REJ_EMPTY_PAYLOAD] = "empty_payload",
+    [AW_REJ_BAD_PAYLOAD_CHAR] = "bad_payload_char",
+    [AW_REJ_BAD_MSG_TYPE] = "bad_msg_type",
+    [AW_REJ_TOO_SHORT] = "too_short",
+};
+
+const char *aw_reject_name(aw_reject r) {
+    return (unsigned)r < AW_REJ_COUNT ? reject_names[r] : "unknown";
+}
+
+void aw_stats_add(aw_decode_stats *dst, const aw_decode_stats *src) {
+    dst->lines += src->lines;
+    dst->bytes += src->bytes;
+    dst->comments += src->comments;
+    dst->sentences += src->sentences;
+    dst->tagblocks += src->tagblocks;
+    dst->tagblock_bad_checksum += src->tagblock_bad_checksum;
+    dst->messages += src->messages;
+    dst->truncated += src->truncated;
+    dst->untimed += src->untimed;
+    for (int i = 0; i < AW_REJ_COUNT; i++) dst->rejects[i] += src->rejects[i];
+    for (int i = 0; i < 28; i++) dst->by_type[i] += src->by_type[i];
+}
+
+typedef struct slot {
+    uint64_t key;
+    uint64_t key_nosource; /* the key without the source, for tails whose tag block lost s: */
+    uint64_t opened_line;
+    int64_t time_ms;
+    bool used;
+    uint8_t count, next;
+    char channel;
+    bool own;
+    char talker[3];
+    uint8_t source_len;
+    char source[AW_SOURCE_MAX];
+    uint16_t len;
+    uint16_t total_len;
+    char payload[REASM_CHARS];
+} slot;
+
+struct aw_decoder {
+    aw_decoder_opts opts;
+    uint64_t line_no;
+    int64_t pghp_time_ms;      /* Gatehouse stamp waiting for the next sentence */
+    char prefix_cache[32];     /* last line prefix seen and its time: logs repeat a second */
+    size_t prefix_cache_len;
+    int64_t prefix_cache_ms;
+    unsigned open_slots;
+    slot slots[AW_REASM_SLOTS];
+};
+
+/* Tags of the tag block(s) in front of a sentence. */
+typedef struct tags {
+    int64_t time_ms;
+    const char *source;
+    uint8_t source_len;
+    bool has_group;
+    uint8_t group_num, group_total;
+    uint32_t group_id;
+} tags;
+
+aw_decoder *aw_decoder_new(const aw_decoder_opts *opts) {
+    aw_decoder *dec = calloc(1, sizeof *dec);
+    if (!dec) return NULL;
+    if (opts) dec->opts = *opts;
+    if (dec->opts.max_open_lines == 0) dec->opts.max_open_lines = 1000;
+    dec->pghp_time_ms = AW_TIME_NONE;
+    return dec;
+}
+
+void aw_decoder_free(aw_decoder *dec) { free(dec); }
+
+uint8_t aw_nmea_checksum(const char *start, size_t len) {
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, start + i, 8);
+        acc ^= w;
+    }
+    acc ^= acc >> 32;
+    acc ^= acc >> 16;
+    acc ^= acc >> 8;
+    uint8_t x = (uint8_t)acc;
+    for (; i < len; i++) x ^= (uint8_t)start[i];
+    return x;
+}
+
+static inline int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+static inline bool is_digit(char c) { return (unsigned)(c - '0') < 10; }
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Reads `n` digits; -1 when one is not a digit. */
+static long read_digits(const char *p, int n) {
+    long v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!is_digit(p[i])) return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
+/* An epoch number in seconds or milliseconds (told apart by magnitude), with an
+ * optional fraction. Returns the characters used, 0 when there is no number. */
+static size_t parse_epoch(const char *p, const char *end, int64_t *ms) {
+    const char *q = p;
+    int64_t v = 0;
+    int nd = 0;
+    while (q < end && is_digit(*q) && nd < 16) v = v * 10 + (*q++ - '0'), nd++;
+    if (nd == 0 || (q < end && is_digit(*q))) return 0;
+    int64_t frac_ms = 0;
+    if (q < end && *q == '.') {
+        q++;
+        int k = 0;
+        while (q < end && is_digit(*q)) {
+            if (k < 3) frac_ms = frac_ms * 10 + (*q - '0'), k++;
+            q++;
+        }
+        while (k < 3) frac_ms *= 10, k++;
+    }
+    /* Seconds reach 1e11 only in the year 5138; milliseconds pass it in 1973. */
+    *ms = v >= 100000000000LL ? v : v * 1000 + frac_ms;
+    return (size_t)(q - p);
+}
+
+/* `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS[.fff][Z]`; returns characters used. */
+static size_t parse_iso(const char *p, const char *end, int64_t *ms) {
+    if (end - p < 19 || p[4] != '-' || p[7] != '-' || (p[10] != ' ' && p[10] != 'T') ||
+        p[13] != ':' || p[16] != ':')
+        return 0;
+    long y = read_digits(p, 4), mo = read_digits(p + 5, 2), d = read_digits(p + 8, 2);
+    long h = read_digits(p + 11, 2), mi = read_digits(p + 14, 2), s = read_digits(p + 17, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+        s < 0 || s > 60)
+        return 0;
+    const char *q = p + 19;
+    int64_t frac = 0;
+    if (q < end && *q == '.') {
+        q++;
+        int k = 0;
+        while (q < end && is_digit(*q)) {
+            if (k < 3) frac = frac * 10 + (*q - '0'), k++;
+            q++;
+        }
+        while (k < 3) frac *= 10, k++;
+    }
+    if (q < end && *q == 'Z') q++;
+    *ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + mi) * 60000 + s * 1000 + frac;
+    return (size_t)(q - p);
+}
+
+/* $PGHP,1,yyyy,m,d,H,M,S,ms,…: Gatehouse's time of the following sentence. */
+static bool parse_pghp(const char *s, const char *star, int64_t *ms) {
+    const char *p = s + 6;
+    if (star - p < 2 || p[0] != '1' || p[1] != ',') return false;
+    p += 2;
+    long f[7];
+    for (int i = 0; i < 7; i++) {
+        long v = 0;
+        int nd = 0;
+        while (p < star && is_digit(*p)) v = v * 10 + (*p++ - '0'), nd++;
+        if (nd == 0 || nd > 4 || p >= star || *p != ',') return false;
+        p++;
+        f[i] = v;
+    }
+    if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60 || f[6] > 999)
+        return false;
+    *ms = ((days_from_civil(f[0], (unsigned)f[1], (unsigned)f[2]) * 24 + f[3]) * 60 + f[4]) * 60000 +
+          f[5] * 1000 + f[6];
+    return true;
+}
+
+/* Parses one `\…\` tag block starting at p (on the backslash). Returns the pointer past
+ * the closing backslash, or NULL when the block does not close on this line. */
+static const char *parse_tagblock(const char *p, const char *end, tags *t, aw_decode_stats *st) {
+    const char *body = p + 1;
+    const char *close = memchr(body, '\\', (size_t)(end - body));
+    if (!close) return NULL;
+    st->tagblocks++;
+    const char *fields_end = close;
+    const char *star = memchr(body, '*', (size_t)(close - body));
+    if (star) {
+        fields_end = star;
+        int h1 = close - star >= 3 ? hexval(star[1]) : -1, h2 = close - star >= 3 ? hexval(star[2]) : -1;
+        if (h1 < 0 || h2 < 0 || aw_nmea_checksum(body, (size_t)(star - body)) != (uint8_t)(h1 << 4 | h2))
+            st->tagblock_bad_checksum++;
+    }
+    const char *f = body;
+    while (f < fields_end) {
+        const char *comma = memchr(f, ',', (size_t)(fields_end - f));
+        const char *fe = comma ? comma : fields_end;
+        if (fe - f >= 2 && f[1] == ':') {
+            const char *v = f + 2;
+            switch (f[0]) {
+            case 'c': {
+                int64_t ms;
+                if (parse_epoch(v, fe, &ms) == (size_t)(fe - v)) t->time_ms = ms;
+                break;
+            }
+            case 's': {
+                size_t n = (size_t)(fe - v);
+                t->source = v;
+                t->source_len = (uint8_t)(n < AW_SOURCE_MAX ? n : AW_SOURCE_MAX);
+                break;
+            }
+            case 'g': {
+                /* g:<sentence>-<total>-<group id> */
+                long a = 0, b = 0, id = 0;
+                const char *q = v;
+                int part = 0, nd = 0;
+                bool ok = true;
+                for (; q < fe && ok; q++) {
+                    if (*q == '-') {
+                        ok = nd > 0;
+                        part++, nd = 0;
+                        ok = ok && part <= 2;
+                    } else if (is_digit(*q) && nd < 9) {
+                        long *dst = part == 0 ? &a : part == 1 ? &b : &id;
+                        *dst = *dst * 10 + (*q - '0');
+                        nd++;
+                    } else {
+                        ok = false;
+                    }
+                }
+                if (ok && part == 2 && nd > 0 && a >= 1 && b >= 1 && a <= b && b <= 9) {
+                    t->has_group = true;
+                    t->group_num = (uint8_t)a;
+                    t->group_total = (uint8_t)b;
+                    t->group_id = (uint32_t)id;
+                }
+                break;
+            }
+            default:
+                break;
+            }
+        }
+        f = fe + 1;
+    }
+    return close + 1;
+}
+
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n) {
+    const uint8_t *p = data;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static void deliver(aw_decoder *dec, const char *payload, size_t len, unsigned fill, const aw_msg_meta *meta,
+                    aw_decode_stats *st, aw_msg_fn fn, void *ctx) {
+    (void)dec;
+    aw_msg msg;
+    aw_ais_err err = aw_ais_decode(payload, len, fill, &msg);
+    if (err != AW_AIS_OK) {
+        st->rejects[AW_REJ_EMPTY_PAYLOAD + (err - AW_AIS_EMPTY)]++;
+        return;
+    }
+    st->messages++;
+    st->by_type[msg.msg_type]++;
+    if (msg.truncated) st->truncated++;
+    if (meta->time_ms == AW_TIME_NONE) st->untimed++;
+    if (fn) fn(ctx, &msg, meta);
+}
+
+static void close_slot(aw_decoder *dec, slot *s) {
+    s->used = false;
+    dec->open_slots--;
+}
+
+static void expire_slots(aw_decoder *dec, aw_decode_stats *st) {
+    for (int i = 0; i < AW_REASM_SLOTS && dec->open_slots; i++) {
+        slot *s = &dec->slots[i];
+        if (s->used && dec->line_no - s->opened_line > dec->opts.max_open_lines) {
+            st->rejects[AW_REJ_INCOMPLETE]++;
+            close_slot(dec, s);
+        }
+    }
+}
+
+static slot *find_slot(aw_decoder *dec, uint64_t key, uint64_t key_nosource, bool has_source) {
+    if (!dec->open_slots) return NULL;
+    for (int i = 0; i < AW_REASM_SLOTS; i++)
+        if (dec->slots[i].used && dec->slots[i].key == key) return &dec->slots[i];
+    if (has_source) return NULL;
+    /* Satellite feeds often tag only the first fragment with its source. */
+    for (int i = 0; i < AW_REASM_SLOTS; i++)
+        if (dec->slots[i].used && dec->slots[i].key_nosource == key_nosource) return &dec->slots[i];
+    return NULL;
+}
+
+static slot *new_slot(aw_decoder *dec, aw_decode_stats *st) {
+    expire_slots(dec, st);
+    slot *oldest = NULL;
+    for (int i = 0; i < AW_REASM_SLOTS; i++) {
+        slot *s = &dec->slots[i];
+        if (!s->used) {
+            s->used = true;
+            dec->open_slots++;
+            return s;
+        }
+        if (!oldest || s->opened_line < oldest->opened_line) oldest = s;
+    }
+    /* Table full: the oldest open message is the least likely to complete. */
+    st->rejects[AW_REJ_INCOMPLETE]++;
+    return oldest;
+}
+
+typedef struct sentence {
+    const char *payload;
+    size_t payload_len;
+    unsigned fill;
+    unsigned frag_count, frag_num;
+    int seq_id;
+    char channel;
+    bool own;
+    char talker[3];
+} sentence;
+
+static void handle_fragment(aw_decoder *dec, const sentence *se, const tags *tg, int64_t time_ms,
+                            aw_decode_stats *st, aw_msg_fn fn, void *ctx) {
+    aw_msg_meta meta = {
+        .time_ms = time_ms,
+        .line_no = dec->line_no,
+        .channel = se->channel,
+        .own = se->own,
+        .source = tg->source,
+        .source_len = tg->source_len,
+        .fragments = 1,
+    };
+    memcpy(meta.talker, se->talker, 3);
+    if (se->frag_count == 1) {
+        deliver(dec, se->payload, se->payload_len, se->fill, &meta, st, fn, ctx);
+        return;
+    }
+    /* Tag-block groups name the message; otherwise source, channel, sequence id and
+     * fragment count do, as receivers interleave channels and sources. */
+    uint64_t key = 0xcbf29ce484222325ULL, key_nosource = key;
+    key_nosource = hash_bytes(key_nosource, &se->channel, 1);
+    key_nosource = hash_bytes(key_nosource, &se->seq_id, sizeof se->seq_id);
+    key_nosource = hash_bytes(key_nosource, &se->frag_count, sizeof se->frag_count);
+    if (tg->has_group && tg->group_total == se->frag_count) {
+        key = hash_bytes(key, "g", 1);
+        key = hash_bytes(key, &tg->group_id, sizeof tg->group_id);
+    } else {
+        key = hash_bytes(key, tg->source ? tg->source : "", tg->source ? tg->source_len : 0);
+        key = hash_bytes(key, &se->channel, 1);
+        key = hash_bytes(key, &se->seq_id, sizeof se->seq_id);
+    }
+    key = hash_bytes(key, &se->frag_count, sizeof se->frag_count);
+
+    slot *s = find_slot(dec, key, key_nosource, tg->source != NULL || se->frag_num == 1);
+    if (se->frag_num == 1) {
+        if (s) { /* a new first fragment: the previous message lost its tail */
+            st->rejects[AW_REJ_INCOMPLETE]++;
+        } else {
+            s = new_slot(dec, st);
+        }
+        s->key = key;
+        s->key_nosource = key_nosource;
+        s->opened_line = dec->line_no;
+        s->time_ms = time_ms;
+        s->count = (uint8_t)se->frag_count;
+        s->next = 2;
+        s->channel = se->channel;
+        s->own = se->own;
+        memcpy(s->talker, se->talker, 3);
+        s->source_len = tg->source ? tg->source_len : 0;
+        if (s->source_len) memcpy(s->source, tg->source, s->source_len);
+        size_t n = se->payload_len < REASM_CHARS ? se->payload_len : REASM_CHARS;
+        memcpy(s->payload, se->payload, n);
+        s->len = (uint16_t)n;
+        s->total_len = (uint16_t)se->payload_len;
+        return;
+    }
+    if (!s) {
+        st->rejects[AW_REJ_ORPHAN_FRAGMENT]++;
+        return;
+    }
+    if (se->frag_num != s->next) {
+        st->rejects[AW_REJ_OUT_OF_ORDER]++;
+        close_slot(dec, s);
+        return;
+    }
+    size_t room = REASM_CHARS - s->len;
+    size_t n = se->payload_len < room ? se->payload_len : room;
+    memcpy(s->payload + s->len, se->payload, n);
+    s->len = (uint16_t)(s->len + n);
+    s->total_len = (uint16_t)(s->total_len + se->payload_len);
+    if (s->time_ms == AW_TIME_NONE) s->time_ms = time_ms;
+    s->next++;
+    if (se->frag_num < s->count) return;
+
+    meta.time_ms = s->time_ms;
+    meta.channel = s->channel;
+    meta.own = s->own;
+    memcpy(meta.talker, s->talker, 3);
+    meta.source = s->source_len ? s->source : NULL;
+    meta.source_len = s->source_len;
+    meta.fragments = s->count;
+    /* A payload cut at REASM_CHARS still decodes; aw_ais_decode flags it truncated. */
+    deliver(dec, s->payload, s->len, se->fill, &meta, st, fn, ctx);
+    close_slot(dec, s);
+}
+
+/* Fields of `!xxVDM,<count>,<num>,<seq>,<chan>,<payload>,<fill>*hh` between s and star. */
+static bool parse_fields(const char *s, const char *star, sentence *se) {
+    const char *p = s + 7;
+    if (p >= star || !is_digit(*p)) return false;
+    se->frag_count = (unsigned)(*p++ - '0');
+    if (p >= star || *p++ != ',' || p >= star || !is_digit(*p)) return false;
+    se->frag_num = (unsigned)(*p++ - '0');
+    if (p >= star || *p++ != ',') return false;
+    se->seq_id = -1;
+    if (is_digit(*p)) {
+        se->seq_id = 0;
+        while (p < star && is_digit(*p)) se->seq_id = se->seq_id * 10 + (*p++ - '0');
+        if (se->seq_id > 9999) return false;
+    }
+    if (p >= star || *p++ != ',') return false;
+    se->channel = 0;
+    if (*p != ',') se->channel = *p++;
+    if (p >= star || *p++ != ',') return false;
+    const char *payload = p;
+    const char *comma = memchr(p, ',', (size_t)(star - p));
+    if (!comma) return false;
+    se->payload = payload;
+    se->payload_len = (size_t)(comma - payload);
+    p = comma + 1;
+    if (p + 1 != star || !is_digit(*p)) return false;
+    se->fill = (unsigned)(*p - '0');
+    if (se->frag_count == 0 || se->frag_num == 0 || se->frag_num > se->frag_count || se->fill > 5)
+        return false;
+    return true;
+}
+
+static void process_line(aw_decoder *dec, const char *line, const char *end, aw_decode_stats *st,
+                         aw_msg_fn fn, void *ctx) {
+    while (end > line && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n')) end--;
+    const char *p = line;
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    if (p == end || *p == '#') {
+        st->comments++;
+        return;
+    }
+    int64_t prefix_ms = AW_TIME_NONE;
+    if (is_digit(*p)) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        size_t plen = comma ? (size_t)(comma - p) : 0;
+        if (plen && plen == dec->prefix_cache_len && memcmp(p, dec->prefix_cache, plen) == 0) {
+            prefix_ms = dec->prefix_cache_ms;
+        } else if (plen) {
+            int64_t ms;
+            size_t used = parse_iso(p, comma, &ms);
+            if (used == 0) used = parse_epoch(p, comma, &ms);
+            if (used == plen) {
+                if (p[4] == '-') ms -= (int64_t)dec->opts.prefix_utc_offset_s * 1000;
+                prefix_ms = ms;
+                if (plen < sizeof dec->prefix_cache) {
+                    memcpy(dec->prefix_cache, p, plen);
+                    dec->prefix_cache_len = plen;
+                    dec->prefix_cache_ms = ms;
+                }
+            }
+        }
+        if (prefix_ms == AW_TIME_NONE) {
+            st->rejects[AW_REJ_NOT_NMEA]++;
+            return;
+        }
+        p = comma + 1;
+    }
+
+    tags tg = {.time_ms = AW_TIME_NONE};
+    bool any = false;
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
+        if (p >= end) break;
+        if (*p == '\\') {
+            const char *next = parse_tagblock(p, end, &tg, st);
+            if (!next) break;
+            p = next;
+            continue;
+        }
+        if (*p != '!' && *p != '$') break;
+
+        const char *s = p;
+        const char *star = memchr(s, '*', (size_t)(end - s));
+        bool ais = end - s >= 7 && s[0] == '!' && s[3] == 'V' && s[4] == 'D' && (s[5] == 'M' || s[5] == 'O') &&
+                   s[6] == ',';
+        if (!star || end - star < 3) {
+            if (ais) {
+                st->sentences++;
+                st->rejects[AW_REJ_NO_CHECKSUM]++;
+            } else {
+                /* `$`/`!` sentences without a checksum (`!AIPWR,…`) are NMEA we do not use. */
+                st->rejects[AW_REJ_OTHER_NMEA]++;
+            }
+            any = true;
+            break;
+        }
+        int h1 = hexval(star[1]), h2 = hexval(star[2]);
+        bool sum_ok = h1 >= 0 && h2 >= 0 && aw_nmea_checksum(s + 1, (size_t)(star - s - 1)) == (uint8_t)(h1 << 4 | h2);
+        p = star + 3;
+        /* Trailing ",<epoch>" written by some receivers after the checksum. */
+        int64_t trailer_ms = AW_TIME_NONE;
+        if (p < end && *p == ',' && p + 1 < end && is_digit(p[1])) {
+            int64_t ms;
+            size_t used = parse_epoch(p + 1, end, &ms);
+            if (used) {
+                trailer_ms = ms;
+                p += 1 + used;
+            }
+        }
+        any = true;
+        if (!ais) {
+            if (!sum_ok) {
+                st->rejects[AW_REJ_BAD_CHECKSUM]++;
+            } else if (star - s >= 6 && memcmp(s, "$PGHP,", 6) == 0) {
+                int64_t ms;
+                if (parse_pghp(s, star, &ms)) dec->pghp_time_ms = trailer_ms != AW_TIME_NONE ? trailer_ms : ms;
+                st->rejects[AW_REJ_OTHER_NMEA]++;
+            } else {
+                st->rejects[AW_REJ_OTHER_NMEA]++;
+            }
+            tg = (tags){.time_ms = AW_TIME_NONE};
+            continue;
+        }
+        st->sentences++;
+        if (!sum_ok) {
+            st->rejects[AW_REJ_BAD_CHECKSUM]++;
+            if (!dec->opts.accept_bad_checksum) {
+                tg = (tags){.time_ms = AW_TIME_NONE};
+                continue;
+            }
+        }
+        sentence se;
+        if (!parse_fields(s, star, &se)) {
+            st->rejects[AW_REJ_MALFORMED]++;
+            tg = (tags){.time_ms = AW_TIME_NONE};
+            continue;
+        }
+        se.own = s[5] == 'O';
+        se.talker[0] = s[1];
+        se.talker[1] = s[2];
+        se.talker[2] = 0;
+        int64_t t = tg.time_ms;
+        if (t == AW_TIME_NONE) t = trailer_ms;
+        if (t == AW_TIME_NONE) t = dec->pghp_time_ms;
+        if (t == AW_TIME_NONE) t = prefix_ms;
+        dec->pghp_time_ms = AW_TIME_NONE;
+        handle_fragment(dec, &se, &tg, t, st, fn, ctx);
+        tg = (tags){.time_ms = AW_TIME_NONE};
+    }
+    if (!any) st->rejects[AW_REJ_NOT_NMEA]++;
+}
+
+void aw_decoder_lines(aw_decoder *dec, const char *buf, size_t len, aw_decode_stats *st, aw_msg_fn fn,
+                      void *ctx) {
+    const char *p = buf, *end = buf + len;
+    st->bytes += len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        dec->line_no++;
+        st->lines++;
+        process_line(dec, p, le, st, fn, ctx);
+        p = nl ? nl + 1 : end;
+    }
+}
+
+void aw_decoder_finish(aw_decoder *dec, aw_decode_stats *st) {
+    for (int i = 0; i < AW_REASM_SLOTS; i++) {
+        if (dec->slots[i].used) {
+            st->rejects[AW_REJ_INCOMPLETE]++;
+            close_slot(dec, &dec->slots[i]);
+        }
+    }
+}
+
+bool aw_nmea_line_starts_message(const char *line, size_t len) {
+    const char *end = line + len;
+    const char *s = line;
+    /* The first AIS sentence on the line decides. */
+    while ((s = memchr(s, '!', (size_t)(end - s))) != NULL) {
+        if (end - s >= 11 && s[3] == 'V' && s[4] == 'D' && s[6] == ',' && is_digit(s[7]) && s[8] == ',' &&
+            is_digit(s[9]))
+            return s[9] == '1';
+        s++;
+    }
+    return false;
+}

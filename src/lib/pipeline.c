@@ -1,0 +1,262 @@
+/* pipeline.c — chunked, ordered, multi-threaded decoding.
+ *
+ * One reading thread cuts the stream into chunks and writes results back in order; N
+ * workers decode. A chunk ends just before a line that starts a message (a single
+ * sentence or a first fragment, with a Gatehouse stamp kept with its sentence), so
+ * multipart messages that arrive in sequence are never split. Fragments interleaved
+ * across a boundary are counted as incomplete/orphan, as a lone decoder would at a
+ * file boundary. Workers keep their decoder across chunks only for its prefix cache:
+ * reassembly state is flushed at each chunk end. */
+#include "aiswatch/pipeline.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LOOKBACK_LINES 64
+
+char *aw_buf_reserve(aw_buf *b, size_t need) {
+    if (b->cap - b->len < need) {
+        size_t cap = b->cap ? b->cap : 1 << 16;
+        while (cap - b->len < need) cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d) return NULL;
+        b->data = d;
+        b->cap = cap;
+    }
+    return b->data + b->len;
+}
+
+typedef enum { JOB_FREE, JOB_READY, JOB_BUSY, JOB_DONE } job_state;
+
+typedef struct job {
+    char *data;
+    size_t len;
+    aw_buf out;
+    aw_decode_stats stats;
+    job_state state;
+    uint64_t seq;
+} job;
+
+typedef struct shared {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    job *jobs;
+    unsigned njobs;
+    bool quit;
+    const aw_pipeline_opts *opts;
+    const aw_pipeline_hooks *hooks;
+    bool failed;
+} shared;
+
+typedef struct worker {
+    shared *sh;
+    unsigned id;
+    pthread_t thread;
+} worker;
+
+typedef struct emit_ctx {
+    const aw_pipeline_hooks *hooks;
+    void *wstate;
+    aw_buf *out;
+} emit_ctx;
+
+static void emit(void *ctx, const aw_msg *msg, const aw_msg_meta *meta) {
+    emit_ctx *e = ctx;
+    e->hooks->on_msg(e->wstate, e->out, msg, meta);
+}
+
+static void *worker_main(void *arg) {
+    worker *w = arg;
+    shared *sh = w->sh;
+    void *wstate = sh->hooks->worker_new ? sh->hooks->worker_new(sh->hooks->ctx, w->id) : NULL;
+    aw_decoder *dec = aw_decoder_new(&sh->opts->decoder);
+    if (!dec) {
+        pthread_mutex_lock(&sh->mu);
+        sh->failed = true;
+        pthread_cond_broadcast(&sh->done);
+        pthread_mutex_unlock(&sh->mu);
+        return NULL;
+    }
+    pthread_mutex_lock(&sh->mu);
+    for (;;) {
+        job *j = NULL;
+        while (!sh->quit) {
+            for (unsigned i = 0; i < sh->njobs; i++) {
+                if (sh->jobs[i].state == JOB_READY && (!j || sh->jobs[i].seq < j->seq)) j = &sh->jobs[i];
+            }
+            if (j) break;
+            pthread_cond_wait(&sh->work, &sh->mu);
+        }
+        if (!j) break;
+        j->state = JOB_BUSY;
+        pthread_mutex_unlock(&sh->mu);
+
+        memset(&j->stats, 0, sizeof j->stats);
+        j->out.len = 0;
+        emit_ctx e = {sh->hooks, wstate, &j->out};
+        aw_decoder_lines(dec, j->data, j->len, &j->stats, sh->hooks->on_msg ? emit : NULL, &e);
+        aw_decoder_finish(dec, &j->stats);
+
+        pthread_mutex_lock(&sh->mu);
+        j->state = JOB_DONE;
+        pthread_cond_broadcast(&sh->done);
+    }
+    pthread_mutex_unlock(&sh->mu);
+    aw_decoder_free(dec);
+    if (sh->hooks->worker_free) sh->hooks->worker_free(sh->hooks->ctx, wstate);
+    return NULL;
+}
+
+/* Where to cut data[0..len) so that the next chunk starts a message: returns the
+ * length of this chunk; the rest carries over. */
+static size_t split_point(const char *data, size_t len) {
+    const char *last_nl = memrchr(data, '\n', len);
+    if (!last_nl) return len;
+    size_t cut = (size_t)(last_nl - data) + 1;
+    size_t line_end = cut;
+    for (int k = 0; k < LOOKBACK_LINES && line_end > 0; k++) {
+        size_t ls = line_end - 1;
+        while (ls > 0 && data[ls - 1] != '\n') ls--;
+        if (aw_nmea_line_starts_message(data + ls, line_end - ls)) {
+            /* Keep a Gatehouse stamp line with the sentence it stamps. */
+            if (ls > 0) {
+                size_t ps = ls - 1;
+                while (ps > 0 && data[ps - 1] != '\n') ps--;
+                if (ls - ps >= 5 && memcmp(data + ps, "$PGHP", 5) == 0) ls = ps;
+            }
+            return ls > 0 ? ls : cut;
+        }
+        line_end = ls;
+    }
+    return cut;
+}
+
+/* Writes every finished job that is next in order. Called with the mutex held. */
+static bool flush_done(shared *sh, uint64_t *next_write, aw_decode_stats *stats, bool *write_failed) {
+    bool any = false;
+    for (;;) {
+        job *j = NULL;
+        for (unsigned i = 0; i < sh->njobs; i++)
+            if (sh->jobs[i].state == JOB_DONE && sh->jobs[i].seq == *next_write) j = &sh->jobs[i];
+        if (!j) return any;
+        pthread_mutex_unlock(&sh->mu);
+        aw_stats_add(stats, &j->stats);
+        if (j->out.len && sh->hooks->write_fn && !*write_failed &&
+            !sh->hooks->write_fn(sh->hooks->ctx, j->out.data, j->out.len))
+            *write_failed = true;
+        if (sh->opts->progress) sh->opts->progress(sh->hooks->ctx, 0, stats->messages);
+        pthread_mutex_lock(&sh->mu);
+        j->state = JOB_FREE;
+        (*next_write)++;
+        any = true;
+    }
+}
+
+int aw_pipeline_run(aw_input *in, const aw_pipeline_opts *opts, const aw_pipeline_hooks *hooks,
+                    aw_decode_stats *stats, char *err, size_t errcap) {
+    unsigned threads = opts->threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1;
+    }
+    if (threads > 64) threads = 64;
+    size_t chunk = opts->chunk_bytes ? opts->chunk_bytes : (size_t)4 << 20;
+
+    shared sh = {.opts = opts, .hooks = hooks, .njobs = threads * 2 + 1};
+    pthread_mutex_init(&sh.mu, NULL);
+    pthread_cond_init(&sh.work, NULL);
+    pthread_cond_init(&sh.done, NULL);
+    sh.jobs = calloc(sh.njobs, sizeof *sh.jobs);
+    char *carry = malloc(chunk);
+    worker *workers = calloc(threads, sizeof *workers);
+    int rc = 0;
+    bool ok = sh.jobs && carry && workers;
+    for (unsigned i = 0; ok && i < sh.njobs; i++) ok = (sh.jobs[i].data = malloc(chunk)) != NULL;
+    if (!ok) {
+        snprintf(err, errcap, "out of memory");
+        rc = -1;
+        goto out;
+    }
+    unsigned started = 0;
+    for (; started < threads; started++) {
+        workers[started] = (worker){.sh = &sh, .id = started};
+        if (pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]) != 0) break;
+    }
+    if (started == 0) {
+        snprintf(err, errcap, "cannot start threads");
+        rc = -1;
+        goto out;
+    }
+
+    size_t carry_len = 0;
+    bool eof = false, write_failed = false;
+    uint64_t next_seq = 0, next_write = 0;
+    pthread_mutex_lock(&sh.mu);
+    while (!(eof && carry_len == 0) && !write_failed && !sh.failed) {
+        job *j = NULL;
+        for (;;) {
+            flush_done(&sh, &next_write, stats, &write_failed);
+            for (unsigned i = 0; i < sh.njobs && !j; i++)
+                if (sh.jobs[i].state == JOB_FREE) j = &sh.jobs[i];
+            if (j || sh.failed) break;
+            pthread_cond_wait(&sh.done, &sh.mu);
+        }
+        if (!j) break;
+        pthread_mutex_unlock(&sh.mu);
+
+        memcpy(j->data, carry, carry_len);
+        size_t len = carry_len;
+        while (!eof && len < chunk) {
+            ssize_t n = aw_input_read(in, j->data + len, chunk - len, err, errcap);
+            if (n < 0) {
+                rc = -1;
+                eof = true;
+                break;
+            }
+            if (n == 0) eof = true;
+            len += (size_t)n;
+        }
+        size_t cut = eof ? len : split_point(j->data, len);
+        carry_len = len - cut;
+        memcpy(carry, j->data + cut, carry_len);
+        j->len = cut;
+        if (opts->progress) opts->progress(hooks->ctx, aw_input_raw_bytes(in), stats->messages);
+
+        pthread_mutex_lock(&sh.mu);
+        j->seq = next_seq++;
+        j->state = JOB_READY;
+        pthread_cond_signal(&sh.work);
+    }
+    while (next_write < next_seq && !sh.failed) {
+        if (!flush_done(&sh, &next_write, stats, &write_failed)) pthread_cond_wait(&sh.done, &sh.mu);
+    }
+    sh.quit = true;
+    pthread_cond_broadcast(&sh.work);
+    pthread_mutex_unlock(&sh.mu);
+    for (unsigned i = 0; i < started; i++) pthread_join(workers[i].thread, NULL);
+    if (sh.failed && rc == 0) {
+        snprintf(err, errcap, "out of memory in a worker");
+        rc = -1;
+    }
+    if (write_failed && rc == 0) {
+        snprintf(err, errcap, "output write failed");
+        rc = -1;
+    }
+out:
+    if (sh.jobs) {
+        for (unsigned i = 0; i < sh.njobs; i++) {
+            free(sh.jobs[i].data);
+            free(sh.jobs[i].out.data);
+        }
+    }
+    free(sh.jobs);
+    free(carry);
+    free(workers);
+    pthread_cond_destroy(&sh.work);
+    pthread_cond_destroy(&sh.done);
+    pthread_mutex_destroy(&sh.mu);
+    return rc;
+}
