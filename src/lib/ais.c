@@ -29,9 +29,10 @@ const char *aw_ais_err_name(aw_ais_err err) {
 }
 
 /* Minimum lengths: the shortest message that still carries every mandatory field.
- * Type 5 accepts 420 bits because many transmitters in the wild send 420 or 422. */
+ * Type 5 accepts 420 bits because many transmitters in the wild send 420 or 422;
+ * types 1-3 accept 163, as gpsd does: some senders cut the radio status short. */
 static const uint16_t min_bits[28] = {
-    0,   168, 168, 168, 168, 420, 88, 72, 56, 168, 72,  168, 72,  72,
+    0,   163, 163, 163, 168, 420, 88, 72, 56, 168, 72,  168, 72,  72,
     40,  88,  96,  80,  168, 312, 72, 272, 168, 160, 160, 40,  60,  96,
 };
 
@@ -115,7 +116,7 @@ static void decode_pos(const bitbuf *bb, aw_pos_report *p) {
     p->maneuver = (uint8_t)ub(bb, 143, 2);
     p->spare = (uint8_t)ub(bb, 145, 3);
     p->raim = ub(bb, 148, 1);
-    p->radio = ub(bb, 149, 19);
+    p->radio = ub(bb, 149, bb->nbits < 168 ? (unsigned)(bb->nbits - 149) : 19); /* 163..167-bit senders */
 }
 
 static void decode_base(const bitbuf *bb, aw_base_report *p) {
@@ -332,7 +333,7 @@ static aw_ais_err decode_fields(bitbuf *bb, aw_msg *out) {
     case 7: case 13: {
         aw_ack *a = &out->u.ack;
         memset(a, 0, sizeof *a);
-        a->count = (uint8_t)((bb->nbits - 40) / 32);
+        a->count = (uint8_t)((bb->nbits - 40 + 31) / 32); /* a cut-short last entry counts */
         if (a->count > 4) a->count = 4;
         if (a->count == 0) a->count = 1; /* 72 bits: one station without spare */
         for (unsigned i = 0; i < a->count; i++) {

@@ -721,8 +721,9 @@ static char *fmt_met(const aw_gpsd_json *st, bool imo236, const aw_app_met_hydro
     p = LIT(p, ",\"dewpoint\":");
     if (!sc) p = put_i(p, w->dewpoint);
     else p = put_fmt(p, "%.1f", (imo236 ? w->dewpoint - 200 : w->dewpoint) / 10.0);
+    /* IMO236 codes 0 as 800 hPa, IMO289 as 799 hPa */
     p = LIT(p, ",\"pressure\":");
-    p = put_u(p, sc ? w->pressure + 800u : w->pressure);
+    p = put_u(p, sc ? w->pressure + (imo236 ? 800u : 799u) : w->pressure);
     p = LIT(p, ",\"pressuretend\":");
     if (sc) p = put_str(p, trends[w->pressuretend & 3]);
     else p = put_u(p, w->pressuretend);
@@ -1442,7 +1443,17 @@ size_t aw_gpsd_json_format(aw_gpsd_json *st, const aw_msg *m, const char *device
         p = KEY_U(p, "dest_mmsi", b->dest_mmsi);
         p = KEY_U(p, "app_id", b->app_id);
         *p++ = ',';
-        p = put_data(p, b->bitcount, b->data);
+        if (m->msg_type == 26 && (b->bitcount & 7)) {
+            /* gpsd copies whole bytes, so the last data byte carries the first bits
+             * of the radio status that follows the data; rebuild that byte. */
+            uint8_t data[AW_MAX_DATA_BYTES];
+            unsigned last = b->bitcount / 8, used = b->bitcount & 7;
+            memcpy(data, b->data, last + 1u);
+            data[last] = (uint8_t)(data[last] | (b->radio >> (12 + used)));
+            p = put_data(p, b->bitcount, data);
+        } else {
+            p = put_data(p, b->bitcount, b->data);
+        }
         /* gpsd never decodes the type 26 radio status and prints 0 */
         if (m->msg_type == 26) p = LIT(p, ",\"radio\":0");
         break;

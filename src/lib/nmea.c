@@ -516,6 +516,11 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
         while (p < end && (*p == ' ' || *p == '\t')) p++;
         if (p >= end) break;
         if (*p == '\\') {
+            /* Some exports join sentences with a literal "\r\n" written as text. */
+            if (end - p >= 4 && memcmp(p, "\\r\\n", 4) == 0) {
+                p += 4;
+                continue;
+            }
             const char *next = parse_tagblock(p, end, &tg, st);
             if (!next) break;
             p = next;
