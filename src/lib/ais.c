@@ -231,10 +231,21 @@ static void decode_aton(const bitbuf *bb, aw_aid_nav *p) {
     p->raim = ub(bb, 268, 1);
     p->virtual_aid = ub(bb, 269, 1);
     p->assigned = ub(bb, 270, 1);
-    /* The name extension continues the name only when the 20-character name is full. */
-    size_t len = strlen(p->name);
+    /* The extension continues the full 20 characters, padding spaces included, so the
+     * name is read untrimmed first and trimmed once joined (as gpsd and the standard do). */
     unsigned ext = chars_left(bb, 272, 14);
-    if (ext > 0 && len == 20) text_at(bb, 272, ext, p->name + 20);
+    if (ext > 0) {
+        unsigned i = 0;
+        for (; i < 20; i++) {
+            char c = sixbit_ascii[ub(bb, 43 + 6 * (size_t)i, 6)];
+            if (c == '@') break;
+            p->name[i] = c;
+        }
+        if (i == 20) {
+            text_at(bb, 272, ext, p->name + 20);
+            if (p->name[20] == '\0') text_at(bb, 43, 20, p->name);
+        }
+    }
 }
 
 static void decode_chan(const bitbuf *bb, aw_channel_mgmt *p) {

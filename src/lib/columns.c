@@ -66,6 +66,7 @@ int aw_columns_push(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta) {
 }
 
 int aw_columns_append(aw_columns *dst, const aw_columns *src) {
+    if (src->n == 0) return 0;
     if (grow(dst, dst->n + src->n) < 0) return -1;
     size_t o = dst->n, n = src->n;
     memcpy(dst->time_ms + o, src->time_ms, n * sizeof *src->time_ms);
