@@ -1,7 +1,8 @@
 """Every file under shared/data/nmea decodes without a crash, with the counts checked.
 
-The expected counts were reviewed by hand against the files (see the comments in
-tests/expected/corpus_counts.json); any change in them is a behaviour change to explain.
+The expected counts in tests/expected/corpus_counts.json were reviewed by hand against the
+files (bad checksums, truncated multiparts, empty payloads, type 28+ junk, Gatehouse stamps
+with bad checksums, literal "\r\n" joins); any change in them is a behaviour change to explain.
 Run with UPDATE=1 to print the current counts instead of checking them."""
 import json
 import os
