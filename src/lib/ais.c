@@ -481,15 +481,16 @@ aw_ais_err aw_ais_decode(const char *payload, size_t len, unsigned fill_bits, aw
     out->truncated = len > maxchars;
     if (len == 0) return AW_AIS_EMPTY;
 
-    /* Validate the whole payload, not just the part kept. */
-    uint8_t bad = 0;
-    for (size_t i = 0; i < len; i++) bad |= (uint8_t)(armour[(uint8_t)payload[i]] ^ 0x40);
-    if (bad & 0x40) return AW_AIS_BAD_CHAR;
-
+    /* One pass validates and packs: every table entry of a valid character has 0x40
+     * set, so AND-ing them all tells whether any was invalid. */
+    uint8_t all = 0x40;
+    for (size_t k = n; k < len; k++) all &= armour[(uint8_t)payload[k]];
     size_t i = 0, o = 0;
     for (; i + 4 <= n; i += 4, o += 3) {
-        uint32_t v = (uint32_t)(armour[(uint8_t)payload[i]] & 63) << 18 | (uint32_t)(armour[(uint8_t)payload[i + 1]] & 63) << 12 |
-                     (uint32_t)(armour[(uint8_t)payload[i + 2]] & 63) << 6 | (armour[(uint8_t)payload[i + 3]] & 63);
+        uint8_t a0 = armour[(uint8_t)payload[i]], a1 = armour[(uint8_t)payload[i + 1]];
+        uint8_t a2 = armour[(uint8_t)payload[i + 2]], a3 = armour[(uint8_t)payload[i + 3]];
+        all &= a0 & a1 & a2 & a3;
+        uint32_t v = (uint32_t)(a0 & 63) << 18 | (uint32_t)(a1 & 63) << 12 | (uint32_t)(a2 & 63) << 6 | (a3 & 63);
         bb.b[o] = (uint8_t)(v >> 16);
         bb.b[o + 1] = (uint8_t)(v >> 8);
         bb.b[o + 2] = (uint8_t)v;
@@ -497,12 +498,17 @@ aw_ais_err aw_ais_decode(const char *payload, size_t len, unsigned fill_bits, aw
     if (i < n) {
         uint32_t v = 0;
         unsigned k = 0;
-        for (; i < n; i++, k++) v |= (uint32_t)(armour[(uint8_t)payload[i]] & 63) << (18 - 6 * k);
+        for (; i < n; i++, k++) {
+            uint8_t a = armour[(uint8_t)payload[i]];
+            all &= a;
+            v |= (uint32_t)(a & 63) << (18 - 6 * k);
+        }
         bb.b[o] = (uint8_t)(v >> 16);
         bb.b[o + 1] = (uint8_t)(v >> 8);
         bb.b[o + 2] = (uint8_t)v;
         o += 3;
     }
+    if (!(all & 0x40)) return AW_AIS_BAD_CHAR;
     size_t nbits = n * 6;
     if (fill_bits > 5) fill_bits = 5;
     if (!out->truncated) nbits = nbits > fill_bits ? nbits - fill_bits : 0;

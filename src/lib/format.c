@@ -393,7 +393,17 @@ size_t aw_format_csv(const aw_msg *m, const aw_msg_meta *meta, char *out) {
     *p++ = ',';
     p = fmt_u64(p, m->mmsi);
     *p++ = ',';
-    if (meta && meta->channel) *p++ = meta->channel;
+    if (meta && meta->channel) {
+        /* The channel is whatever byte the sentence had there: quote all but the usual. */
+        char ch = meta->channel;
+        bool plain = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+        if (plain) {
+            *p++ = ch;
+        } else {
+            char s[2] = {ch, 0};
+            p = csv_text(p, s);
+        }
+    }
     int32_t lat = AW_LAT_NA, lon = AW_LON_NA;
     uint32_t sog = AW_SPEED_NA, cog = AW_COURSE_NA, hdg = AW_HEADING_NA;
     int status = -1;
