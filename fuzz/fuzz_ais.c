@@ -41,9 +41,36 @@ static void fuzz_meta(aw_msg_meta *meta, const uint8_t *data, size_t size) {
     };
 }
 
+/* Text fields hold a string: what follows the terminator (trimmed spaces) is not part
+ * of the value. */
+static void clear_tail(char *s, size_t size) {
+    size_t n = strnlen(s, size);
+    FUZZ_CHECK(n < size, "text field not terminated");
+    memset(s + n, 0, size - n);
+}
+
+static void normalize(aw_msg *m) {
+    switch (m->msg_type) {
+    case 5:
+        clear_tail(m->u.voy.callsign, sizeof m->u.voy.callsign);
+        clear_tail(m->u.voy.shipname, sizeof m->u.voy.shipname);
+        clear_tail(m->u.voy.destination, sizeof m->u.voy.destination);
+        break;
+    case 24:
+        clear_tail(m->u.sb.shipname, sizeof m->u.sb.shipname);
+        clear_tail(m->u.sb.vendorid, sizeof m->u.sb.vendorid);
+        clear_tail(m->u.sb.callsign, sizeof m->u.sb.callsign);
+        break;
+    default:
+        break;
+    }
+}
+
 /* Fields of the types aw_ais_encode() writes, compared member by member. Both records
- * were zeroed before decoding, so padding and text tails compare equal. */
-static bool same_fields(const aw_msg *a, const aw_msg *b) {
+ * were zeroed before decoding and their text tails cleared, so padding compares equal. */
+static bool same_fields(aw_msg *a, aw_msg *b) {
+    normalize(a);
+    normalize(b);
     if (a->msg_type != b->msg_type || a->repeat != b->repeat || a->mmsi != b->mmsi) return false;
     switch (a->msg_type) {
     case 1: case 2: case 3: return memcmp(&a->u.pos, &b->u.pos, sizeof a->u.pos) == 0;
@@ -61,7 +88,8 @@ static void hexdump(const char *what, const void *p, size_t n) {
     fputc('\n', stderr);
 }
 
-static void roundtrip(const aw_msg *m, const char *payload, size_t len, unsigned fill) {
+static void roundtrip(const aw_msg *decoded, const char *payload, size_t len, unsigned fill) {
+    aw_msg copy = *decoded, *m = &copy;
     unsigned t = m->msg_type;
     if (t != 1 && t != 2 && t != 3 && t != 5 && t != 18 && t != 24) return;
     char enc[AW_ENC_PAYLOAD_MAX + 1];

@@ -36,7 +36,7 @@ done
 
 # Input size limits while exploring: NMEA text of a few hundred lines, AIS payloads
 # a little past the longest legal reassembly.
-max_len() { case $1 in fuzz_nmea) echo 16384 ;; *) echo 1200 ;; esac; }
+max_len() { case $1 in fuzz_nmea) echo 4096 ;; *) echo 1200 ;; esac; }
 
 replay() {
   local t=$1 short=${1#fuzz_} dirs=() d

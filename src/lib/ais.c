@@ -244,6 +244,9 @@ static void decode_aton(const bitbuf *bb, aw_aid_nav *p) {
         if (i == 20) {
             text_at(bb, 272, ext, p->name + 20);
             if (p->name[20] == '\0') text_at(bb, 43, 20, p->name);
+        } else {
+            /* A short name has no extension: the loop above overwrote its terminator. */
+            text_at(bb, 43, 20, p->name);
         }
     }
 }
@@ -517,7 +520,8 @@ aw_ais_err aw_ais_decode(const char *payload, size_t len, unsigned fill_bits, aw
         out->truncated = true;
     }
     bb.nbits = nbits;
-    out->bits = (uint16_t)(len * 6 > fill_bits ? len * 6 - fill_bits : 0);
+    size_t received = len * 6 > fill_bits ? len * 6 - fill_bits : 0;
+    out->bits = (uint16_t)(received > 0xffff ? 0xffff : received); /* as aw_ais_decode_bits */
     return decode_fields(&bb, out);
 }
 

@@ -61,7 +61,7 @@ typedef struct slot {
     uint8_t source_len;
     char source[AW_SOURCE_MAX];
     uint16_t len;
-    uint16_t total_len;
+    size_t total_len;      /* characters received, kept or not */
     char payload[REASM_CHARS];
 } slot;
 
@@ -200,8 +200,11 @@ static bool parse_pghp(const char *s, const char *star, int64_t *ms) {
     for (int i = 0; i < 7; i++) {
         long v = 0;
         int nd = 0;
-        while (p < star && is_digit(*p)) v = v * 10 + (*p++ - '0'), nd++;
-        if (nd == 0 || nd > 4 || p >= star || *p != ',') return false;
+        while (p < star && is_digit(*p)) {
+            if (++nd > 4) return false; /* before v can overflow */
+            v = v * 10 + (*p++ - '0');
+        }
+        if (nd == 0 || p >= star || *p != ',') return false;
         p++;
         f[i] = v;
     }
@@ -287,14 +290,20 @@ static uint64_t hash_bytes(uint64_t h, const void *data, size_t n) {
     return h;
 }
 
-static void deliver(aw_decoder *dec, const char *payload, size_t len, unsigned fill, const aw_msg_meta *meta,
-                    aw_decode_stats *st, aw_msg_fn fn, void *ctx) {
+/* `received` is the payload length as received: more than `len` when reassembly kept
+ * only the first REASM_CHARS characters. */
+static void deliver(aw_decoder *dec, const char *payload, size_t len, size_t received, unsigned fill,
+                    const aw_msg_meta *meta, aw_decode_stats *st, aw_msg_fn fn, void *ctx) {
     (void)dec;
     aw_msg msg;
     aw_ais_err err = aw_ais_decode(payload, len, fill, &msg);
     if (err != AW_AIS_OK) {
         st->rejects[AW_REJ_EMPTY_PAYLOAD + (err - AW_AIS_EMPTY)]++;
         return;
+    }
+    if (received > len) {
+        size_t bits = received * 6 - (fill > 5 ? 5 : fill);
+        msg.bits = (uint16_t)(bits > 0xffff ? 0xffff : bits);
     }
     st->messages++;
     st->by_type[msg.msg_type]++;
@@ -370,7 +379,7 @@ static void handle_fragment(aw_decoder *dec, const sentence *se, const tags *tg,
     };
     memcpy(meta.talker, se->talker, 3);
     if (se->frag_count == 1) {
-        deliver(dec, se->payload, se->payload_len, se->fill, &meta, st, fn, ctx);
+        deliver(dec, se->payload, se->payload_len, se->payload_len, se->fill, &meta, st, fn, ctx);
         return;
     }
     /* Tag-block groups name the message; otherwise source, channel, sequence id and
@@ -410,7 +419,7 @@ static void handle_fragment(aw_decoder *dec, const sentence *se, const tags *tg,
         size_t n = se->payload_len < REASM_CHARS ? se->payload_len : REASM_CHARS;
         memcpy(s->payload, se->payload, n);
         s->len = (uint16_t)n;
-        s->total_len = (uint16_t)se->payload_len;
+        s->total_len = se->payload_len;
         return;
     }
     if (!s) {
@@ -426,7 +435,7 @@ static void handle_fragment(aw_decoder *dec, const sentence *se, const tags *tg,
     size_t n = se->payload_len < room ? se->payload_len : room;
     memcpy(s->payload + s->len, se->payload, n);
     s->len = (uint16_t)(s->len + n);
-    s->total_len = (uint16_t)(s->total_len + se->payload_len);
+    s->total_len += se->payload_len;
     if (s->time_ms == AW_TIME_NONE) s->time_ms = time_ms;
     s->next++;
     if (se->frag_num < s->count) return;
@@ -439,7 +448,7 @@ static void handle_fragment(aw_decoder *dec, const sentence *se, const tags *tg,
     meta.source_len = s->source_len;
     meta.fragments = s->count;
     /* A payload cut at REASM_CHARS still decodes; aw_ais_decode flags it truncated. */
-    deliver(dec, s->payload, s->len, se->fill, &meta, st, fn, ctx);
+    deliver(dec, s->payload, s->len, s->total_len, se->fill, &meta, st, fn, ctx);
     close_slot(dec, s);
 }
 
@@ -454,8 +463,10 @@ static bool parse_fields(const char *s, const char *star, sentence *se) {
     se->seq_id = -1;
     if (is_digit(*p)) {
         se->seq_id = 0;
-        while (p < star && is_digit(*p)) se->seq_id = se->seq_id * 10 + (*p++ - '0');
-        if (se->seq_id > 9999) return false;
+        while (p < star && is_digit(*p)) {
+            se->seq_id = se->seq_id * 10 + (*p++ - '0');
+            if (se->seq_id > 9999) return false; /* before it can overflow */
+        }
     }
     if (p >= star || *p++ != ',') return false;
     se->channel = 0;
@@ -494,7 +505,7 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
             size_t used = parse_iso(p, comma, &ms);
             if (used == 0) used = parse_epoch(p, comma, &ms);
             if (used == plen) {
-                if (p[4] == '-') ms -= (int64_t)dec->opts.prefix_utc_offset_s * 1000;
+                if (plen > 4 && p[4] == '-') ms -= (int64_t)dec->opts.prefix_utc_offset_s * 1000;
                 prefix_ms = ms;
                 if (plen < sizeof dec->prefix_cache) {
                     memcpy(dec->prefix_cache, p, plen);
