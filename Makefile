@@ -35,12 +35,12 @@ fuzz:
 fuzz-run: fuzz
 	@scripts/fuzz.sh $(BUILD)-fuzz $(or $(FUZZ_SECONDS),60)
 
+# The sanitizer run goes last so that CTest's summary closes the output.
 check: deps
 	@$(MAKE) --no-print-directory test
-	@$(MAKE) --no-print-directory sanitize
 	@$(MAKE) --no-print-directory fuzz
 	@scripts/fuzz.sh $(BUILD)-fuzz 0
-	@echo "make check: all test suites passed"
+	@$(MAKE) --no-print-directory sanitize
 
 bench: build
 	@bench/decode.sh
