@@ -41,6 +41,9 @@ typedef enum aw_reject {
     AW_REJ_BAD_PAYLOAD_CHAR,
     AW_REJ_BAD_MSG_TYPE,
     AW_REJ_TOO_SHORT,
+    AW_REJ_SHORT_ROW,          /* table row with fewer columns than its header */
+    AW_REJ_BAD_FIELD,          /* table value that is not a number, a time or in range */
+    AW_REJ_BAD_ENCODING,       /* table row with bytes that are not text (NUL, invalid UTF-8) */
     AW_REJ_COUNT
 } aw_reject;
 

@@ -28,6 +28,9 @@ static const char *const reject_names[AW_REJ_COUNT] = {
     [AW_REJ_BAD_PAYLOAD_CHAR] = "bad_payload_char",
     [AW_REJ_BAD_MSG_TYPE] = "bad_msg_type",
     [AW_REJ_TOO_SHORT] = "too_short",
+    [AW_REJ_SHORT_ROW] = "short_row",
+    [AW_REJ_BAD_FIELD] = "bad_field",
+    [AW_REJ_BAD_ENCODING] = "bad_encoding",
 };
 
 const char *aw_reject_name(aw_reject r) {
