@@ -25,10 +25,14 @@ typedef struct aw_columns {
     uint16_t *heading_deg;  /* 511 n/a */
     uint8_t *msg_type;
     uint8_t *nav_status;    /* 15 when the type carries none */
+    uint8_t *second;        /* the report's own UTC second field, 60 when it carries none */
+    uint16_t *source_id;    /* which input the row came from (the caller's numbering) */
 } aw_columns;
 
 /* Returns 0, or -1 when memory runs out (the row is not added). */
 int aw_columns_push(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta);
+/* The same, recording which input the row came from. */
+int aw_columns_push_src(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta, uint16_t source_id);
 /* Appends all rows of src to dst. */
 int aw_columns_append(aw_columns *dst, const aw_columns *src);
 void aw_columns_free(aw_columns *c);

@@ -20,6 +20,11 @@ aw_input *aw_input_open(const char *path, char *err, size_t errcap);
 /* Reads up to cap decompressed bytes; 0 at the end, -1 on error (message in err). */
 ssize_t aw_input_read(aw_input *in, char *buf, size_t cap, char *err, size_t errcap);
 
+/* Reads up to cap decompressed bytes from the start of the stream without consuming
+ * them: the next reads return them again. Only before the first aw_input_read(). Returns
+ * the bytes copied, or -1 on error. */
+ssize_t aw_input_peek(aw_input *in, char *buf, size_t cap, char *err, size_t errcap);
+
 aw_compression aw_input_compression(const aw_input *in);
 /* Compressed bytes consumed so far: for progress against the file size. */
 uint64_t aw_input_raw_bytes(const aw_input *in);

@@ -83,6 +83,10 @@ typedef struct aw_decoder_opts {
     bool accept_bad_checksum;  /* keep sentences whose checksum fails (still counted) */
     unsigned max_open_lines;   /* a multipart not completed within this many lines expires; 0 = 1000 */
     int32_t prefix_utc_offset_s; /* seconds to subtract from local-time line prefixes (--log-tz) */
+    /* Or, when set, the UTC offset in seconds of a local wall-clock time (Unix ms as if
+     * UTC), for zones with daylight saving; called from worker threads. */
+    int32_t (*prefix_utc_offset_fn)(void *ctx, int64_t local_ms);
+    void *prefix_utc_offset_ctx;
 } aw_decoder_opts;
 
 typedef struct aw_decoder aw_decoder;
@@ -95,6 +99,16 @@ void aw_decoder_free(aw_decoder *dec);
  * too: callers split input at line ends. Stats accumulate in *stats. */
 void aw_decoder_lines(aw_decoder *dec, const char *buf, size_t len, aw_decode_stats *stats,
                       aw_msg_fn fn, void *ctx);
+
+/* Why a line or row could not be used, with its 1-based line number and text (text may
+ * be NULL for multipart messages that expire); for --verbose reports. */
+typedef void (*aw_row_reject_fn)(void *ctx, uint64_t line_no, aw_reject reason, const char *line, size_t len);
+
+/* Reports every reject (except skipped non-AIS NMEA) to fn; NULL turns it off. */
+void aw_decoder_on_reject(aw_decoder *dec, aw_row_reject_fn fn, void *ctx);
+
+/* The number of the line read last: the next line read is line_no + 1. */
+void aw_decoder_set_line(aw_decoder *dec, uint64_t line_no);
 
 /* End of input: every multipart still open is counted as incomplete. */
 void aw_decoder_finish(aw_decoder *dec, aw_decode_stats *stats);

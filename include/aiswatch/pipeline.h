@@ -14,6 +14,7 @@
 
 #include "aiswatch/input.h"
 #include "aiswatch/nmea.h"
+#include "aiswatch/table.h"
 
 /* A growable output buffer owned by the pipeline. */
 typedef struct aw_buf {
@@ -32,6 +33,11 @@ typedef struct aw_pipeline_hooks {
     void (*on_msg)(void *wstate, aw_buf *out, const aw_msg *msg, const aw_msg_meta *meta);
     /* Output of each chunk, in input order, in the reading thread. Returns false to stop. */
     bool (*write_fn)(void *ctx, const char *data, size_t len);
+    /* Optional, for --verbose: a line or row that could not be used, in the worker thread;
+     * append a report to *log. Logs reach log_fn in input order, like outputs. */
+    void (*on_reject)(void *wstate, aw_buf *log, uint64_t line_no, aw_reject reason, const char *line,
+                      size_t len);
+    void (*log_fn)(void *ctx, const char *data, size_t len);
     void *ctx;
 } aw_pipeline_hooks;
 
@@ -39,8 +45,13 @@ typedef struct aw_pipeline_opts {
     unsigned threads;          /* 0 = number of online cores */
     size_t chunk_bytes;        /* 0 = 4 MiB */
     aw_decoder_opts decoder;
+    /* A decoded-position table (CSV, JSON lines) instead of NMEA; NULL or AW_TABLE_NONE
+     * for NMEA. */
+    const aw_table_map *table;
     /* Called now and then from the reading thread with input bytes so far. */
     void (*progress)(void *ctx, uint64_t raw_bytes, uint64_t messages);
+    /* Line number of the input's first line minus one (for several inputs in a row: 0). */
+    uint64_t first_line;
 } aw_pipeline_opts;
 
 /* Decodes one opened input to the end. Stats accumulate in *stats. Returns 0, or -1

@@ -8,7 +8,9 @@
  * aw_decoder_lines(): a row's position becomes a type 1 (class A, or unknown class) or
  * type 18 (class B) message and its static columns, when any is present, a type 5
  * (class A) or type 24 part A + part B (class B) message, so every later stage reads one
- * kind of record. Values keep the protocol's units and "not available" codes (a missing
+ * kind of record. Rows whose class says "Base Station", "AtoN" or "SAR Airborne" become
+ * a type 4, type 21 or type 9 report instead, so fixed stations never pose as vessels.
+ * Values keep the protocol's units and "not available" codes (a missing
  * SOG is 1023, a missing heading 511, a missing draught 0). Rows that cannot be used are
  * counted in aw_decode_stats by reason and, when a reject callback is given, reported
  * with their line number; nothing is dropped silently. No allocation per row.
@@ -45,29 +47,35 @@ typedef enum aw_time_form {
     AW_TIME_EPOCH,         /* seconds or milliseconds since 1970, told apart by magnitude */
 } aw_time_form;
 
+/* Widest row a CSV mapping may point into (1-based index or header position). */
+#define AW_TABLE_MAX_COLS 256
+
 typedef struct aw_table_map {
     aw_table_format format;
     char delimiter;        /* ',' ';' '\t' '|' for CSV forms */
     aw_time_form time_form;
     int32_t utc_offset_s;  /* subtract from the table's times to get UTC (local-time exports) */
     int col[AW_COL_COUNT]; /* column index per field, -1 when absent (CSV forms) */
-    char json_key[AW_COL_COUNT][24]; /* key per field, "" when absent (JSONL) */
-    unsigned ncols;        /* header width (CSV forms) */
+    char json_key[AW_COL_COUNT][24]; /* JSONL: the --columns key per field; "" = the
+                                      * built-in key names of docs/formats.md */
+    unsigned ncols;        /* header width (CSV forms): rows of another width are rejected */
     bool has_header;       /* the first line is a header to skip */
+    /* The header line's length and FNV-1a hash (without BOM and CR), so the header is
+     * recognised and skipped wherever it appears: a chunk start, concatenated files. */
+    uint32_t header_len;
+    uint64_t header_hash;
 } aw_table_map;
 
 /* Looks at the first bytes of an input (at least its first complete line). `columns`
  * is the user's --columns mapping or NULL; its syntax, documented in docs/formats.md, is
- * `field=COLUMN[,field=COLUMN…][;time=dayfirst|monthfirst|iso|epoch][;delimiter=;]`
- * where COLUMN is a header name or a 1-based index, e.g.
+ * `field=COLUMN[,field=COLUMN…][;time=dayfirst|monthfirst|iso|epoch][;delimiter=;][;tz=+01:00]`
+ * where COLUMN is a header name or a 1-based index (a JSON key for JSON lines), e.g.
  * `mmsi=ID,time=ais_pos_timestamp,lon=longitude,lat=latitude;time=dayfirst`.
+ * `tz` sets map->utc_offset_s; a caller may also set it after detection.
  * Returns the format (AW_TABLE_NONE for NMEA or anything not a table) or -1 with a
  * message in err when `columns` is given but does not match the header. */
 int aw_table_detect(const char *head, size_t len, const char *columns, aw_table_map *map, char *err,
                     size_t errcap);
-
-/* Why a row could not be used; reported per row to an optional callback. */
-typedef void (*aw_row_reject_fn)(void *ctx, uint64_t line_no, aw_reject reason, const char *line, size_t len);
 
 /* Turns complete lines into messages (the header line is recognised and skipped wherever
  * it appears, so chunks may start anywhere). `first_line_no` is the 1-based number of the

@@ -11,7 +11,9 @@
 enum { AW_EXIT_OK = 0, AW_EXIT_USAGE = 1, AW_EXIT_INPUT = 2 };
 
 int cmd_decode(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_vessels(int argc, char **argv);
 
 /* The summary of what was read, skipped and why, to `f`. */
 void cli_print_summary(FILE *f, const char *cmd, const aw_decode_stats *st, double seconds);

@@ -16,7 +16,9 @@ static const struct {
     const char *help;
 } commands[] = {
     {"decode", cmd_decode, "decode AIS NMEA to JSON lines, CSV or gpsd JSON-AIS"},
+    {"scan", cmd_scan, "read AIS, build tracks and vessel identities, write a GeoPackage"},
     {"simulate", cmd_simulate, "write synthetic AIS NMEA (vessels on straight tracks)"},
+    {"vessels", cmd_vessels, "print each vessel's identity and identity history from a scan's GeoPackage"},
 };
 
 static void usage(FILE *f) {

@@ -23,22 +23,29 @@ static int grow(aw_columns *c, size_t need) {
     GROW(heading_deg);
     GROW(msg_type);
     GROW(nav_status);
+    GROW(second);
+    GROW(source_id);
 #undef GROW
     c->cap = cap;
     return 0;
 }
 
 int aw_columns_push(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta) {
+    return aw_columns_push_src(c, m, meta, 0);
+}
+
+int aw_columns_push_src(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta, uint16_t source_id) {
     int32_t lat, lon;
     uint16_t sog, cog, hdg;
-    uint8_t status = 15;
+    uint8_t status = 15, second = 60;
     switch (m->msg_type) {
     case 1: case 2: case 3:
         lat = m->u.pos.lat, lon = m->u.pos.lon, sog = m->u.pos.speed, cog = m->u.pos.course;
-        hdg = m->u.pos.heading, status = m->u.pos.status;
+        hdg = m->u.pos.heading, status = m->u.pos.status, second = m->u.pos.second;
         break;
     case 18: case 19:
         lat = m->u.cb.lat, lon = m->u.cb.lon, sog = m->u.cb.speed, cog = m->u.cb.course, hdg = m->u.cb.heading;
+        second = m->u.cb.second;
         break;
     case 27:
         /* 1/10 minute: scale to the common unit, keeping the not-available codes. */
@@ -62,6 +69,8 @@ int aw_columns_push(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta) {
     c->heading_deg[i] = hdg;
     c->msg_type[i] = m->msg_type;
     c->nav_status[i] = status;
+    c->second[i] = second;
+    c->source_id[i] = source_id;
     return 0;
 }
 
@@ -78,6 +87,8 @@ int aw_columns_append(aw_columns *dst, const aw_columns *src) {
     memcpy(dst->heading_deg + o, src->heading_deg, n * sizeof *src->heading_deg);
     memcpy(dst->msg_type + o, src->msg_type, n * sizeof *src->msg_type);
     memcpy(dst->nav_status + o, src->nav_status, n * sizeof *src->nav_status);
+    memcpy(dst->second + o, src->second, n * sizeof *src->second);
+    memcpy(dst->source_id + o, src->source_id, n * sizeof *src->source_id);
     dst->n += n;
     return 0;
 }
@@ -92,5 +103,7 @@ void aw_columns_free(aw_columns *c) {
     free(c->heading_deg);
     free(c->msg_type);
     free(c->nav_status);
+    free(c->second);
+    free(c->source_id);
     memset(c, 0, sizeof *c);
 }

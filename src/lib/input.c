@@ -27,6 +27,8 @@ struct aw_input {
     z_stream z;
     bool z_init;
     ZSTD_DStream *zs;
+    char *peeked;          /* decompressed bytes already read by aw_input_peek */
+    size_t peeked_len, peeked_pos;
 };
 
 static ssize_t read_full(int fd, void *buf, size_t cap) {
@@ -110,7 +112,43 @@ static int fill_raw(aw_input *in, char *err, size_t errcap) {
     return n > 0;
 }
 
+static ssize_t read_stream(aw_input *in, char *buf, size_t cap, char *err, size_t errcap);
+
 ssize_t aw_input_read(aw_input *in, char *buf, size_t cap, char *err, size_t errcap) {
+    if (in->peeked_pos < in->peeked_len) {
+        size_t n = in->peeked_len - in->peeked_pos;
+        if (n > cap) n = cap;
+        memcpy(buf, in->peeked + in->peeked_pos, n);
+        in->peeked_pos += n;
+        return (ssize_t)n;
+    }
+    return read_stream(in, buf, cap, err, errcap);
+}
+
+ssize_t aw_input_peek(aw_input *in, char *buf, size_t cap, char *err, size_t errcap) {
+    if (in->peeked) {
+        size_t n = in->peeked_len < cap ? in->peeked_len : cap;
+        memcpy(buf, in->peeked, n);
+        return (ssize_t)n;
+    }
+    in->peeked = malloc(cap ? cap : 1);
+    if (!in->peeked) {
+        snprintf(err, errcap, "out of memory");
+        return -1;
+    }
+    size_t got = 0;
+    while (got < cap) {
+        ssize_t n = read_stream(in, in->peeked + got, cap - got, err, errcap);
+        if (n < 0) return -1;
+        if (n == 0) break;
+        got += (size_t)n;
+    }
+    in->peeked_len = got;
+    memcpy(buf, in->peeked, got);
+    return (ssize_t)got;
+}
+
+static ssize_t read_stream(aw_input *in, char *buf, size_t cap, char *err, size_t errcap) {
     if (in->comp == AW_PLAIN) {
         if (in->raw_pos < in->raw_len) {
             size_t n = in->raw_len - in->raw_pos;
@@ -181,5 +219,6 @@ void aw_input_close(aw_input *in) {
     if (in->zs) ZSTD_freeDStream(in->zs);
     if (in->fd > 2) close(in->fd);
     free(in->raw);
+    free(in->peeked);
     free(in);
 }

@@ -71,6 +71,10 @@ typedef struct slot {
 struct aw_decoder {
     aw_decoder_opts opts;
     uint64_t line_no;
+    aw_row_reject_fn reject_fn; /* per-line reports for --verbose, may be NULL */
+    void *reject_ctx;
+    const char *cur_line;       /* the line being read, for the reports */
+    size_t cur_len;
     int64_t pghp_time_ms;      /* Gatehouse stamp waiting for the next sentence */
     char prefix_cache[32];     /* last line prefix seen and its time: logs repeat a second */
     size_t prefix_cache_len;
@@ -287,6 +291,14 @@ static const char *parse_tagblock(const char *p, const char *end, tags *t, aw_de
     return close + 1;
 }
 
+/* Counts a reject and, for --verbose, reports it with the line it came from. Skipped
+ * non-AIS NMEA is not an error and is only counted. */
+static void reject(aw_decoder *dec, aw_decode_stats *st, aw_reject reason) {
+    st->rejects[reason]++;
+    if (dec->reject_fn && reason != AW_REJ_OTHER_NMEA)
+        dec->reject_fn(dec->reject_ctx, dec->line_no, reason, dec->cur_line, dec->cur_len);
+}
+
 static uint64_t hash_bytes(uint64_t h, const void *data, size_t n) {
     const uint8_t *p = data;
     for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
@@ -301,7 +313,7 @@ static void deliver(aw_decoder *dec, const char *payload, size_t len, size_t rec
     aw_msg msg;
     aw_ais_err err = aw_ais_decode(payload, len, fill, &msg);
     if (err != AW_AIS_OK) {
-        st->rejects[AW_REJ_EMPTY_PAYLOAD + (err - AW_AIS_EMPTY)]++;
+        reject(dec, st, AW_REJ_EMPTY_PAYLOAD + (err - AW_AIS_EMPTY));
         return;
     }
     if (received > len) {
@@ -324,7 +336,7 @@ static void expire_slots(aw_decoder *dec, aw_decode_stats *st) {
     for (int i = 0; i < AW_REASM_SLOTS && dec->open_slots; i++) {
         slot *s = &dec->slots[i];
         if (s->used && dec->line_no - s->opened_line > dec->opts.max_open_lines) {
-            st->rejects[AW_REJ_INCOMPLETE]++;
+            reject(dec, st, AW_REJ_INCOMPLETE);
             close_slot(dec, s);
         }
     }
@@ -354,7 +366,7 @@ static slot *new_slot(aw_decoder *dec, aw_decode_stats *st) {
         if (!oldest || s->opened_line < oldest->opened_line) oldest = s;
     }
     /* Table full: the oldest open message is the least likely to complete. */
-    st->rejects[AW_REJ_INCOMPLETE]++;
+    reject(dec, st, AW_REJ_INCOMPLETE);
     return oldest;
 }
 
@@ -404,7 +416,7 @@ static void handle_fragment(aw_decoder *dec, const sentence *se, const tags *tg,
     slot *s = find_slot(dec, key, key_nosource, tg->source != NULL || se->frag_num == 1);
     if (se->frag_num == 1) {
         if (s) { /* a new first fragment: the previous message lost its tail */
-            st->rejects[AW_REJ_INCOMPLETE]++;
+            reject(dec, st, AW_REJ_INCOMPLETE);
         } else {
             s = new_slot(dec, st);
         }
@@ -426,11 +438,11 @@ static void handle_fragment(aw_decoder *dec, const sentence *se, const tags *tg,
         return;
     }
     if (!s) {
-        st->rejects[AW_REJ_ORPHAN_FRAGMENT]++;
+        reject(dec, st, AW_REJ_ORPHAN_FRAGMENT);
         return;
     }
     if (se->frag_num != s->next) {
-        st->rejects[AW_REJ_OUT_OF_ORDER]++;
+        reject(dec, st, AW_REJ_OUT_OF_ORDER);
         close_slot(dec, s);
         return;
     }
@@ -508,7 +520,12 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
             size_t used = parse_iso(p, comma, &ms);
             if (used == 0) used = parse_epoch(p, comma, &ms);
             if (used == plen) {
-                if (plen > 4 && p[4] == '-') ms -= (int64_t)dec->opts.prefix_utc_offset_s * 1000;
+                if (plen > 4 && p[4] == '-') {
+                    int32_t off = dec->opts.prefix_utc_offset_fn
+                                      ? dec->opts.prefix_utc_offset_fn(dec->opts.prefix_utc_offset_ctx, ms)
+                                      : dec->opts.prefix_utc_offset_s;
+                    ms -= (int64_t)off * 1000;
+                }
                 prefix_ms = ms;
                 if (plen < sizeof dec->prefix_cache) {
                     memcpy(dec->prefix_cache, p, plen);
@@ -518,7 +535,7 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
             }
         }
         if (prefix_ms == AW_TIME_NONE) {
-            st->rejects[AW_REJ_NOT_NMEA]++;
+            reject(dec, st, AW_REJ_NOT_NMEA);
             return;
         }
         p = comma + 1;
@@ -549,10 +566,10 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
         if (!star || end - star < 3) {
             if (ais) {
                 st->sentences++;
-                st->rejects[AW_REJ_NO_CHECKSUM]++;
+                reject(dec, st, AW_REJ_NO_CHECKSUM);
             } else {
                 /* `$`/`!` sentences without a checksum (`!AIPWR,…`) are NMEA we do not use. */
-                st->rejects[AW_REJ_OTHER_NMEA]++;
+                reject(dec, st, AW_REJ_OTHER_NMEA);
             }
             any = true;
             break;
@@ -573,20 +590,20 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
         any = true;
         if (!ais) {
             if (!sum_ok) {
-                st->rejects[AW_REJ_BAD_CHECKSUM]++;
+                reject(dec, st, AW_REJ_BAD_CHECKSUM);
             } else if (star - s >= 6 && memcmp(s, "$PGHP,", 6) == 0) {
                 int64_t ms;
                 if (parse_pghp(s, star, &ms)) dec->pghp_time_ms = trailer_ms != AW_TIME_NONE ? trailer_ms : ms;
-                st->rejects[AW_REJ_OTHER_NMEA]++;
+                reject(dec, st, AW_REJ_OTHER_NMEA);
             } else {
-                st->rejects[AW_REJ_OTHER_NMEA]++;
+                reject(dec, st, AW_REJ_OTHER_NMEA);
             }
             tg = (tags){.time_ms = AW_TIME_NONE};
             continue;
         }
         st->sentences++;
         if (!sum_ok) {
-            st->rejects[AW_REJ_BAD_CHECKSUM]++;
+            reject(dec, st, AW_REJ_BAD_CHECKSUM);
             if (!dec->opts.accept_bad_checksum) {
                 tg = (tags){.time_ms = AW_TIME_NONE};
                 continue;
@@ -594,7 +611,7 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
         }
         sentence se;
         if (!parse_fields(s, star, &se)) {
-            st->rejects[AW_REJ_MALFORMED]++;
+            reject(dec, st, AW_REJ_MALFORMED);
             tg = (tags){.time_ms = AW_TIME_NONE};
             continue;
         }
@@ -610,7 +627,7 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
         handle_fragment(dec, &se, &tg, t, st, fn, ctx);
         tg = (tags){.time_ms = AW_TIME_NONE};
     }
-    if (!any) st->rejects[AW_REJ_NOT_NMEA]++;
+    if (!any) reject(dec, st, AW_REJ_NOT_NMEA);
 }
 
 void aw_decoder_lines(aw_decoder *dec, const char *buf, size_t len, aw_decode_stats *st, aw_msg_fn fn,
@@ -622,15 +639,26 @@ void aw_decoder_lines(aw_decoder *dec, const char *buf, size_t len, aw_decode_st
         const char *le = nl ? nl : end;
         dec->line_no++;
         st->lines++;
+        dec->cur_line = p;
+        dec->cur_len = (size_t)(le - p);
         process_line(dec, p, le, st, fn, ctx);
         p = nl ? nl + 1 : end;
     }
 }
 
+void aw_decoder_on_reject(aw_decoder *dec, aw_row_reject_fn fn, void *ctx) {
+    dec->reject_fn = fn;
+    dec->reject_ctx = ctx;
+}
+
+void aw_decoder_set_line(aw_decoder *dec, uint64_t line_no) { dec->line_no = line_no; }
+
 void aw_decoder_finish(aw_decoder *dec, aw_decode_stats *st) {
+    dec->cur_line = NULL;
+    dec->cur_len = 0;
     for (int i = 0; i < AW_REASM_SLOTS; i++) {
         if (dec->slots[i].used) {
-            st->rejects[AW_REJ_INCOMPLETE]++;
+            reject(dec, st, AW_REJ_INCOMPLETE);
             close_slot(dec, &dec->slots[i]);
         }
     }

@@ -34,7 +34,9 @@ typedef enum { JOB_FREE, JOB_READY, JOB_BUSY, JOB_DONE } job_state;
 typedef struct job {
     char *data;
     size_t len;
+    uint64_t first_line; /* lines before this chunk */
     aw_buf out;
+    aw_buf log;
     aw_decode_stats stats;
     job_state state;
     uint64_t seq;
@@ -61,11 +63,17 @@ typedef struct emit_ctx {
     const aw_pipeline_hooks *hooks;
     void *wstate;
     aw_buf *out;
+    aw_buf *log;
 } emit_ctx;
 
 static void emit(void *ctx, const aw_msg *msg, const aw_msg_meta *meta) {
     emit_ctx *e = ctx;
     e->hooks->on_msg(e->wstate, e->out, msg, meta);
+}
+
+static void emit_reject(void *ctx, uint64_t line_no, aw_reject reason, const char *line, size_t len) {
+    emit_ctx *e = ctx;
+    e->hooks->on_reject(e->wstate, e->log, line_no, reason, line, len);
 }
 
 static void *worker_main(void *arg) {
@@ -96,9 +104,19 @@ static void *worker_main(void *arg) {
 
         memset(&j->stats, 0, sizeof j->stats);
         j->out.len = 0;
-        emit_ctx e = {sh->hooks, wstate, &j->out};
-        aw_decoder_lines(dec, j->data, j->len, &j->stats, sh->hooks->on_msg ? emit : NULL, &e);
-        aw_decoder_finish(dec, &j->stats);
+        j->log.len = 0;
+        emit_ctx e = {sh->hooks, wstate, &j->out, &j->log};
+        aw_row_reject_fn rej = sh->hooks->on_reject ? emit_reject : NULL;
+        const aw_table_map *table = sh->opts->table;
+        if (table && table->format != AW_TABLE_NONE) {
+            aw_table_lines(table, j->data, j->len, j->first_line + 1, &j->stats, sh->hooks->on_msg ? emit : NULL,
+                           rej, &e);
+        } else {
+            aw_decoder_on_reject(dec, rej, &e);
+            aw_decoder_set_line(dec, j->first_line);
+            aw_decoder_lines(dec, j->data, j->len, &j->stats, sh->hooks->on_msg ? emit : NULL, &e);
+            aw_decoder_finish(dec, &j->stats);
+        }
 
         pthread_mutex_lock(&sh->mu);
         j->state = JOB_DONE;
@@ -134,6 +152,13 @@ static size_t split_point(const char *data, size_t len) {
     return cut;
 }
 
+static uint64_t count_newlines(const char *p, size_t len) {
+    uint64_t n = 0;
+    const char *end = p + len;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) n++, p++;
+    return n;
+}
+
 /* Writes every finished job that is next in order. Called with the mutex held. */
 static bool flush_done(shared *sh, uint64_t *next_write, aw_decode_stats *stats, bool *write_failed) {
     bool any = false;
@@ -144,6 +169,7 @@ static bool flush_done(shared *sh, uint64_t *next_write, aw_decode_stats *stats,
         if (!j) return any;
         pthread_mutex_unlock(&sh->mu);
         aw_stats_add(stats, &j->stats);
+        if (j->log.len && sh->hooks->log_fn) sh->hooks->log_fn(sh->hooks->ctx, j->log.data, j->log.len);
         if (j->out.len && sh->hooks->write_fn && !*write_failed &&
             !sh->hooks->write_fn(sh->hooks->ctx, j->out.data, j->out.len))
             *write_failed = true;
@@ -192,6 +218,9 @@ int aw_pipeline_run(aw_input *in, const aw_pipeline_opts *opts, const aw_pipelin
     }
 
     size_t carry_len = 0;
+    /* Line numbers only matter for --verbose reports; counting costs a pass over the data. */
+    bool count_lines = hooks->on_reject != NULL;
+    uint64_t line_count = opts->first_line;
     bool eof = false, write_failed = false;
     uint64_t next_seq = 0, next_write = 0;
     pthread_mutex_lock(&sh.mu);
@@ -223,6 +252,8 @@ int aw_pipeline_run(aw_input *in, const aw_pipeline_opts *opts, const aw_pipelin
         carry_len = len - cut;
         memcpy(carry, j->data + cut, carry_len);
         j->len = cut;
+        j->first_line = line_count;
+        if (count_lines) line_count += count_newlines(j->data, cut);
         if (opts->progress) opts->progress(hooks->ctx, aw_input_raw_bytes(in), stats->messages);
 
         pthread_mutex_lock(&sh.mu);
@@ -250,6 +281,7 @@ out:
         for (unsigned i = 0; i < sh.njobs; i++) {
             free(sh.jobs[i].data);
             free(sh.jobs[i].out.data);
+            free(sh.jobs[i].log.data);
         }
     }
     free(sh.jobs);

@@ -1,0 +1,323 @@
+/* segment.c — GFW-style track segmentation of one MMSI (see aiswatch/segment.h).
+ *
+ * Data layout: per point we keep the raw segment id, a link to the previous kept point
+ * of the same segment, the score it joined with and a dropped flag; per segment its
+ * newest kept point, its point count and last time. Open segments are a small array
+ * (at most max_open_segments), so one point costs open segments x lookback discrepancy
+ * evaluations and nothing else. Dropping lookback points only ever removes a segment's
+ * newest points, so the per-segment linked list stays a plain "previous kept point"
+ * chain without deletion in the middle.
+ *
+ * Geometry is GFW's: a local flat-earth frame in nautical miles at the mean latitude
+ * (longitude difference wrapped to ±180). At the distances that decide a match (tens of
+ * nm) its error is far below the noise; at continental distances any point is rejected
+ * anyway. Dead reckoning works directly in that frame rather than in degrees as GFW
+ * does; the difference is second order in the displacement. Magnitudes are bounded
+ * (nm on Earth, hours in a day), so plain sqrt replaces the slower overflow-safe hypot.
+ *
+ * Speed: ~2.7 M points/s per core with positions only and two interleaved ships (10
+ * comparisons a point), ~1.8 M/s with speed and course (measured on the 2-core dev box).
+ */
+#include "aiswatch/segment.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+struct aw_segment_work {
+    size_t cap_pts;     /* capacity of the per-point arrays */
+    uint32_t *seg;      /* raw segment id per point */
+    uint32_t *prev;     /* previous kept point of the same segment, NONE at its start */
+    double *score;      /* score the point joined with (0 for a segment's first point) */
+    uint8_t *dropped;   /* 1 when a later point matched past it (lookback) */
+    size_t cap_segs;    /* capacity of the per-segment arrays (raw ids) */
+    uint32_t *tail;     /* newest kept point per raw segment */
+    uint32_t *count;    /* points joined per raw segment */
+    uint32_t *remap;    /* raw id -> output number */
+    uint32_t *open;     /* raw ids of open segments */
+    size_t cap_open;
+    const char *err;
+};
+
+void aw_segment_params_default(aw_segment_params *p) {
+    p->max_speed_kn = 25.0;
+    p->buffer_hours = 0.25;
+    p->max_hours = 24.0;
+    p->penalty_hours = 4.0;
+    p->hours_exp = 0.5;
+    p->penalty_speed_kn = 5.0;
+    p->lookback = 5;
+    p->lookback_factor = 2.0;
+    p->ambiguity_factor = 10.0;
+    p->short_seg_threshold = 10;
+    p->shape_factor = 4.0;
+    p->max_open_segments = 100;
+}
+
+aw_segment_work *aw_segment_work_new(void) {
+    aw_segment_work *w = calloc(1, sizeof *w);
+    if (w) w->err = "";
+    return w;
+}
+
+void aw_segment_work_free(aw_segment_work *w) {
+    if (!w) return;
+    free(w->seg);
+    free(w->prev);
+    free(w->score);
+    free(w->dropped);
+    free(w->tail);
+    free(w->count);
+    free(w->remap);
+    free(w->open);
+    free(w);
+}
+
+const char *aw_segment_work_error(const aw_segment_work *w) { return w ? w->err : "no work area"; }
+
+static bool grow(void **p, size_t n, size_t elem) {
+    void *q = realloc(*p, n * elem);
+    if (!q) return false;
+    *p = q;
+    return true;
+}
+
+/* Sized for the whole track up front: a track has at most n raw segments (every point
+ * starting one, plus dropped points each becoming one, which are points too). */
+static bool reserve(aw_segment_work *w, size_t n, size_t open) {
+    if (n > w->cap_pts) {
+        size_t cap = w->cap_pts ? w->cap_pts : 1024;
+        while (cap < n) cap *= 2;
+        if (!grow((void **)&w->seg, cap, sizeof *w->seg) || !grow((void **)&w->prev, cap, sizeof *w->prev) ||
+            !grow((void **)&w->score, cap, sizeof *w->score) ||
+            !grow((void **)&w->dropped, cap, sizeof *w->dropped) ||
+            !grow((void **)&w->tail, cap, sizeof *w->tail) || !grow((void **)&w->count, cap, sizeof *w->count) ||
+            !grow((void **)&w->remap, cap, sizeof *w->remap))
+            return false;
+        w->cap_pts = w->cap_segs = cap;
+    }
+    if (open > w->cap_open) {
+        if (!grow((void **)&w->open, open, sizeof *w->open)) return false;
+        w->cap_open = open;
+    }
+    return true;
+}
+
+/* Motion of one point in the local frame: velocity (east, north) in kn. */
+typedef struct motion {
+    double ve, vn, speed;
+} motion;
+
+static motion motion_at(const float *sog, const float *cog, size_t i) {
+    motion m = {0, 0, 0};
+    if (!sog || !cog) return m;
+    double s = sog[i], c = cog[i];
+    /* 102.2+ kn is AIS "fast or not available"; a negative or NaN speed is garbage. */
+    if (!(s > 0) || s >= 102.2) return m;
+    /* An unknown course says nothing about direction: treat as not moving. GFW does so
+     * below 0.35 kn and rejects the message above; we keep the position, which still
+     * has to pass the distance test. */
+    if (!(c >= 0) || c >= 360.0) return m;
+    double r = c * (M_PI / 180.0);
+    m.ve = s * sin(r);
+    m.vn = s * cos(r);
+    m.speed = s;
+    return m;
+}
+
+/* GFW's discrepancy (nm) between point 1 (earlier) and point 2 after `hours` (already
+ * penalised): the smallest of (1) the mean miss of dead reckoning forward from 1 and
+ * backward from 2, (2) shape_factor x the distance (the ship stood still), and
+ * (3) shape_factor x the mean distance of each point from the other's course line when
+ * it lies along that line within reach. With no motion all three reduce to the distance. */
+static double discrepancy(double lat1, double lon1, motion m1, double lat2, double lon2, motion m2,
+                          double hours, double shape) {
+    double dlon = lon2 - lon1;
+    if (dlon > 180.0) dlon -= 360.0;
+    else if (dlon < -180.0) dlon += 360.0;
+    double coslat = cos((lat1 + lat2) * (0.5 * M_PI / 180.0));
+    double de = 60.0 * coslat * dlon, dn = 60.0 * (lat2 - lat1);
+    double dist = sqrt(de * de + dn * dn);
+    if (m1.speed == 0 && m2.speed == 0) return dist;
+    double e1 = de - m1.ve * hours, n1 = dn - m1.vn * hours, e2 = de - m2.ve * hours, n2 = dn - m2.vn * hours;
+    double d1 = 0.5 * (sqrt(e1 * e1 + n1 * n1) + sqrt(e2 * e2 + n2 * n2));
+    double d2 = dist * shape;
+    double best = d1 < d2 ? d1 : d2;
+    double n21 = INFINITY, n12 = INFINITY;
+    if (m1.speed > 0) {
+        double t = (de * m1.ve + dn * m1.vn) / m1.speed;
+        if (t > 0 && t <= m1.speed * hours) n21 = fabs(de * m1.vn - dn * m1.ve) / m1.speed;
+    }
+    if (m2.speed > 0) {
+        double t = (de * m2.ve + dn * m2.vn) / m2.speed;
+        if (t > 0 && t <= m2.speed * hours) n12 = fabs(de * m2.vn - dn * m2.ve) / m2.speed;
+    }
+    double d3 = 0.5 * (n21 + n12) * shape;
+    return d3 < best ? d3 : best;
+}
+
+typedef struct match {
+    double score;      /* unweighted score of the chosen candidate, 0 = no match */
+    uint32_t cand;     /* the segment point matched */
+    unsigned lookback; /* how many newer points that drops */
+} match;
+
+/* Best way for point i to continue segment s, per GFW's Matcher._compute_segment_match. */
+static match segment_match(const aw_segment_work *w, uint32_t s, size_t i, const int64_t *t,
+                           const double *lat, const double *lon, const float *sog, const float *cog,
+                           const aw_segment_params *p, double alpha0) {
+    match best = {0, NONE, 0};
+    double best_lb = 0, existing = 0;
+    motion mi = motion_at(sog, cog, i);
+    uint32_t k = w->tail[s];
+    for (unsigned lb = 0; lb < p->lookback && k != NONE; lb++, k = w->prev[k]) {
+        double hours = (double)(t[i] - t[k]) / 3.6e6;
+        if (hours > p->max_hours) break;
+        /* GFW's default exponent 0.5 makes this a square root: pow() is the dearest call
+         * in the loop, so take the cheap path when it applies. */
+        double ratio = hours / p->penalty_hours;
+        double ph = hours / (1.0 + (p->hours_exp == 0.5 ? sqrt(ratio) : pow(ratio, 1.0 - p->hours_exp)));
+        double disc = discrepancy(lat[k], lon[k], motion_at(sog, cog, k), lat[i], lon[i], mi, ph,
+                                  p->shape_factor);
+        double padded = sqrt(hours * hours + p->buffer_hours * p->buffer_hours);
+        double allowed = padded * p->max_speed_kn;
+        if (disc <= allowed) {
+            double a = alpha0 * disc / allowed;
+            double score = exp(-a * a) / padded;
+            double score_lb = score / (lb * p->lookback_factor > 1.0 ? lb * p->lookback_factor : 1.0);
+            /* Never drop points to get a match worse than the one they joined with. */
+            if (score_lb > existing && score_lb > best_lb) {
+                best_lb = score_lb;
+                best.score = score;
+                best.cand = k;
+                best.lookback = lb;
+            }
+        }
+        existing = w->score[k];
+    }
+    return best;
+}
+
+static void close_open(aw_segment_work *w, size_t *nopen, size_t j) {
+    w->open[j] = w->open[--*nopen];
+}
+
+static uint32_t new_segment(aw_segment_work *w, size_t *nopen, uint32_t *nseg, size_t i, const int64_t *t,
+                            const aw_segment_params *p) {
+    if (*nopen >= p->max_open_segments) {
+        size_t stalest = 0;
+        for (size_t j = 1; j < *nopen; j++)
+            if (t[w->tail[w->open[j]]] < t[w->tail[w->open[stalest]]]) stalest = j;
+        close_open(w, nopen, stalest);
+    }
+    uint32_t s = (*nseg)++;
+    w->tail[s] = (uint32_t)i;
+    w->count[s] = 1;
+    w->seg[i] = s;
+    w->prev[i] = NONE;
+    w->score[i] = 0;
+    w->open[(*nopen)++] = s;
+    return s;
+}
+
+static bool params_ok(const aw_segment_params *p) {
+    return p->max_speed_kn > 0 && p->buffer_hours > 0 && p->max_hours > 0 && p->penalty_hours > 0 &&
+           p->hours_exp >= 0 && p->hours_exp <= 1 && p->penalty_speed_kn > 0 && p->lookback >= 1 &&
+           p->lookback_factor >= 1 && (p->ambiguity_factor >= 1 || p->ambiguity_factor == 0) && p->short_seg_threshold >= 1 &&
+           p->shape_factor > 0 && p->max_open_segments >= 1;
+}
+
+int aw_segment_track_motion(const int64_t *time_ms, const double *lat, const double *lon, const float *sog_kn,
+                            const float *cog_deg, size_t n, const aw_segment_params *p, aw_segment_work *w,
+                            uint32_t *out) {
+    if (!w) return -1;
+    w->err = "";
+    if (n == 0) return 0;
+    if (!time_ms || !lat || !lon || !p || !out) return w->err = "NULL argument", -1;
+    if (n >= ((size_t)1 << 31)) return w->err = "track too long", -1;
+    if (!params_ok(p)) return w->err = "invalid parameter", -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!(fabs(lat[i]) <= 90.0) || !(fabs(lon[i]) <= 180.0)) return w->err = "position out of range", -1;
+        if (i && time_ms[i] < time_ms[i - 1]) return w->err = "time not in order", -1;
+    }
+    if (!reserve(w, n, p->max_open_segments)) return w->err = "out of memory", -1;
+
+    const double alpha0 = p->max_speed_kn / p->penalty_speed_kn;
+    size_t nopen = 0;
+    uint32_t nseg = 0;
+    memset(w->dropped, 0, n);
+
+    for (size_t i = 0; i < n; i++) {
+        /* Close segments silent for longer than max_hours: points come in time order, so
+         * nothing can join them again. */
+        for (size_t j = 0; j < nopen;) {
+            if ((double)(time_ms[i] - time_ms[w->tail[w->open[j]]]) / 3.6e6 > p->max_hours) close_open(w, &nopen, j);
+            else j++;
+        }
+        /* Score every open segment; keep the best and the runner-up (weighted). */
+        size_t best_j = SIZE_MAX, nmatch = 0;
+        match best = {0, NONE, 0};
+        double best_w = 0, second_w = 0;
+        for (size_t j = 0; j < nopen; j++) {
+            uint32_t s = w->open[j];
+            match m = segment_match(w, s, i, time_ms, lat, lon, sog_kn, cog_deg, p, alpha0);
+            if (m.score <= 0) continue;
+            nmatch++;
+            double c = (double)w->count[s] / p->short_seg_threshold;
+            double wt = m.score * c / sqrt(1.0 + c * c);
+            if (wt > best_w) {
+                second_w = best_w;
+                best_w = wt;
+                best = m;
+                best_j = j;
+            } else if (wt > second_w) {
+                second_w = wt;
+            }
+        }
+        if (nmatch == 0) {
+            new_segment(w, &nopen, &nseg, i, time_ms, p);
+            continue;
+        }
+        if (nmatch > 1 && p->ambiguity_factor > 0 && second_w * p->ambiguity_factor >= best_w) {
+            /* Two segments could both be this ship: GFW closes every segment within the
+             * ambiguity factor of the best and starts afresh, rather than guess. */
+            double cut = best_w / p->ambiguity_factor;
+            for (size_t j = 0; j < nopen;) {
+                uint32_t s = w->open[j];
+                match m = segment_match(w, s, i, time_ms, lat, lon, sog_kn, cog_deg, p, alpha0);
+                double c = (double)w->count[s] / p->short_seg_threshold;
+                if (m.score > 0 && m.score * c / sqrt(1.0 + c * c) >= cut) close_open(w, &nopen, j);
+                else j++;
+            }
+            new_segment(w, &nopen, &nseg, i, time_ms, p);
+            continue;
+        }
+        uint32_t s = w->open[best_j];
+        for (uint32_t k = w->tail[s]; k != best.cand; k = w->prev[k]) w->dropped[k] = 1;
+        w->prev[i] = best.cand;
+        w->tail[s] = (uint32_t)i;
+        w->count[s]++;
+        w->seg[i] = s;
+        w->score[i] = best.score;
+    }
+
+    /* Dropped points become one-point segments, then number segments by first point. */
+    for (size_t i = 0; i < n; i++)
+        if (w->dropped[i]) w->seg[i] = nseg++;
+    for (uint32_t s = 0; s < nseg; s++) w->remap[s] = NONE;
+    uint32_t next = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t s = w->seg[i];
+        if (w->remap[s] == NONE) w->remap[s] = next++;
+        out[i] = w->remap[s];
+    }
+    return (int)next;
+}
+
+int aw_segment_track(const int64_t *time_ms, const double *lat, const double *lon, size_t n,
+                     const aw_segment_params *p, aw_segment_work *work, uint32_t *segment_out) {
+    return aw_segment_track_motion(time_ms, lat, lon, NULL, NULL, n, p, work, segment_out);
+}
