@@ -30,6 +30,7 @@ typedef enum aw_table_format {
     AW_TABLE_DMA,          /* # Timestamp,Type of mobile,MMSI,Latitude,Longitude,… (day-first) */
     AW_TABLE_JSONL,        /* one JSON object per line: ssvid|mmsi, lat, lon, timestamp, … */
     AW_TABLE_CSV_MAPPED,   /* any delimited text with a --columns mapping */
+    AW_TABLE_AISWATCH,     /* `aiswatch decode --format csv`: time,msg_type,mmsi,channel,lat,lon,… */
 } aw_table_format;
 
 /* Columns a table may carry; AW_COL_COUNT is the size of the index map. */
@@ -37,7 +38,11 @@ typedef enum aw_col {
     AW_COL_MMSI, AW_COL_TIME, AW_COL_LAT, AW_COL_LON, AW_COL_SOG, AW_COL_COG, AW_COL_HEADING,
     AW_COL_NAME, AW_COL_IMO, AW_COL_CALLSIGN, AW_COL_SHIPTYPE, AW_COL_STATUS, AW_COL_LENGTH,
     AW_COL_WIDTH, AW_COL_DRAUGHT, AW_COL_DESTINATION, AW_COL_CLASS, AW_COL_TO_BOW,
-    AW_COL_TO_STERN, AW_COL_TO_PORT, AW_COL_TO_STARBOARD, AW_COL_COUNT
+    AW_COL_TO_STERN, AW_COL_TO_PORT, AW_COL_TO_STARBOARD,
+    AW_COL_MSGTYPE,        /* the AIS message type a row came from: tells class and station kind */
+    AW_COL_SECOND,         /* the report's own UTC second field (0-63), which tells one
+                              transmission heard twice from two transmissions */
+    AW_COL_COUNT
 } aw_col;
 
 typedef enum aw_time_form {

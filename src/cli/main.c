@@ -68,6 +68,7 @@ void cli_print_summary(FILE *f, const char *cmd, const aw_decode_stats *st, doub
     print_count(f, "tag_block_bad_checksum", st->tagblock_bad_checksum);
     print_count(f, "messages_without_time", st->untimed);
     print_count(f, "truncated_payloads", st->truncated);
+    print_count(f, "table_rows_not_vessel_reports", st->non_vessel_rows);
     fprintf(f, "\n");
 }
 

@@ -371,7 +371,7 @@ size_t aw_format_json(const aw_msg *m, const aw_msg_meta *meta, char *out) {
 
 const char *aw_format_csv_header(void) {
     return "time,msg_type,mmsi,channel,lat,lon,sog_kn,cog_deg,heading_deg,nav_status,imo,callsign,shipname,"
-           "ship_type,to_bow_m,to_stern_m,to_port_m,to_starboard_m,draught_m,destination\n";
+           "ship_type,to_bow_m,to_stern_m,to_port_m,to_starboard_m,draught_m,destination,second\n";
 }
 
 static char *csv_text(char *p, const char *s) {
@@ -406,17 +406,18 @@ size_t aw_format_csv(const aw_msg *m, const aw_msg_meta *meta, char *out) {
     }
     int32_t lat = AW_LAT_NA, lon = AW_LON_NA;
     uint32_t sog = AW_SPEED_NA, cog = AW_COURSE_NA, hdg = AW_HEADING_NA;
-    int status = -1;
+    int status = -1, second = -1;
     const char *callsign = NULL, *name = NULL, *dest = NULL;
     long imo = -1, shiptype = -1, draught = -1;
     long dims[4] = {-1, -1, -1, -1};
     switch (m->msg_type) {
     case 1: case 2: case 3:
         lat = m->u.pos.lat, lon = m->u.pos.lon, sog = m->u.pos.speed, cog = m->u.pos.course;
-        hdg = m->u.pos.heading, status = m->u.pos.status;
+        hdg = m->u.pos.heading, status = m->u.pos.status, second = m->u.pos.second;
         break;
     case 18: case 19:
         lat = m->u.cb.lat, lon = m->u.cb.lon, sog = m->u.cb.speed, cog = m->u.cb.course, hdg = m->u.cb.heading;
+        second = m->u.cb.second;
         if (m->msg_type == 19) {
             name = m->u.cb.shipname, shiptype = m->u.cb.shiptype;
             dims[0] = m->u.cb.to_bow, dims[1] = m->u.cb.to_stern, dims[2] = m->u.cb.to_port, dims[3] = m->u.cb.to_starboard;
@@ -483,6 +484,8 @@ size_t aw_format_csv(const aw_msg *m, const aw_msg_meta *meta, char *out) {
     if (draught >= 0) p = fmt_fixed(p, draught, 1);
     *p++ = ',';
     if (dest) p = csv_text(p, dest);
+    *p++ = ',';
+    if (second >= 0) p = fmt_u64(p, (unsigned)second);
     *p++ = '\n';
     return (size_t)(p - out);
 }

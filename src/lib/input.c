@@ -27,6 +27,7 @@ struct aw_input {
     z_stream z;
     bool z_init;
     ZSTD_DStream *zs;
+    bool mid_frame;        /* a gzip member or zstd frame has begun and not ended */
     char *peeked;          /* decompressed bytes already read by aw_input_peek */
     size_t peeked_len, peeked_pos;
 };
@@ -179,7 +180,17 @@ static ssize_t read_stream(aw_input *in, char *buf, size_t cap, char *err, size_
     while (out < cap) {
         int r = fill_raw(in, err, errcap);
         if (r < 0) return -1;
-        if (r == 0) break;
+        if (r == 0) {
+            /* The file ended inside a compressed frame: say so, after handing over what
+             * was decompressed, so a cut download is never taken for a whole one. */
+            if (in->mid_frame && out == 0) {
+                snprintf(err, errcap, "%s: the compressed file ends early (truncated?)",
+                         in->comp == AW_GZIP ? "gzip" : "zstd");
+                in->mid_frame = false;
+                return -1;
+            }
+            break;
+        }
         if (in->comp == AW_GZIP) {
             in->z.next_in = in->raw + in->raw_pos;
             in->z.avail_in = (uInt)(in->raw_len - in->raw_pos);
@@ -189,6 +200,7 @@ static ssize_t read_stream(aw_input *in, char *buf, size_t cap, char *err, size_
             size_t used = (in->raw_len - in->raw_pos) - in->z.avail_in;
             in->raw_pos += used;
             out = cap - in->z.avail_out;
+            in->mid_frame = zr != Z_STREAM_END;
             if (zr == Z_STREAM_END) {
                 inflateReset(&in->z); /* a following gzip member continues the stream */
             } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
@@ -201,6 +213,7 @@ static ssize_t read_stream(aw_input *in, char *buf, size_t cap, char *err, size_
             size_t zr = ZSTD_decompressStream(in->zs, &ob, &ib);
             in->raw_pos = ib.pos;
             out = ob.pos;
+            in->mid_frame = !ZSTD_isError(zr) && zr != 0;
             if (ZSTD_isError(zr)) {
                 snprintf(err, errcap, "zstd: %s", ZSTD_getErrorName(zr));
                 return out ? (ssize_t)out : -1;

@@ -47,6 +47,7 @@ void aw_stats_add(aw_decode_stats *dst, const aw_decode_stats *src) {
     dst->messages += src->messages;
     dst->truncated += src->truncated;
     dst->untimed += src->untimed;
+    dst->non_vessel_rows += src->non_vessel_rows;
     for (int i = 0; i < AW_REJ_COUNT; i++) dst->rejects[i] += src->rejects[i];
     for (int i = 0; i < 28; i++) dst->by_type[i] += src->by_type[i];
 }

@@ -64,6 +64,12 @@ static const alias aliases[] = {
     A_("type of mobile", AW_COL_CLASS),
     A_("to_bow", AW_COL_TO_BOW), A_("to_stern", AW_COL_TO_STERN), A_("to_port", AW_COL_TO_PORT),
     A_("to_starboard", AW_COL_TO_STARBOARD),
+    /* aiswatch's own CSV (decode --format csv) names units in its columns. */
+    A_("sog_kn", AW_COL_SOG), A_("cog_deg", AW_COL_COG), A_("heading_deg", AW_COL_HEADING),
+    A_("draught_m", AW_COL_DRAUGHT), A_("to_bow_m", AW_COL_TO_BOW), A_("to_stern_m", AW_COL_TO_STERN),
+    A_("to_port_m", AW_COL_TO_PORT), A_("to_starboard_m", AW_COL_TO_STARBOARD),
+    A_("msg_type", AW_COL_MSGTYPE), A_("message_type", AW_COL_MSGTYPE), A_("second", AW_COL_SECOND),
+    A_("utc_second", AW_COL_SECOND),
 };
 
 static inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
@@ -412,6 +418,10 @@ typedef struct row {
     int length, width;   /* m; -1 absent */
     span name, callsign, destination;
     bool has_mmsi, has_static;
+    bool has_pos;        /* a latitude or longitude cell held a value (a n/a code counts) */
+    bool no_vessel;      /* a message type that is neither a position nor static data */
+    int report_second;   /* the AIS second field when the table has it; -1 otherwise */
+    uint8_t msg_type;    /* the AIS message type when the table has it; 0 otherwise */
     uint32_t seen;       /* columns already set: the first alias present wins (JSON) */
 } row;
 
@@ -426,6 +436,7 @@ static void row_reset(row *r) {
     r->status = 15;
     r->dim[0] = r->dim[1] = r->dim[2] = r->dim[3] = -1;
     r->length = r->width = -1;
+    r->report_second = -1;
 }
 
 static bool is_na_word(const char *p, size_t n) {
@@ -512,11 +523,29 @@ static bool set_field(const aw_table_map *map, row *r, int col, span v) {
         if (!dec_scale(&d, 6, 5, &x)) return false;
         if (x != AW_LAT_NA && (x < -54000000 || x > 54000000)) return false;
         r->lat = (int32_t)x;
+        r->has_pos = true;
         return true;
     case AW_COL_LON:
         if (!dec_scale(&d, 6, 5, &x)) return false;
         if (x != AW_LON_NA && (x < -108000000 || x > 108000000)) return false;
         r->lon = (int32_t)x;
+        r->has_pos = true;
+        return true;
+    case AW_COL_SECOND:
+        if (!dec_scale(&d, 1, 0, &x) || x < 0 || x > 63) return false;
+        r->report_second = (int)x;
+        return true;
+    case AW_COL_MSGTYPE:
+        if (!dec_scale(&d, 1, 0, &x) || x < 1 || x > 27) return false;
+        r->msg_type = (uint8_t)x;
+        switch (x) {
+        case 1: case 2: case 3: case 5: case 27: r->cls = CLS_A; break;
+        case 18: case 19: case 24: r->cls = CLS_B; break;
+        case 4: case 11: r->cls = CLS_BASE; break;
+        case 21: r->cls = CLS_ATON; break;
+        case 9: r->cls = CLS_SAR; break;
+        default: r->no_vessel = true; break;
+        }
         return true;
     case AW_COL_SOG:
         if (!dec_scale(&d, 1, 1, &x)) return false;
@@ -573,6 +602,7 @@ typedef struct sink {
     aw_msg_fn fn;
     void *ctx;
     aw_msg_meta meta;
+    bool map_has_pos;    /* the table has position columns */
 } sink;
 
 static void deliver(sink *k, const aw_msg *m) {
@@ -606,11 +636,17 @@ static void emit_row(const row *r, sink *k) {
         sod = s - day * 86400;
         second = (uint8_t)(sod % 60);
     }
+    if (r->report_second >= 0) second = (uint8_t)r->report_second;
     k->meta.time_ms = r->time_ms;
 
     memset(&m, 0, sizeof m);
     m.mmsi = r->mmsi;
-    switch (r->cls) {
+    /* A row of a table that has position columns but leaves them empty carries static
+     * data only (a type 5 row of aiswatch's own CSV): no position message for it. */
+    bool position = r->has_pos || !k->map_has_pos || !r->has_static;
+    switch (position ? r->cls : 255) {
+    case 255:
+        break;
     case CLS_B:
         m.msg_type = 18;
         m.bits = 168;
@@ -660,7 +696,8 @@ static void emit_row(const row *r, sink *k) {
         m.u.sar.second = second;
         break;
     default:
-        m.msg_type = 1;
+        /* Keep types 2 and 3 as they were: the type is part of what makes a report. */
+        m.msg_type = r->msg_type == 2 || r->msg_type == 3 ? r->msg_type : 1;
         m.bits = 168;
         m.u.pos.status = r->status;
         m.u.pos.turn = AW_TURN_NA;
@@ -672,7 +709,7 @@ static void emit_row(const row *r, sink *k) {
         m.u.pos.second = second;
         break;
     }
-    deliver(k, &m);
+    if (position) deliver(k, &m);
     if (!r->has_static || r->cls == CLS_BASE || r->cls == CLS_ATON || r->cls == CLS_SAR) return;
 
     memset(&m, 0, sizeof m);
@@ -905,7 +942,7 @@ void aw_table_lines(const aw_table_map *map, const char *buf, size_t len, uint64
     const char *p = buf, *end = buf + len;
     uint64_t line_no = first_line_no;
     bool json = map->format == AW_TABLE_JSONL;
-    sink k = {st, fn, ctx, {0}};
+    sink k = {st, fn, ctx, {0}, json || map->col[AW_COL_LAT] >= 0 || map->col[AW_COL_LON] >= 0};
 
     /* Per call, not per row: which fields to read and how far to split. */
     struct { uint8_t col; uint16_t idx; } want[AW_COL_COUNT];
@@ -970,6 +1007,10 @@ void aw_table_lines(const aw_table_map *map, const char *buf, size_t len, uint64
         if (rej >= 0) {
             st->rejects[rej]++;
             if (reject_fn) reject_fn(ctx, this_line, (aw_reject)rej, ls, n);
+            continue;
+        }
+        if (r.no_vessel) { /* e.g. a type 8 or 20 row of aiswatch's own CSV */
+            st->non_vessel_rows++;
             continue;
         }
         k.meta.line_no = this_line;
@@ -1148,9 +1189,10 @@ int aw_table_detect(const char *head, size_t len, const char *columns, aw_table_
         cell_trim(&hdr[0], &s0, &n0);
         cell_trim(&hdr[1], &s1, &n1);
         bool noaa = eq_nocase(s0, n0, "mmsi", 4) && eq_nocase(s1, n1, "basedatetime", 12);
-        if (!noaa && !dma) return AW_TABLE_NONE;
-        map->format = noaa ? AW_TABLE_NOAA : AW_TABLE_DMA;
-        map->time_form = noaa ? AW_TIME_ISO : AW_TIME_DAYFIRST;
+        bool own = eq_nocase(s0, n0, "time", 4) && eq_nocase(s1, n1, "msg_type", 8);
+        if (!noaa && !dma && !own) return AW_TABLE_NONE;
+        map->format = noaa ? AW_TABLE_NOAA : own ? AW_TABLE_AISWATCH : AW_TABLE_DMA;
+        map->time_form = noaa || own ? AW_TIME_ISO : AW_TIME_DAYFIRST;
         map_named_header(map, hdr, (unsigned)n, dma);
         if (map->col[AW_COL_MMSI] < 0 || map->col[AW_COL_LAT] < 0 || map->col[AW_COL_LON] < 0)
             return map->format = AW_TABLE_NONE;
