@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# Installs what aiswatch needs to build and test, from Debian's packages only.
+# Installs what aiswatch needs to build and test: Debian packages, then the npm package
+# world-atlas (Natural Earth land, pinned in package-lock.json) into node_modules/.
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev zlib1g-dev libzstd-dev
           python3 gpsd-clients zstd gzip time
-          libsqlite3-dev sqlite3 gdal-bin)
+          libsqlite3-dev sqlite3 gdal-bin libjansson-dev)
+# npm from Debian only when none is installed (a newer one from elsewhere is fine).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Land data for src/lib/geo.c, exactly the version the lock file pins.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ ! -f "$root/node_modules/world-atlas/land-10m.json" ]; then
+  echo "install-deps: npm ci (world-atlas)"
+  (cd "$root" && npm ci --no-audit --no-fund)
+fi

@@ -18,6 +18,7 @@ static const struct {
     {"decode", cmd_decode, "decode AIS NMEA to JSON lines, CSV or gpsd JSON-AIS"},
     {"scan", cmd_scan, "read AIS, build tracks and vessel identities, write a GeoPackage"},
     {"simulate", cmd_simulate, "write synthetic AIS NMEA (vessels on straight tracks)"},
+    {"events", cmd_events, "print the events a scan found, filtered, as JSON lines, CSV or GeoJSON"},
     {"vessels", cmd_vessels, "print each vessel's identity and identity history from a scan's GeoPackage"},
 };
 

@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "aiswatch/columns.h"
+#include "aiswatch/event.h"
+#include "aiswatch/event_out.h"
+#include "aiswatch/geo.h"
 #include "aiswatch/gpkg.h"
 #include "aiswatch/input.h"
 #include "aiswatch/mid.h"
@@ -223,6 +226,18 @@ static void scan_usage(FILE *f) {
             "  --accept-bad-checksum  keep NMEA sentences whose checksum fails\n"
             "  --threads N            worker threads (default: all cores)\n"
             "  -v, --verbose          report every skipped line with its file and line number\n"
+            "events (every threshold a parameter; defaults after Global Fishing Watch):\n"
+            "  --ports FILE           NGA World Port Index CSV (UpdatedPub150.csv)\n"
+            "  --anchorages FILE      GFW anchorage CSV (s2id,latitude,longitude,label,...)\n"
+            "  --land FILE            Natural Earth land TopoJSON (default: world-atlas land-10m.json\n"
+            "                         installed by scripts/install-deps.sh); --no-land to go without\n"
+            "  --anchorage-min-vessels N  derive anchorages where N distinct vessels lay still in a\n"
+            "                         1 km cell (default 10; 0 turns it off)\n"
+            "  --encounter-distance-m M (500)  --encounter-min-h H (2)  --encounter-max-kn K (2)\n"
+            "  --encounter-min-port-km K (10)  --loiter-max-kn K (2)  --loiter-min-h H (4)\n"
+            "  --loiter-min-shore-nm N (20)  --gap-min-h H (12)  --max-transit-kn K (15)\n"
+            "  --draught-change-m M (1.0)  --spoof-max-kn K (50)  --context-h H (6)\n"
+            "  --no-events            tracks and vessels only\n"
             "  -q, --quiet            no summary\n");
 }
 
@@ -374,8 +389,35 @@ int cmd_scan(int argc, char **argv) {
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        {"ports", required_argument, NULL, 1001},
+        {"anchorages", required_argument, NULL, 1002},
+        {"land", required_argument, NULL, 1003},
+        {"no-land", no_argument, NULL, 1004},
+        {"anchorage-min-vessels", required_argument, NULL, 1005},
+        {"no-events", no_argument, NULL, 1006},
+        {"encounter-distance-m", required_argument, NULL, 2000},
+        {"encounter-min-h", required_argument, NULL, 2001},
+        {"encounter-max-kn", required_argument, NULL, 2002},
+        {"encounter-min-port-km", required_argument, NULL, 2003},
+        {"loiter-max-kn", required_argument, NULL, 2004},
+        {"loiter-min-h", required_argument, NULL, 2005},
+        {"loiter-min-shore-nm", required_argument, NULL, 2006},
+        {"gap-min-h", required_argument, NULL, 2007},
+        {"max-transit-kn", required_argument, NULL, 2008},
+        {"draught-change-m", required_argument, NULL, 2009},
+        {"spoof-max-kn", required_argument, NULL, 2010},
+        {"context-h", required_argument, NULL, 2011},
         {0, 0, 0, 0},
     };
+    aw_event_params ep;
+    aw_event_params_default(&ep);
+    double *const param_of[] = {&ep.encounter_distance_m, &ep.encounter_min_h, &ep.encounter_max_kn,
+                                &ep.encounter_min_port_km, &ep.loiter_max_kn, &ep.loiter_min_h,
+                                &ep.loiter_min_shore_nm, &ep.gap_min_h, &ep.max_transit_kn,
+                                &ep.draught_change_m, &ep.spoof_max_kn, &ep.context_h};
+    const char *ports_path = NULL, *anch_path = NULL, *land_path = NULL;
+    bool no_land = false, events_on = true;
+    unsigned long long anch_min = 10;
     const char *out_path = NULL, *columns = NULL, *log_tz = NULL;
     bool append = false, quiet = false, verbose = false, with_positions = true;
     aw_pipeline_opts opts = {0};
@@ -400,7 +442,30 @@ int cmd_scan(int argc, char **argv) {
         case 'v': verbose = true; break;
         case 'q': quiet = true; break;
         case 'h': scan_usage(stdout); return AW_EXIT_OK;
-        default: scan_usage(stderr); return AW_EXIT_USAGE;
+        case 1001: ports_path = optarg; break;
+        case 1002: anch_path = optarg; break;
+        case 1003: land_path = optarg; break;
+        case 1004: no_land = true; break;
+        case 1005:
+            if (!cli_parse_uint(optarg, &anch_min)) {
+                fprintf(stderr, "aiswatch scan: --anchorage-min-vessels takes a whole number\n");
+                return AW_EXIT_USAGE;
+            }
+            break;
+        case 1006: events_on = false; break;
+        default:
+            if (c >= 2000 && c < 2000 + (int)(sizeof param_of / sizeof param_of[0])) {
+                char *end;
+                double v = strtod(optarg, &end);
+                if (*end || !(v >= 0) || isinf(v)) {
+                    fprintf(stderr, "aiswatch scan: %s takes a number >= 0\n", argv[optind - 1]);
+                    return AW_EXIT_USAGE;
+                }
+                *param_of[c - 2000] = v;
+                break;
+            }
+            scan_usage(stderr);
+            return AW_EXIT_USAGE;
         }
     }
     if (!out_path || optind >= argc) {
@@ -419,6 +484,39 @@ int cmd_scan(int argc, char **argv) {
         setenv("TZ", log_tz, 1);
         tzset();
         opts.decoder.prefix_utc_offset_fn = tz_offset;
+    }
+
+    aw_geo *geo = NULL;
+    if (events_on) {
+        char err[512], buf[4096];
+        geo = aw_geo_new();
+        if (!geo) {
+            fprintf(stderr, "aiswatch scan: out of memory\n");
+            return AW_EXIT_INPUT;
+        }
+        if (!no_land && !land_path) {
+            char exe[4096];
+            ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+            exe[n > 0 ? n : 0] = 0;
+            char *slash = strrchr(exe, '/');
+            if (slash) *slash = 0;
+            land_path = aw_geo_default_land(exe, buf, sizeof buf);
+            if (!land_path && !quiet)
+                fprintf(stderr, "aiswatch scan: no Natural Earth land found (run scripts/install-deps.sh or give "
+                                "--land); land and shore rules are skipped\n");
+        }
+        if (land_path && !no_land && aw_geo_load_land(geo, land_path, err, sizeof err) < 0) {
+            fprintf(stderr, "aiswatch scan: %s\n", err);
+            return AW_EXIT_INPUT;
+        }
+        if (ports_path && aw_geo_load_ports(geo, ports_path, err, sizeof err) < 0) {
+            fprintf(stderr, "aiswatch scan: %s\n", err);
+            return AW_EXIT_INPUT;
+        }
+        if (anch_path && aw_geo_load_anchorages(geo, anch_path, err, sizeof err) < 0) {
+            fprintf(stderr, "aiswatch scan: %s\n", err);
+            return AW_EXIT_INPUT;
+        }
     }
 
     path_list inputs = {0};
@@ -511,10 +609,27 @@ int cmd_scan(int argc, char **argv) {
     }
     aw_columns_free(&ctx.pos);
     free(ctx.obs.v);
+    aw_events events = {0};
+    double t_events = 0;
+    long derived = 0;
+    const char *skipped_rules = NULL;
+    if (rc == AW_EXIT_OK && events_on) {
+        double t1 = cli_now();
+        if (anch_min > 0) derived = aw_anchorages_derive(&tracks, geo, 0.01, (unsigned)anch_min);
+        if (derived < 0 || aw_detect(&tracks, geo, &ep, &events, &skipped_rules, err, sizeof err) < 0) {
+            fprintf(stderr, "aiswatch scan: %s\n", derived < 0 ? "out of memory deriving anchorages" : err);
+            rc = AW_EXIT_INPUT;
+        }
+        t_events = cli_now() - t1;
+    }
     if (rc == AW_EXIT_OK) {
         double t1 = cli_now();
         aw_gpkg *g = aw_gpkg_open(out_path, append, err, sizeof err);
-        if (!g || write_gpkg(g, &tracks, &inputs, with_positions, &ly, err, sizeof err) < 0 ||
+        const char **names = malloc((inputs.n ? inputs.n : 1) * sizeof *names);
+        for (size_t i = 0; names && i < inputs.n; i++) names[i] = base_name(inputs.v[i]);
+        if (!g || !names || write_gpkg(g, &tracks, &inputs, with_positions, &ly, err, sizeof err) < 0 ||
+            (events_on &&
+             aw_events_write_gpkg(g, &tracks, &events, &ep, names, inputs.n, err, sizeof err) < 0) ||
             aw_gpkg_finish(g, err, sizeof err) < 0) {
             fprintf(stderr, "aiswatch scan: %s: %s\n", out_path, err);
             rc = AW_EXIT_INPUT;
@@ -536,14 +651,26 @@ int cmd_scan(int argc, char **argv) {
                     (unsigned long long)aw_gpkg_rows(g, ly.tracks), (unsigned long long)aw_gpkg_rows(g, ly.vessels),
                     (unsigned long long)aw_gpkg_rows(g, ly.history));
         }
+        if (!quiet && rc == AW_EXIT_OK && events_on) {
+            size_t by_type[AW_EV_COUNT] = {0};
+            for (size_t i = 0; i < events.n; i++) by_type[events.v[i].type]++;
+            fprintf(stderr, "  events: %zu", events.n);
+            for (int ty = 0; ty < AW_EV_COUNT; ty++)
+                if (by_type[ty]) fprintf(stderr, " %s=%zu", aw_event_type_name((aw_event_type)ty), by_type[ty]);
+            fprintf(stderr, " (anchorages derived from the data: %ld)\n", derived);
+            if (skipped_rules) fprintf(stderr, "  note: %s\n", skipped_rules);
+        }
+        free(names);
         aw_gpkg_close(g);
         t_write = cli_now() - t1;
         if (!quiet && rc == AW_EXIT_OK)
-            fprintf(stderr, "  time: read+decode %.2f s, tracks %.2f s, GeoPackage %.2f s\n", t_read, t_tracks,
-                    t_write);
+            fprintf(stderr, "  time: read+decode %.2f s, tracks %.2f s, events %.2f s, GeoPackage %.2f s\n", t_read,
+                    t_tracks, t_events, t_write);
         if (!quiet && (unreadable || not_ais))
             fprintf(stderr, "  inputs: %zu read, %d unreadable, %d without AIS\n", inputs.n, unreadable, not_ais);
     }
+    aw_events_free(&events);
+    aw_geo_free(geo);
     aw_tracks_free(&tracks);
     for (size_t i = 0; i < inputs.n; i++) free(inputs.v[i]);
     free(inputs.v);

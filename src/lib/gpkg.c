@@ -58,6 +58,7 @@ typedef struct layer {
     double ext[4];            /* min_x, max_x, min_y, max_y of everything in the layer */
     bool has_ext;
     uint64_t rows;
+    uint64_t placed;   /* rows with a geometry: the ones the spatial index holds */
     rt_cell *ents;     /* index entries of the rows inserted, while they fit (see finish) */
     size_t nents, entcap;
     bool ents_dropped;        /* …they did not: finish sorts with SQLite instead */
@@ -750,7 +751,8 @@ int aw_gpkg_insert(aw_gpkg *g, int layer_id, const aw_value *values, const doubl
         return db_fail(g, err, errcap, "insert");
     }
     L->rows++;
-    if (L->kind != AW_GEOM_NONE && !L->ents_dropped && !L->reused) {
+    if (npoints) L->placed++;
+    if (L->kind != AW_GEOM_NONE && npoints && !L->ents_dropped && !L->reused) {
         if (L->nents == L->entcap) {
             size_t cap = L->entcap ? L->entcap * 2 : 4096;
             rt_cell *e = cap <= RT_MEM_MAX_ENTRIES ? realloc(L->ents, cap * sizeof *e) : NULL;
@@ -992,7 +994,7 @@ static int rtree_bulk_load(aw_gpkg *g, layer *L, char *err, size_t errcap) {
                                   t);
     /* The entries come from memory when every row's is there (a fresh layer that stayed
      * under RT_MEM_MAX_ENTRIES), else from the table through SQLite's sorter. */
-    bool in_memory = L->ents && !L->reused && L->nents == L->rows;
+    bool in_memory = L->ents && !L->reused && L->nents == L->placed;
     rt_order *order = NULL;
     if (in_memory && (order = malloc((L->nents ? L->nents : 1) * sizeof *order)) != NULL) {
         for (size_t i = 0; i < L->nents; i++) {
