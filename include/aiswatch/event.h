@@ -83,7 +83,7 @@ typedef struct aw_event_params {
     double max_transit_kn;           /* 15: dark rendezvous reachability */
     double draught_change_m;         /* 1.0 */
     double spoof_max_kn;             /* 50: a jump faster than this is no ship's */
-    double spoof_min_inland_km;      /* 2: on land at least this far from the shore */
+    double spoof_min_inland_km;      /* 50: on land at least this far from the shore */
     double context_h;                /* 6: event_tracks reach this far before and after */
 } aw_event_params;
 

@@ -52,7 +52,7 @@ void aw_event_params_default(aw_event_params *p) {
         .max_transit_kn = 15,
         .draught_change_m = 1.0,
         .spoof_max_kn = 50,
-        .spoof_min_inland_km = 2,
+        .spoof_min_inland_km = 50, /* canals, lakes and rivers lie inside 1:10m land (Suez: 18 km) */
         .context_h = 6,
     };
 }
@@ -656,9 +656,10 @@ static void spoof_of(ctx *c, const idx_time *o, size_t n, size_t v0, size_t v1) 
     if (!n) return;
     bool *mark = calloc(n, sizeof *mark);
     if (!mark) return (void)(c->oom = true);
-    /* On land, well inland, for an MMSI that otherwise sails the sea. */
+    /* On land, well inland, and reached or left by a jump no ship can make: a ship in a
+     * canal, lake or river (inside 1:10m land too: Lake Timsah is 52 km from the coast)
+     * gets there by sailing. */
     if (c->have_land) {
-        size_t land = 0;
         bool *on = calloc(n, sizeof *on);
         if (!on) {
             free(mark);
@@ -668,10 +669,29 @@ static void spoof_of(ctx *c, const idx_time *o, size_t n, size_t v0, size_t v1) 
             size_t i = o[k].i;
             on[k] = aw_geo_on_land(c->geo, t->lat[i], t->lon[i]) &&
                     aw_geo_shore_km(c->geo, t->lat[i], t->lon[i], p->spoof_min_inland_km * 2) >= p->spoof_min_inland_km;
-            land += on[k];
         }
-        if (land * 2 < n)
-            for (size_t k = 0; k < n; k++) mark[k] = on[k];
+        for (size_t k = 0; k < n;) {
+            if (!on[k]) {
+                k++;
+                continue;
+            }
+            size_t k1 = k + 1;
+            while (k1 < n && on[k1]) k1++;
+            bool jump = false;
+            if (k > 0) {
+                size_t a = o[k - 1].i, b = o[k].i;
+                double dt = (double)(o[k].t - o[k - 1].t) / 1000.0;
+                jump |= aw_distance_m(t->lat[a], t->lon[a], t->lat[b], t->lon[b]) / (dt + 60) / KN_MS > p->spoof_max_kn;
+            }
+            if (k1 < n) {
+                size_t a = o[k1 - 1].i, b = o[k1].i;
+                double dt = (double)(o[k1].t - o[k1 - 1].t) / 1000.0;
+                jump |= aw_distance_m(t->lat[a], t->lon[a], t->lat[b], t->lon[b]) / (dt + 60) / KN_MS > p->spoof_max_kn;
+            }
+            if (jump)
+                for (size_t j = k; j < k1; j++) mark[j] = true;
+            k = k1;
+        }
         free(on);
     }
     /* Short segments beside a main one that no ship could reach from it. */
@@ -802,8 +822,10 @@ long aw_anchorages_derive(const aw_tracks *t, aw_geo *geo, double cell_deg, unsi
     cell_vessel *cv = malloc((t->n ? t->n : 1) * sizeof *cv);
     if (!cv) return -1;
     size_t n = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        if (isnan(t->sog_kn[i]) || t->sog_kn[i] >= 0.5f) continue;
+    for (size_t vi = 0; vi < t->nvessels; vi++)
+    for (size_t i = t->vessels[vi].first; i < t->vessels[vi].first + t->vessels[vi].count; i++) {
+        double kn = speed_at(t, &t->vessels[vi], i); /* tables without SOG: the implied speed */
+        if (!(kn < 0.5)) continue;
         int64_t row = (int64_t)floor((t->lat[i] + 90) / cell_deg), col = (int64_t)floor((t->lon[i] + 180) / cell_deg);
         cv[n++] = (cell_vessel){row * ncols + col, t->mmsi[i]};
     }

@@ -1,0 +1,1150 @@
+/* sim.c — synthetic AIS traffic with known ground truth (see aiswatch/sim.h).
+ *
+ * Every vessel follows a chain of legs: straight, constant-speed pieces between two
+ * points (positions interpolated linearly in latitude and longitude, which over a leg of
+ * a few hundred miles is close to the rhumb line a ship would steer). Scenario vessels
+ * get their whole chain at set-up; background vessels make theirs as they go, from a
+ * table of sea lanes between real World Port Index ports. A timing wheel of one-second
+ * slots wakes each vessel when its next report is due, so the cost is a constant per
+ * message whatever the fleet size, and the output comes out in time order.
+ *
+ * Why the geography is a hand-made table: the simulator must work without the shared
+ * data (make demo, the Python binding), and great circles between ports cross land,
+ * which the land detector would flag. Every lane was checked against Natural Earth
+ * land (1:50m along the lane, 1:10m at the ports) when it was written; the ports are
+ * World Port Index positions (Pub. 150), nudged a few hundred metres into the water
+ * where the index puts them on the quay. docs/simulate.md lists them.
+ */
+#include "aiswatch/sim.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aiswatch/encode.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+#define DEG (M_PI / 180.0)
+#define EARTH_NM 3440.065 /* mean Earth radius in nautical miles */
+
+/* ---- the sea-lane table ------------------------------------------------------------ */
+
+typedef struct sim_port {
+    const char *name; /* written as the type 5 destination */
+    double lat, lon;  /* where ships lie while in port: within 5 km of the WPI position */
+} sim_port;
+typedef struct sim_lane_pt {
+    double lat, lon;  /* longitudes may run past 180 so a lane across it stays continuous */
+} sim_lane_pt;
+typedef struct sim_lane {
+    int from, to;     /* port indexes of the first and the last point */
+    int first, n;     /* points lane_pts[first .. first + n) */
+} sim_lane;
+
+static const sim_port ports[] = {
+    {"SINGAPORE", 1.220, 103.850},
+    {"COLOMBO", 6.950, 79.820},
+    {"SALALAH", 16.930, 54.040},
+    {"DJIBOUTI", 11.630, 43.170},
+    {"ALGECIRAS", 36.120, -5.410},
+    {"SINES", 37.930, -8.890},
+    {"LAS PALMAS", 28.140, -15.380},
+    {"DAKAR", 14.660, -17.410},
+    {"CAPE TOWN", -33.890, 18.440},
+    {"DURBAN", -29.880, 31.080},
+    {"PORT LOUIS", -20.150, 57.470},
+    {"SANTOS", -24.000, -46.310},
+    {"HALIFAX", 44.620, -63.550},
+    {"LOS ANGELES", 33.710, -118.250},
+    {"HONOLULU", 21.290, -157.880},
+    {"YOKOHAMA", 35.400, 139.720},
+    {"FREMANTLE", -32.050, 115.720},
+    {"MOMBASA", -4.070, 39.690},
+    {"CALLAO", -12.050, -77.170},
+    {"BALBOA", 8.900, -79.520},
+    {"SOHAR", 24.530, 56.650},
+    {"PORT HEDLAND", -20.250, 118.570},
+};
+static const sim_lane_pt lane_pts[] = {
+    {44.620, -63.550}, {44.000, -63.000}, {42.600, -50.000}, {40.000, -25.000}, {38.600, -10.500}, {37.950, -9.200}, {37.930, -8.890},
+    {37.930, -8.890}, {37.600, -9.100}, {36.900, -9.300}, {36.300, -7.500}, {35.950, -6.000}, {35.970, -5.500}, {36.050, -5.400}, {36.120, -5.410},
+    {37.930, -8.890}, {37.500, -9.300}, {29.000, -15.300}, {28.200, -15.380}, {28.140, -15.380},
+    {28.140, -15.380}, {28.000, -15.250}, {27.500, -15.300}, {20.000, -18.000}, {15.000, -17.700}, {14.500, -17.500}, {14.660, -17.410},
+    {14.660, -17.410}, {14.300, -17.600}, {5.000, -26.000}, {-5.000, -32.500}, {-20.000, -39.000}, {-24.500, -42.000}, {-24.200, -45.800}, {-24.000, -46.310},
+    {-24.000, -46.310}, {-24.300, -46.000}, {-30.000, -20.000}, {-33.800, 17.900}, {-33.800, 18.300}, {-33.890, 18.440},
+    {-33.890, 18.440}, {-33.800, 18.300}, {-34.500, 18.200}, {-35.300, 19.500}, {-35.500, 21.500}, {-34.600, 26.500}, {-33.700, 28.000}, {-31.500, 30.500}, {-29.880, 31.120}, {-29.880, 31.080},
+    {-29.880, 31.080}, {-29.900, 31.300}, {-27.000, 45.000}, {-22.000, 56.000}, {-20.700, 57.000}, {-20.150, 57.300}, {-20.150, 57.470},
+    {-20.150, 57.470}, {-20.000, 57.200}, {5.500, 79.500}, {6.950, 79.780}, {6.950, 79.820},
+    {6.950, 79.820}, {7.000, 79.600}, {8.300, 75.400}, {15.500, 57.500}, {16.800, 54.200}, {16.930, 54.040},
+    {16.930, 54.040}, {16.500, 54.000}, {14.500, 52.000}, {13.500, 49.000}, {12.200, 45.500}, {11.800, 43.800}, {11.650, 43.200}, {11.630, 43.170},
+    {6.950, 79.820}, {6.300, 79.600}, {5.700, 80.200}, {5.600, 81.000}, {6.000, 90.000}, {6.300, 94.500}, {5.600, 98.000}, {4.000, 99.700}, {2.800, 100.900}, {2.000, 101.800}, {1.600, 102.600}, {1.300, 103.300}, {1.150, 103.600}, {1.200, 103.800}, {1.220, 103.850},
+    {1.220, 103.850}, {1.250, 104.200}, {1.500, 104.600}, {5.000, 106.000}, {11.500, 110.000}, {15.000, 110.500}, {18.500, 112.000}, {21.500, 120.500}, {21.600, 122.000}, {30.000, 135.000}, {33.000, 140.500}, {34.600, 139.750}, {35.000, 139.750}, {35.150, 139.740}, {35.270, 139.760}, {35.330, 139.750}, {35.400, 139.720},
+    {35.400, 139.720}, {35.330, 139.750}, {35.270, 139.760}, {35.150, 139.740}, {35.000, 139.750}, {34.000, 140.500}, {30.000, 160.000}, {21.000, 199.000}, {21.150, 201.700}, {21.290, -157.880},
+    {21.290, -157.880}, {21.200, -158.200}, {21.600, -158.400}, {22.500, -157.800}, {33.000, -120.000}, {33.700, -119.300}, {33.650, -118.400}, {33.710, -118.250},
+    {33.710, -118.250}, {33.500, -118.200}, {32.500, -117.600}, {27.500, -116.000}, {22.500, -110.500}, {18.000, -106.000}, {15.000, -98.000}, {12.000, -92.000}, {10.000, -88.000}, {6.800, -82.500}, {7.000, -79.700}, {8.500, -79.300}, {8.900, -79.520},
+    {8.900, -79.520}, {8.500, -79.300}, {7.000, -79.800}, {1.000, -81.500}, {-5.000, -82.000}, {-12.000, -77.300}, {-12.050, -77.170},
+    {-32.050, 115.720}, {-32.000, 115.300}, {-21.000, 58.000}, {-20.700, 57.000}, {-20.150, 57.300}, {-20.150, 57.470},
+    {-32.050, 115.720}, {-31.500, 115.300}, {-26.000, 112.300}, {-21.800, 113.500}, {-19.800, 116.500}, {-20.100, 118.500}, {-20.250, 118.570},
+    {24.530, 56.650}, {24.000, 58.000}, {23.900, 58.900}, {22.600, 60.200}, {19.500, 59.200}, {17.500, 57.000}, {16.800, 56.000}, {16.800, 54.200}, {16.930, 54.040},
+    {-4.070, 39.690}, {-4.100, 39.900}, {2.000, 50.000}, {11.500, 55.000}, {16.500, 54.300}, {16.930, 54.040},
+};
+static const sim_lane lanes[] = {
+    {12, 5, 0, 7}, /* HAL-SIE */
+    {5, 4, 7, 8}, /* SIE-ALG */
+    {5, 6, 15, 5}, /* SIE-LPA */
+    {6, 7, 20, 7}, /* LPA-DKR */
+    {7, 11, 27, 8}, /* DKR-SSZ */
+    {11, 8, 35, 6}, /* SSZ-CPT */
+    {8, 9, 41, 10}, /* CPT-DUR */
+    {9, 10, 51, 7}, /* DUR-PLU */
+    {10, 1, 58, 5}, /* PLU-CMB */
+    {1, 2, 63, 6}, /* CMB-SLL */
+    {2, 3, 69, 8}, /* SLL-JIB */
+    {1, 0, 77, 15}, /* CMB-SIN */
+    {0, 15, 92, 17}, /* SIN-YOK */
+    {15, 14, 109, 10}, /* YOK-HNL */
+    {14, 13, 119, 8}, /* HNL-LAX */
+    {13, 19, 127, 13}, /* LAX-BLB */
+    {19, 18, 140, 7}, /* BLB-CLL */
+    {16, 10, 147, 6}, /* FRE-PLU */
+    {16, 21, 153, 7}, /* FRE-PHE */
+    {20, 2, 160, 9}, /* SOH-SLL */
+    {17, 2, 169, 6}, /* MBA-SLL */
+};
+
+#define NPORTS (sizeof ports / sizeof ports[0])
+#define NLANES (sizeof lanes / sizeof lanes[0])
+
+/* ---- small tools ---------------------------------------------------------------------- */
+
+/* splitmix64: seedable, fast, and the same on every platform. */
+static uint64_t rnd_next(uint64_t *s) {
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+static double rnd_uniform(uint64_t *s) { return (double)(rnd_next(s) >> 11) * (1.0 / 9007199254740992.0); }
+/* Roughly normal (Irwin-Hall of four): enough for GPS scatter, no log() per call. */
+static double rnd_normal(uint64_t *s) {
+    return (rnd_uniform(s) + rnd_uniform(s) + rnd_uniform(s) + rnd_uniform(s) - 2.0) * 1.7320508;
+}
+static uint64_t hash64(uint64_t x) {
+    uint64_t s = x;
+    return rnd_next(&s);
+}
+
+static double dist_nm(double lat1, double lon1, double lat2, double lon2) {
+    double dlat = (lat2 - lat1) * DEG, dlon = (lon2 - lon1) * DEG;
+    double h = sin(dlat / 2) * sin(dlat / 2) + cos(lat1 * DEG) * cos(lat2 * DEG) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * EARTH_NM * asin(sqrt(h < 1 ? h : 1));
+}
+static double bearing_deg(double lat1, double lon1, double lat2, double lon2) {
+    double y = sin((lon2 - lon1) * DEG) * cos(lat2 * DEG);
+    double x = cos(lat1 * DEG) * sin(lat2 * DEG) - sin(lat1 * DEG) * cos(lat2 * DEG) * cos((lon2 - lon1) * DEG);
+    double b = atan2(y, x) / DEG;
+    return b < 0 ? b + 360 : b;
+}
+/* A point dist_nm away on a bearing, flat-earth: scenario distances are tens of miles. */
+static void offset_nm(double lat, double lon, double brg_deg, double d_nm, double *olat, double *olon) {
+    *olat = lat + d_nm * cos(brg_deg * DEG) / 60.0;
+    *olon = lon + d_nm * sin(brg_deg * DEG) / (60.0 * cos(lat * DEG));
+}
+static double wrap_lon(double lon) {
+    while (lon >= 180) lon -= 360;
+    while (lon < -180) lon += 360;
+    return lon;
+}
+
+/* A valid IMO number: six digits and their check digit. */
+static uint32_t imo_make(uint64_t h) {
+    uint32_t base = 900000 + (uint32_t)(h % 99999), sum = 0, b = base;
+    for (int w = 2; w <= 7; w++, b /= 10) sum += (b % 10) * (uint32_t)w;
+    return base * 10 + sum % 10;
+}
+
+static void iso_time(int64_t t, char out[24]) {
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- vessels and legs ---------------------------------------------------------------- */
+
+enum { NAV_UNDERWAY = 0, NAV_ANCHORED = 1, NAV_MOORED = 5 };
+
+typedef struct leg {
+    int64_t t0, t1;
+    double lat0, lon0, lat1, lon1; /* lon1 unwrapped to within 180 degrees of lon0 */
+    float sog_kn, cog_deg;
+    uint8_t status;
+    bool dark;                     /* transponder off for the whole leg */
+} leg;
+
+typedef struct ident {
+    char name[21], callsign[8], dest[21];
+    uint32_t imo;
+    uint8_t draught_dm;
+} ident;
+
+typedef struct vessel {
+    uint32_t mmsi;
+    bool class_b;
+    uint8_t shiptype, pos_type;
+    uint16_t to_bow, to_stern;
+    uint8_t to_port, to_starboard;
+    int32_t ident;        /* index of two idents (before and after id_switch) in sim.idents,
+                             -1 for background vessels, whose identity is made from their
+                             number when it is sent */
+    int64_t id_switch;
+    leg cur;
+    uint32_t plan_first, plan_n, plan_i; /* scenario legs in sim.legs */
+    /* background: lane, direction, next waypoint, in port or not */
+    int16_t lane, wp;
+    int8_t dir;
+    bool in_port;
+    float speed_kn;
+    int64_t next_pos, next_static;
+    uint32_t count;
+} vessel;
+
+#define WHEEL 1024           /* > the longest wait between two reports (360 s) */
+#define OUT_CAP (1u << 20)
+#define MAX_SC_VESSELS 64
+#define TRUTH_CAP (64 * 1024)
+
+typedef struct sim {
+    aw_sim_opts o;
+    int64_t end_s;
+    vessel *v;
+    size_t nv, nsc;
+    int32_t *next;          /* wheel chains */
+    int32_t head[WHEEL];
+    leg *legs;
+    size_t nlegs, caplegs;
+    ident idents[2 * MAX_SC_VESSELS];
+    size_t nidents;
+    uint16_t port_lanes[NPORTS][8]; /* lane | (direction bit << 15) leaving each port */
+    uint8_t port_nlanes[NPORTS];
+    uint64_t noise_rng;
+    bool noise;
+    unsigned seq, group;
+    char *out;
+    size_t outlen;
+    aw_sim_write_fn write;
+    void *write_ctx;
+    int failed;
+    char *truth;
+    size_t truthlen;
+    aw_sim_stats st;
+    char *err;
+    size_t errcap;
+} sim;
+
+static int fail(sim *s, const char *msg) {
+    if (s->err && s->errcap) snprintf(s->err, s->errcap, "%s", msg);
+    return -1;
+}
+
+/* ---- truth ----------------------------------------------------------------------------- */
+
+static void truth_printf(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void truth_printf(sim *s, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    size_t room = TRUTH_CAP - s->truthlen;
+    int n = vsnprintf(s->truth + s->truthlen, room, fmt, ap);
+    va_end(ap);
+    if (n > 0 && (size_t)n < room) s->truthlen += (size_t)n;
+}
+
+/* One truth line. kind is "type" for events, "trap" for traps; extra is more JSON
+ * members (starting with a comma) or "". */
+static void truth_line(sim *s, const char *kind, const char *what, const char *id, const uint32_t *mmsi,
+                       int nmmsi, int64_t t0, int64_t t1, double lat, double lon, const char *scenario,
+                       const char *extra) {
+    char a[24], b[24];
+    iso_time(t0, a);
+    iso_time(t1, b);
+    truth_printf(s, "{\"%s\": \"%s\"", kind, what);
+    if (id) truth_printf(s, ", \"id\": \"%s\"", id);
+    truth_printf(s, ", \"mmsi\": [");
+    for (int i = 0; i < nmmsi; i++) truth_printf(s, "%s%u", i ? ", " : "", mmsi[i]);
+    truth_printf(s, "], \"start\": \"%s\", \"end\": \"%s\", \"lat\": %.5f, \"lon\": %.5f, \"scenario\": \"%s\"%s}\n",
+                 a, b, lat, wrap_lon(lon), scenario, extra);
+    if (kind[0] == 't' && kind[1] == 'y') s->st.events++;
+    else s->st.traps++;
+}
+
+/* ---- scenario building ------------------------------------------------------------------ */
+
+/* Planned reports of scenario vessels are computed from the leg chain; these helpers
+ * append legs that start where and when the previous one ended. */
+typedef struct pen {
+    sim *s;
+    vessel *v;
+    int64_t t;
+    double lat, lon;
+} pen;
+
+static int leg_push(sim *s, const leg *l) {
+    if (s->nlegs == s->caplegs) {
+        size_t cap = s->caplegs ? 2 * s->caplegs : 256;
+        leg *nl = realloc(s->legs, cap * sizeof *nl);
+        if (!nl) return -1;
+        s->legs = nl;
+        s->caplegs = cap;
+    }
+    s->legs[s->nlegs++] = *l;
+    return 0;
+}
+
+static void leg_fill(leg *l, int64_t t0, int64_t t1, double lat0, double lon0, double lat1, double lon1) {
+    if (lon1 - lon0 > 180) lon1 -= 360;
+    if (lon1 - lon0 < -180) lon1 += 360;
+    *l = (leg){.t0 = t0, .t1 = t1, .lat0 = lat0, .lon0 = lon0, .lat1 = lat1, .lon1 = lon1};
+    double d = dist_nm(lat0, lon0, lat1, lon1);
+    double h = (double)(t1 - t0) / 3600.0;
+    l->sog_kn = (float)(h > 0 ? d / h : 0);
+    l->cog_deg = d > 1e-6 ? (float)bearing_deg(lat0, lon0, lat1, lon1) : 0;
+}
+
+static int64_t hrs(const sim *s, double h) { return s->o.start_s + (int64_t)llround(h * 3600.0); }
+
+/* Sail (or drift) to a point, arriving at hour t1h. */
+static void pen_to(pen *p, double t1h, double lat, double lon, uint8_t status, bool dark) {
+    leg l;
+    int64_t t1 = hrs(p->s, t1h);
+    leg_fill(&l, p->t, t1, p->lat, p->lon, lat, lon);
+    l.status = status;
+    l.dark = dark;
+    if (leg_push(p->s, &l) == 0) p->v->plan_n++;
+    else p->s->failed = 1;
+    p->t = t1;
+    p->lat = lat;
+    p->lon = wrap_lon(lon);
+}
+/* Move on a bearing at a speed until hour t1h. */
+static void pen_run(pen *p, double t1h, double brg, double kn, uint8_t status, bool dark) {
+    double lat, lon, h = (double)(hrs(p->s, t1h) - p->t) / 3600.0;
+    offset_nm(p->lat, p->lon, brg, kn * h, &lat, &lon);
+    pen_to(p, t1h, lat, lon, status, dark);
+    if (kn < 0.05) p->s->legs[p->s->nlegs - 1].cog_deg = (float)brg; /* heading at anchor */
+}
+
+static vessel *sc_vessel(sim *s, uint32_t mmsi, bool class_b, uint8_t shiptype, const char *name,
+                         const char *callsign, uint32_t imo, double draught_m, pen *p, double lat, double lon) {
+    if (s->nsc >= MAX_SC_VESSELS || s->nidents + 2 > 2 * MAX_SC_VESSELS) {
+        s->failed = 1;
+        return NULL;
+    }
+    vessel *v = &s->v[s->nsc++];
+    *v = (vessel){.mmsi = mmsi, .class_b = class_b, .shiptype = shiptype, .pos_type = 1,
+                  .to_bow = class_b ? 8 : (uint16_t)(shiptype / 10 == 8 ? 200 : 150), .to_stern = class_b ? 4 : 40,
+                  .to_port = class_b ? 2 : 22, .to_starboard = class_b ? 2 : 22, .ident = (int32_t)s->nidents,
+                  .id_switch = INT64_MAX, .plan_first = (uint32_t)s->nlegs, .lane = -1};
+    ident *id = &s->idents[s->nidents];
+    memset(id, 0, 2 * sizeof *id);
+    snprintf(id->name, sizeof id->name, "%s", name);
+    snprintf(id->callsign, sizeof id->callsign, "%s", callsign);
+    snprintf(id->dest, sizeof id->dest, "%s", class_b ? "" : "FOR ORDERS");
+    id->imo = imo;
+    id->draught_dm = (uint8_t)lround(draught_m * 10);
+    id[1] = id[0];
+    s->nidents += 2;
+    *p = (pen){.s = s, .v = v, .t = s->o.start_s, .lat = lat, .lon = lon};
+    return v;
+}
+
+/* The static-report phase of a vessel: its reports go out at start + phase + k * 360. */
+static int64_t static_phase(const vessel *v) { return (int64_t)(hash64(v->mmsi ^ 0x5747u) % 360); }
+/* Time of the first static report at or after t (of a vessel that transmits then). */
+static int64_t static_at_or_after(const sim *s, const vessel *v, int64_t t) {
+    int64_t first = s->o.start_s + static_phase(v);
+    if (t <= first) return first;
+    return first + ((t - first + 359) / 360) * 360;
+}
+
+/* Each scenario is placed on its own stretch of open sea (or its own port), hundreds of
+ * kilometres from the others and from the background lanes; the seed moves each site by up
+ * to a few tens of miles and varies durations within ranges that stay clear of the
+ * detectors' thresholds. Hours are from the start of the run. */
+
+static void sc_encounter(sim *s, uint64_t *r) {
+    double mlat = 30.5 + 0.3 * (rnd_uniform(r) - 0.5), mlon = 124.5 + 0.3 * (rnd_uniform(r) - 0.5);
+    double dur_h = 5.0 + 2.5 * rnd_uniform(r); /* 5-7.5 h: real median 7.3 h (GFW) */
+    double meet_h = 4.5, part_h = meet_h + dur_h, drift_brg = 360 * rnd_uniform(r);
+    uint32_t ma = 613100001, mb = 620100002;
+    pen pa, pb;
+    double alat, alon, blat, blon;
+    offset_nm(mlat, mlon, 250, 12 * meet_h, &alat, &alon);
+    offset_nm(mlat, mlon, 20, 11 * meet_h, &blat, &blon);
+    vessel *a = sc_vessel(s, ma, false, 80, "ORIENT PEARL", "TJAB1", imo_make(hash64(ma)), 15.2, &pa, alat, alon);
+    vessel *b = sc_vessel(s, mb, false, 80, "KAPITAN ROSS", "D6AB2", imo_make(hash64(mb)), 8.1, &pb, blat, blon);
+    if (!a || !b) return;
+    /* alongside: b lies 60 m abeam of a (real median distance ~40 m), both drifting slowly */
+    double elat, elon, b_lat, b_lon;
+    pen_to(&pa, meet_h, mlat, mlon, NAV_UNDERWAY, false);
+    offset_nm(mlat, mlon, drift_brg + 90, 60 / 1852.0, &b_lat, &b_lon);
+    pen_to(&pb, meet_h, b_lat, b_lon, NAV_UNDERWAY, false);
+    pen_run(&pa, part_h, drift_brg, 0.45, NAV_UNDERWAY, false);
+    pen_run(&pb, part_h, drift_brg, 0.45, NAV_UNDERWAY, false);
+    elat = pa.lat;
+    elon = pa.lon;
+    pen_run(&pa, s->o.hours, 250, 12.5, NAV_UNDERWAY, false);
+    pen_run(&pb, s->o.hours, 40, 11.5, NAV_UNDERWAY, false);
+    /* cargo moved: a's draught falls 3.4 m, b's rises 3.5 m, reported from 30 min after */
+    int64_t sw = hrs(s, part_h + 0.5);
+    a->id_switch = b->id_switch = sw;
+    s->idents[a->ident + 1].draught_dm = 118;
+    s->idents[b->ident + 1].draught_dm = 116;
+    uint32_t m[2] = {ma, mb};
+    int64_t t0 = hrs(s, meet_h), t1 = hrs(s, part_h);
+    double clat = (mlat + elat) / 2, clon = (mlon + elon) / 2;
+    char x[160];
+    snprintf(x, sizeof x, ", \"distance_m\": 60, \"speed_kn\": 0.45, \"duration_h\": %.2f", dur_h);
+    truth_line(s, "type", "encounter", "encounter-1", m, 2, t0, t1, clat, clon, "encounter", x);
+    /* Both lie below 2 kn for over 4 h far from shore: that is loitering as well. */
+    snprintf(x, sizeof x, ", \"part_of\": \"encounter-1\", \"speed_kn\": 0.45");
+    truth_line(s, "type", "loitering", "encounter-1-loiter-a", &m[0], 1, t0, t1, clat, clon, "encounter", x);
+    truth_line(s, "type", "loitering", "encounter-1-loiter-b", &m[1], 1, t0, t1, clat, clon, "encounter", x);
+    int64_t ta = static_at_or_after(s, a, sw), tb = static_at_or_after(s, b, sw);
+    snprintf(x, sizeof x, ", \"linked\": \"encounter-1\", \"draught_before_m\": 15.2, \"draught_after_m\": 11.8");
+    truth_line(s, "type", "draught_change", "encounter-1-draught-a", &m[0], 1, t0, ta, clat, clon, "encounter", x);
+    snprintf(x, sizeof x, ", \"linked\": \"encounter-1\", \"draught_before_m\": 8.1, \"draught_after_m\": 11.6");
+    truth_line(s, "type", "draught_change", "encounter-1-draught-b", &m[1], 1, t0, tb, clat, clon, "encounter", x);
+}
+
+static void sc_loitering(sim *s, uint64_t *r) {
+    double llat = 35.0 + 0.5 * (rnd_uniform(r) - 0.5), llon = -40.0 + 0.5 * (rnd_uniform(r) - 0.5);
+    double t0h = 3.0, t1h = 9.0, lat0, lon0;
+    uint32_t m = 667200001;
+    pen p;
+    offset_nm(llat, llon, 270, 36, &lat0, &lon0);
+    vessel *v = sc_vessel(s, m, false, 80, "NOBLE TIDE", "9LAB3", imo_make(hash64(m)), 12.0, &p, lat0, lon0);
+    if (!v) return;
+    pen_to(&p, t0h, llat, llon, NAV_UNDERWAY, false);
+    pen_run(&p, t1h, 135, 0.5, NAV_UNDERWAY, false);
+    pen_run(&p, s->o.hours, 80, 12.0, NAV_UNDERWAY, false);
+    truth_line(s, "type", "loitering", "loitering-1", &m, 1, hrs(s, t0h), hrs(s, t1h), llat, llon, "loitering",
+               ", \"speed_kn\": 0.5, \"duration_h\": 6");
+}
+
+static void sc_gap(sim *s, uint64_t *r) {
+    double lat = 38.0 + 0.5 * (rnd_uniform(r) - 0.5), lon = -152.0 + 0.5 * (rnd_uniform(r) - 0.5);
+    uint32_t m = 457300001;
+    pen p;
+    vessel *v = sc_vessel(s, m, false, 70, "BRIGHT HORIZON", "JVAB4", imo_make(hash64(m)), 9.5, &p, lat, lon);
+    if (!v) return;
+    pen_run(&p, 3.0, 95, 13.0, NAV_UNDERWAY, false);
+    double glat = p.lat, glon = p.lon;
+    pen_run(&p, 21.0, 95, 13.0, NAV_UNDERWAY, true); /* dark: where a ship at 13 kn would be */
+    char x[160];
+    snprintf(x, sizeof x, ", \"end_lat\": %.5f, \"end_lon\": %.5f, \"duration_h\": 18, \"distance_nm\": 234",
+             p.lat, wrap_lon(p.lon));
+    pen_run(&p, s->o.hours, 95, 13.0, NAV_UNDERWAY, false);
+    truth_line(s, "type", "gap", "gap-1", &m, 1, hrs(s, 3.0), hrs(s, 21.0), glat, glon, "gap", x);
+}
+
+static void sc_dark_rendezvous(sim *s, uint64_t *r) {
+    double plat = -10.0 + 0.5 * (rnd_uniform(r) - 0.5), plon = 80.0 + 0.5 * (rnd_uniform(r) - 0.5);
+    uint32_t ma = 341400001, mb = 312400002;
+    pen pa, pb;
+    double lat, lon;
+    offset_nm(plat, plon, 200, 24, &lat, &lon);
+    vessel *a = sc_vessel(s, ma, false, 80, "SILVER DAWN", "V4AB5", imo_make(hash64(ma)), 14.0, &pa, lat, lon);
+    /* B comes from 72 nm west at 12 kn, goes dark 60 nm west of A's spot, and reappears
+     * 60 nm east of it 14 h later: 120 nm in 14 h (8.6 kn) through A's position. */
+    offset_nm(plat, plon, 270, 72, &lat, &lon);
+    vessel *b = sc_vessel(s, mb, false, 80, "LUNA GRACE", "V3AB6", imo_make(hash64(mb)), 9.0, &pb, lat, lon);
+    if (!a || !b) return;
+    pen_to(&pa, 2.0, plat, plon, NAV_UNDERWAY, false);
+    pen_run(&pa, 10.0, 300, 0.3, NAV_UNDERWAY, false);
+    double aelat = pa.lat, aelon = pa.lon;
+    pen_run(&pa, s->o.hours, 200, 12.0, NAV_UNDERWAY, false);
+    double glat, glon, elat, elon;
+    offset_nm(plat, plon, 270, 60, &glat, &glon);
+    offset_nm(plat, plon, 90, 60, &elat, &elon);
+    pen_to(&pb, 1.0, glat, glon, NAV_UNDERWAY, false);
+    pen_to(&pb, 6.0, plat, plon + 0.001, NAV_UNDERWAY, true);
+    pen_to(&pb, 10.0, aelat, aelon + 0.001, NAV_UNDERWAY, true);
+    pen_to(&pb, 15.0, elat, elon, NAV_UNDERWAY, true);
+    pen_run(&pb, s->o.hours, 90, 12.0, NAV_UNDERWAY, false);
+    uint32_t m[2] = {ma, mb};
+    char x[200];
+    truth_line(s, "type", "loitering", "dark-rendezvous-1-loiter", &m[0], 1, hrs(s, 2.0), hrs(s, 10.0), plat, plon,
+               "dark_rendezvous", ", \"part_of\": \"dark-rendezvous-1\", \"speed_kn\": 0.3");
+    snprintf(x, sizeof x, ", \"part_of\": \"dark-rendezvous-1\", \"end_lat\": %.5f, \"end_lon\": %.5f, \"duration_h\": 14",
+             elat, wrap_lon(elon));
+    truth_line(s, "type", "gap", "dark-rendezvous-1-gap", &m[1], 1, hrs(s, 1.0), hrs(s, 15.0), glat, glon,
+               "dark_rendezvous", x);
+    snprintf(x, sizeof x, ", \"loitering\": %u, \"dark\": %u, \"required_kn\": 8.6", ma, mb);
+    truth_line(s, "type", "dark_rendezvous", "dark-rendezvous-1", m, 2, hrs(s, 1.0), hrs(s, 15.0), plat, plon,
+               "dark_rendezvous", x);
+}
+
+static void sc_identity_conflict(sim *s, uint64_t *r) {
+    double lat = -42.0 + 0.4 * (rnd_uniform(r) - 0.5), lon = -20.0 + 0.4 * (rnd_uniform(r) - 0.5);
+    uint32_t m = 273500001, imo = imo_make(hash64(m));
+    pen p1, p2;
+    /* 6.3 degrees of longitude at 42 S: 520 km. Same identity: a cloned transponder. */
+    vessel *a = sc_vessel(s, m, false, 80, "VOLGA STAR", "UBAB7", imo, 11.0, &p1, lat, lon);
+    vessel *b = sc_vessel(s, m, false, 80, "VOLGA STAR", "UBAB7", imo, 11.0, &p2, lat, lon + 6.3);
+    if (!a || !b) return;
+    pen_run(&p1, s->o.hours, 90, 11.0, NAV_UNDERWAY, false);
+    pen_run(&p2, 1.0, 90, 11.0, NAV_UNDERWAY, true);
+    double lat2 = p2.lat, lon2 = p2.lon;
+    pen_run(&p2, 13.0, 90, 11.0, NAV_UNDERWAY, false);
+    pen_run(&p2, s->o.hours, 90, 11.0, NAV_UNDERWAY, true);
+    char x[160];
+    snprintf(x, sizeof x, ", \"lat2\": %.5f, \"lon2\": %.5f, \"distance_km\": 520", lat2, wrap_lon(lon2));
+    truth_line(s, "type", "identity_conflict", "identity-conflict-1", &m, 1, hrs(s, 1.0), hrs(s, 13.0), lat,
+               lon + 11.0 / 60 / cos(lat * DEG), "identity_conflict", x);
+}
+
+static void sc_identity_change(sim *s, uint64_t *r) {
+    double lat = 15.0 + 0.4 * (rnd_uniform(r) - 0.5), lon = 88.0 + 0.4 * (rnd_uniform(r) - 0.5);
+    uint32_t m1 = 518600001, m2 = 671600002, m3 = 299600003; /* MID 299 is not allocated */
+    pen p1, p2, p3;
+    vessel *a = sc_vessel(s, m1, false, 80, "GOLDEN LOTUS", "E5AB8", imo_make(hash64(m1)), 10.0, &p1, lat, lon);
+    uint32_t bad = imo_make(hash64(m2));
+    bad = bad / 10 * 10 + (bad % 10 + 3) % 10; /* wrong check digit */
+    vessel *b = sc_vessel(s, m2, false, 70, "HAPPY FORTUNE", "5VAB9", bad, 8.0, &p2, lat + 1.0, lon);
+    vessel *c = sc_vessel(s, m3, false, 70, "NORTHERN WIND", "XXAB1", imo_make(hash64(m3)), 8.0, &p3, lat, lon + 1.0);
+    if (!a || !b || !c) return;
+    pen_run(&p1, s->o.hours, 200, 11.0, NAV_UNDERWAY, false);
+    pen_run(&p2, s->o.hours, 20, 10.0, NAV_UNDERWAY, false);
+    pen_run(&p3, s->o.hours, 160, 10.0, NAV_UNDERWAY, false);
+    int64_t sw = hrs(s, 12.0);
+    a->id_switch = sw;
+    snprintf(s->idents[a->ident + 1].name, 21, "SEA MAPLE");
+    snprintf(s->idents[a->ident + 1].callsign, 8, "T8AC2");
+    int64_t t_new = static_at_or_after(s, a, sw), t_old = t_new - 360;
+    double la = lat - 11.0 * 12 * cos(20 * DEG) / 60, lo = lon - 11.0 * 12 * sin(20 * DEG) / 60 / cos(lat * DEG);
+    truth_line(s, "type", "identity_change", "identity-change-name", &m1, 1, t_old, t_new, la, lo, "identity_change",
+               ", \"reason\": \"name_callsign\", \"before\": \"GOLDEN LOTUS/E5AB8\", \"after\": \"SEA MAPLE/T8AC2\"");
+    char x[120];
+    snprintf(x, sizeof x, ", \"reason\": \"imo_check_digit\", \"imo\": %u", bad);
+    truth_line(s, "type", "identity_change", "identity-change-imo", &m2, 1, s->o.start_s, s->end_s, lat + 1.0, lon,
+               "identity_change", x);
+    truth_line(s, "type", "identity_change", "identity-change-mid", &m3, 1, s->o.start_s, s->end_s, lat, lon + 1.0,
+               "identity_change", ", \"reason\": \"mid_unallocated\", \"mid\": 299");
+}
+
+static void sc_position_spoof(sim *s, uint64_t *r) {
+    double lat = -26.0 + 0.3 * (rnd_uniform(r) - 0.5), lon = 12.5 + 0.3 * (rnd_uniform(r) - 0.5);
+    uint32_t m = 572700001;
+    pen p;
+    vessel *v = sc_vessel(s, m, false, 70, "ATLANTIC GRACE", "T2AB3", imo_make(hash64(m)), 9.0, &p, lat, lon);
+    if (!v) return;
+    /* Sails north-west away from the Namibian coast; for 30 minutes its reports say it
+     * lies 300 km inland (near 24.5 S 17.9 E, Kalahari), then they are true again. */
+    pen_run(&p, 6.0, 340, 12.0, NAV_UNDERWAY, false);
+    double rlat, rlon;
+    offset_nm(p.lat, p.lon, 340, 6.0, &rlat, &rlon);
+    pen q = p;
+    q.lat = -24.5;
+    q.lon = 17.9;
+    pen_to(&q, 6.5, -24.5005, 17.9003, NAV_UNDERWAY, false);
+    s->legs[s->nlegs - 1].sog_kn = 12.0; /* the spoofer keeps reporting its own speed */
+    s->legs[s->nlegs - 1].cog_deg = 340;
+    p.t = q.t;
+    p.lat = rlat;
+    p.lon = rlon;
+    pen_run(&p, s->o.hours, 340, 12.0, NAV_UNDERWAY, false);
+    truth_line(s, "type", "position_spoof", "position-spoof-1", &m, 1, hrs(s, 6.0), hrs(s, 6.5), -24.5, 17.9,
+               "position_spoof", ", \"inland_km\": 300, \"on_land\": true");
+}
+
+static void trap_passing(sim *s, uint64_t *r) {
+    double clat = 20.0 + 0.5 * (rnd_uniform(r) - 0.5), clon = -35.0 + 0.5 * (rnd_uniform(r) - 0.5);
+    uint32_t ma = 248800001, mb = 244800002; /* ordinary European flags */
+    double tc = 8.0, lat, lon;
+    pen pa, pb;
+    offset_nm(clat, clon, 270, 12 * tc, &lat, &lon);
+    vessel *a = sc_vessel(s, ma, false, 70, "MARE NOSTRUM", "D5AC1", imo_make(hash64(ma)), 9.0, &pa, lat, lon);
+    double blat0, blon0;
+    offset_nm(clat, clon, 90, 200 / 1852.0, &blat0, &blon0); /* b crosses 200 m east of a's point */
+    offset_nm(blat0, blon0, 180, 12 * tc, &lat, &lon);
+    vessel *b = sc_vessel(s, mb, false, 70, "CAPE FRIO", "V7AC2", imo_make(hash64(mb)), 9.0, &pb, lat, lon);
+    if (!a || !b) return;
+    pen_to(&pa, tc, clat, clon, NAV_UNDERWAY, false);
+    pen_run(&pa, s->o.hours, 90, 12.0, NAV_UNDERWAY, false);
+    pen_to(&pb, tc, blat0, blon0, NAV_UNDERWAY, false);
+    pen_run(&pb, s->o.hours, 0, 12.0, NAV_UNDERWAY, false);
+    uint32_t m[2] = {ma, mb};
+    truth_line(s, "trap", "passing", NULL, m, 2, hrs(s, tc) - 600, hrs(s, tc) + 600, clat, clon, "trap_passing",
+               ", \"closest_m\": 200, \"speed_kn\": 12");
+}
+
+static void trap_short_meeting(sim *s, uint64_t *r) {
+    double mlat = 45.0 + 0.5 * (rnd_uniform(r) - 0.5), mlon = -25.0 + 0.5 * (rnd_uniform(r) - 0.5);
+    uint32_t ma = 248900001, mb = 241900002;
+    double lat, lon, blat, blon;
+    pen pa, pb;
+    offset_nm(mlat, mlon, 200, 60, &lat, &lon);
+    vessel *a = sc_vessel(s, ma, false, 80, "ARCTIC SUN", "D5AC3", imo_make(hash64(ma)), 10.0, &pa, lat, lon);
+    offset_nm(mlat, mlon, 330, 55, &lat, &lon);
+    vessel *b = sc_vessel(s, mb, false, 70, "BALTIC TRADER", "V7AC4", imo_make(hash64(mb)), 10.0, &pb, lat, lon);
+    if (!a || !b) return;
+    pen_to(&pa, 5.0, mlat, mlon, NAV_UNDERWAY, false);
+    offset_nm(mlat, mlon, 90, 70 / 1852.0, &blat, &blon);
+    pen_to(&pb, 5.0, blat, blon, NAV_UNDERWAY, false);
+    pen_run(&pa, 6.0, 0, 0.5, NAV_UNDERWAY, false);
+    pen_run(&pb, 6.0, 0, 0.5, NAV_UNDERWAY, false);
+    pen_run(&pa, s->o.hours, 30, 12.0, NAV_UNDERWAY, false);
+    pen_run(&pb, s->o.hours, 150, 11.0, NAV_UNDERWAY, false);
+    uint32_t m[2] = {ma, mb};
+    truth_line(s, "trap", "short_meeting", NULL, m, 2, hrs(s, 5.0), hrs(s, 6.0), mlat, mlon, "trap_short_meeting",
+               ", \"distance_m\": 70, \"duration_h\": 1, \"why\": \"shorter than 2 h, slow for under 4 h\"");
+}
+
+static void trap_anchorage(sim *s, uint64_t *r) {
+    (void)r;
+    /* Fujairah anchorage (WPI 48262 Al Fujayrah, 25.173 N 56.369 E): ten ships 5-6 km east
+     * of the port position, in a 2 x 5 block 90 m apart, at anchor for 12 h. */
+    uint32_t m[10];
+    for (int i = 0; i < 10; i++) {
+        m[i] = 209100010u + (uint32_t)i;
+        char name[21], cs[8];
+        snprintf(name, sizeof name, "FUJAIRAH WAIT %d", i + 1);
+        snprintf(cs, sizeof cs, "D5F%02d", i);
+        double lat = 25.150 + (i % 2) * 90 / 111320.0, lon = 56.420 + (i / 2) * 90 / (111320.0 * cos(25.15 * DEG));
+        pen p;
+        vessel *v = sc_vessel(s, m[i], false, i % 3 ? 80 : 70, name, cs, imo_make(hash64(m[i])), 12.0, &p, lat, lon);
+        if (!v) return;
+        v->pos_type = 3;
+        pen_run(&p, 12.0, 30.0 * i, 0.0, NAV_ANCHORED, false);
+        pen_run(&p, s->o.hours, 95, 10.0, NAV_UNDERWAY, false);
+    }
+    truth_line(s, "trap", "anchorage", NULL, m, 10, s->o.start_s, hrs(s, 12.0), 25.1505, 56.4218, "trap_anchorage",
+               ", \"port\": \"Al Fujayrah (WPI 48262)\", \"port_km\": 5.7, \"why\": \"at anchor in a port area\"");
+}
+
+static void trap_class_b(sim *s, uint64_t *r) {
+    (void)r;
+    /* Port Vauban, Antibes (WPI 38980, 43.583 N 7.133 E): six pleasure craft moored 20 m
+     * apart all day; two go out for a 3 h trip. */
+    uint32_t m[6];
+    for (int i = 0; i < 6; i++) {
+        m[i] = 227700010u + (uint32_t)i;
+        char name[21], cs[8];
+        snprintf(name, sizeof name, "%s", (const char *[]){"JOLIE BRISE", "MISTRAL", "LE PETIT PRINCE", "AZUR",
+                                                           "CALYPSO II", "SOLEIL"}[i]);
+        snprintf(cs, sizeof cs, "FAB%03d", i);
+        double lat = 43.5840 + (i % 3) * 20 / 111320.0, lon = 7.1350 + (i / 3) * 20 / (111320.0 * cos(43.58 * DEG));
+        pen p;
+        vessel *v = sc_vessel(s, m[i], true, 37, name, cs, 0, 0, &p, lat, lon);
+        if (!v) return;
+        if (i < 2) {
+            pen_run(&p, 9.0, 0, 0.0, NAV_MOORED, false);
+            pen_run(&p, 10.5, 150, 6.0, NAV_UNDERWAY, false);
+            pen_to(&p, 12.0, lat, lon, NAV_UNDERWAY, false);
+        }
+        pen_run(&p, s->o.hours, 0, 0.0, NAV_MOORED, false);
+    }
+    truth_line(s, "trap", "class_b", NULL, m, 6, s->o.start_s, s->end_s, 43.5843, 7.1352, "trap_class_b",
+               ", \"port\": \"Antibes (WPI 38980)\", \"why\": \"class B craft moored together in a marina\"");
+}
+
+static void trap_near_port(sim *s, uint64_t *r) {
+    (void)r;
+    /* Lome (WPI 46090, 6.133 N 1.283 E): two tankers side by side 3 km south of the port
+     * position for 6 h, slower than 1 kn: an encounter in all but place. */
+    uint32_t ma = 248200001, mb = 241200002;
+    double lat = 6.1063, lon = 1.2833, blat, blon;
+    pen pa, pb;
+    vessel *a = sc_vessel(s, ma, false, 80, "GULF PRIDE", "D5AC5", imo_make(hash64(ma)), 13.0, &pa, 5.5, 1.2);
+    vessel *b = sc_vessel(s, mb, false, 80, "WEST AFRICA SPIRIT", "V7AC6", imo_make(hash64(mb)), 7.0, &pb, 5.6, 1.6);
+    if (!a || !b) return;
+    pen_to(&pa, 3.0, lat, lon, NAV_UNDERWAY, false);
+    offset_nm(lat, lon, 90, 50 / 1852.0, &blat, &blon);
+    pen_to(&pb, 3.0, blat, blon, NAV_UNDERWAY, false);
+    pen_run(&pa, 9.0, 270, 0.3, NAV_UNDERWAY, false);
+    pen_run(&pb, 9.0, 270, 0.3, NAV_UNDERWAY, false);
+    pen_run(&pa, s->o.hours, 200, 11.0, NAV_UNDERWAY, false);
+    pen_run(&pb, s->o.hours, 160, 11.0, NAV_UNDERWAY, false);
+    uint32_t m[2] = {ma, mb};
+    truth_line(s, "trap", "near_port", NULL, m, 2, hrs(s, 3.0), hrs(s, 9.0), lat, lon + 0.0002, "trap_near_port",
+               ", \"port\": \"Lome (WPI 46090)\", \"port_km\": 3, \"distance_m\": 50, \"why\": \"within 10 km of a port\"");
+}
+
+/* ---- background traffic ------------------------------------------------------------------- */
+
+/* Background MMSIs use ten busy flags, and scenario vessels other MIDs, so the two never
+ * share a number. Vessel i gets MID bg_mids[i % 10] and number i / 10: distinct for
+ * the 10 million vessels allowed. */
+static const uint16_t bg_mids[10] = {477, 538, 636, 353, 229, 370, 256, 563, 311, 215};
+
+static uint32_t bg_mmsi(size_t i) { return bg_mids[i % 10] * 1000000u + (uint32_t)(i / 10); }
+
+static const char *const name_a[16] = {"OCEAN", "NORDIC", "PACIFIC", "GOLDEN", "SEA", "STAR", "EAGLE", "ATLANTIC",
+                                       "CORAL", "BLUE", "SOUTHERN", "EASTERN", "GRAND", "SILVER", "CAPE", "MARITIME"};
+static const char *const name_b[16] = {"SPIRIT", "GLORY", "PIONEER", "TRADER", "CARRIER", "EXPRESS", "PRIDE", "VENTURE",
+                                       "HARMONY", "DAWN", "QUEEN", "HOPE", "LEGEND", "FORTUNE", "VOYAGER", "BREEZE"};
+
+static void bg_ident(size_t i, const vessel *v, ident *id) {
+    uint64_t h = hash64(0xb6u + i);
+    snprintf(id->name, sizeof id->name, "%s %s %u", name_a[h & 15], name_b[(h >> 4) & 15], (unsigned)(i % 1000));
+    snprintf(id->callsign, sizeof id->callsign, "B%06u", (unsigned)(i % 1000000));
+    id->imo = imo_make(h >> 8);
+    id->draught_dm = v->class_b ? 0 : (uint8_t)(60 + (h >> 40) % 100);
+    const sim_lane *ln = &lanes[v->lane];
+    int port = v->dir > 0 ? ln->to : ln->from;
+    snprintf(id->dest, sizeof id->dest, "%s", ports[port].name);
+}
+
+static const sim_lane_pt *lane_pt(int lane, int k) { return &lane_pts[lanes[lane].first + k]; }
+
+/* Waypoint k of a lane as vessel i steers it: inner points are moved up to 2 km so that
+ * ships do not all follow one line; the ends (ports) are not. */
+static void bg_waypoint(size_t i, int lane, int k, double *lat, double *lon) {
+    const sim_lane_pt *p = lane_pt(lane, k);
+    *lat = p->lat;
+    *lon = p->lon;
+    if (k > 0 && k < lanes[lane].n - 1) {
+        uint64_t h = hash64(((uint64_t)i << 16) ^ ((uint64_t)lane << 8) ^ (uint64_t)k);
+        *lat += ((double)(h & 0xffff) / 65535.0 - 0.5) * 0.036;
+        *lon += ((double)((h >> 16) & 0xffff) / 65535.0 - 0.5) * 0.036;
+    }
+}
+
+/* In port: a berth a few hundred metres from the port point, moored 2-10 h. */
+static void bg_dwell(sim *s, size_t i, vessel *v, int64_t t0, uint64_t *r, double frac_left) {
+    int port = v->dir > 0 ? lanes[v->lane].to : lanes[v->lane].from;
+    double lat = ports[port].lat + (rnd_uniform(r) - 0.5) * 0.012;
+    double lon = ports[port].lon + (rnd_uniform(r) - 0.5) * 0.012;
+    int64_t dur = (int64_t)((2 + 8 * rnd_uniform(r)) * 3600 * frac_left) + 60;
+    leg_fill(&v->cur, t0, t0 + dur, lat, lon, lat, lon);
+    v->cur.status = NAV_MOORED;
+    v->cur.cog_deg = (float)(360 * rnd_uniform(r));
+    v->in_port = true;
+    (void)s;
+    (void)i;
+}
+
+static void bg_sail_to_wp(size_t i, vessel *v, int64_t t0, double lat, double lon) {
+    double wlat, wlon;
+    bg_waypoint(i, v->lane, v->wp, &wlat, &wlon);
+    double d = dist_nm(lat, lon, wlat, wlon);
+    int64_t dur = (int64_t)(d / v->speed_kn * 3600.0) + 1;
+    leg_fill(&v->cur, t0, t0 + dur, lat, lon, wlat, wlon);
+    v->cur.sog_kn = v->speed_kn;
+    v->cur.status = NAV_UNDERWAY;
+    v->in_port = false;
+}
+
+static void bg_next_leg(sim *s, size_t i, vessel *v) {
+    uint64_t r = hash64(((uint64_t)i << 20) ^ (uint64_t)v->cur.t1 ^ s->o.seed);
+    int64_t t0 = v->cur.t1;
+    double lat = v->cur.lat1, lon = wrap_lon(v->cur.lon1);
+    if (v->in_port) {
+        int port = v->dir > 0 ? lanes[v->lane].to : lanes[v->lane].from;
+        uint16_t pick = s->port_lanes[port][rnd_next(&r) % s->port_nlanes[port]];
+        v->lane = (int16_t)(pick & 0x7fff);
+        v->dir = (pick & 0x8000) ? -1 : 1;
+        v->wp = (int16_t)(v->dir > 0 ? 1 : lanes[v->lane].n - 2);
+        bg_sail_to_wp(i, v, t0, lat, lon);
+        return;
+    }
+    int last = v->dir > 0 ? lanes[v->lane].n - 1 : 0;
+    if (v->wp == last) {
+        bg_dwell(s, i, v, t0, &r, 1.0);
+        return;
+    }
+    v->wp = (int16_t)(v->wp + v->dir);
+    bg_sail_to_wp(i, v, t0, lat, lon);
+}
+
+static void bg_init(sim *s, size_t i, vessel *v, uint64_t *r) {
+    *v = (vessel){.mmsi = bg_mmsi(i - s->nsc), .ident = -1, .id_switch = INT64_MAX};
+    size_t k = i - s->nsc;
+    v->class_b = rnd_uniform(r) < 0.2;
+    v->pos_type = v->class_b ? 18 : ((k % 7 == 3) ? 3 : 1);
+    v->shiptype = v->class_b ? 37 : (rnd_uniform(r) < 0.4 ? 80 : 70);
+    v->to_bow = v->class_b ? 10 : (uint16_t)(80 + rnd_next(r) % 200);
+    v->to_stern = v->class_b ? 5 : 30;
+    v->to_port = v->class_b ? 2 : 12;
+    v->to_starboard = v->class_b ? 2 : 12;
+    v->speed_kn = (float)(v->class_b ? 10 + 4 * rnd_uniform(r) : 10 + 8 * rnd_uniform(r));
+    v->lane = (int16_t)(rnd_next(r) % NLANES);
+    v->dir = (rnd_next(r) & 1) ? 1 : -1;
+    const sim_lane *ln = &lanes[v->lane];
+    if (rnd_uniform(r) < 0.15) { /* starts the run in port, part way through its stay */
+        bg_dwell(s, k, v, s->o.start_s, r, rnd_uniform(r));
+        return;
+    }
+    int seg = (int)(rnd_next(r) % (uint64_t)(ln->n - 1)); /* between points seg and seg + 1 */
+    double f = rnd_uniform(r), alat, alon, blat, blon;
+    bg_waypoint(k, v->lane, seg, &alat, &alon);
+    bg_waypoint(k, v->lane, seg + 1, &blat, &blon);
+    if (blon - alon > 180) blon -= 360;
+    if (blon - alon < -180) blon += 360;
+    double lat = alat + f * (blat - alat), lon = wrap_lon(alon + f * (blon - alon));
+    v->wp = (int16_t)(v->dir > 0 ? seg + 1 : seg);
+    bg_sail_to_wp(k, v, s->o.start_s, lat, lon);
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+static int flush_out(sim *s) {
+    if (s->outlen && !s->failed) {
+        if (s->write(s->write_ctx, s->out, s->outlen) != 0) s->failed = 2;
+        s->st.bytes += s->outlen;
+    }
+    s->outlen = 0;
+    return s->failed ? -1 : 0;
+}
+
+/* Seconds to the next position report. ITU-R M.1371 class A: 3 min at anchor or moored
+ * and slower than 3 kn, 10 s at 0-14 kn, 6 s at 14-23 kn; class B CS: 3 min at 2 kn or
+ * less, else 30 s. We thin those (see docs/simulate.md): report_s (60) for 0-14 kn,
+ * 0.6 x report_s above 14 kn, 3 min unchanged, class B 60 s / 3 min. */
+static int64_t pos_interval(const sim *s, const vessel *v) {
+    float sog = v->cur.sog_kn;
+    if (v->class_b) return sog > 2 ? 60 : 180;
+    if ((v->cur.status == NAV_ANCHORED || v->cur.status == NAV_MOORED) && sog <= 3) return 180;
+    if (sog > 14) {
+        int64_t f = (int64_t)s->o.report_s * 6 / 10;
+        return f > 0 ? f : 1;
+    }
+    return s->o.report_s;
+}
+
+static void emit(sim *s, const aw_msg *m, int64_t t, bool multi) {
+    aw_encode_opts o = {.channel = (s->seq & 1) ? 'B' : 'A', .has_time = true, .time_s = t, .source = "aiswatch-sim",
+                        .tags = AW_TAG_FIRST};
+    if (multi) {
+        /* g: groups keep both fragments together for readers that key on the source */
+        o.tags = AW_TAG_GROUP;
+        o.seq_id = (uint8_t)(s->seq % 10);
+        o.group_id = s->group = s->group % 99999 + 1;
+    }
+    s->seq++;
+    char *p = s->out + s->outlen;
+    int n = aw_nmea_encode(m, &o, p, AW_ENC_NMEA_MAX);
+    if (n < 0) {
+        s->failed = 3;
+        return;
+    }
+    s->st.messages++;
+    size_t len = (size_t)n;
+    unsigned lines = multi ? 2 : 1;
+    if (s->noise) {
+        uint64_t r = rnd_next(&s->noise_rng);
+        if (multi && (r % 1000) < 10) { /* ~1 %: the second fragment never arrives */
+            char *nl = memchr(p, '\n', len);
+            if (nl) {
+                len = (size_t)(nl - p) + 1;
+                lines = 1;
+                s->st.lost_fragments++;
+            }
+        } else if (!multi && (r >> 20) % 1000 < 5) { /* ~0.5 %: a flipped checksum digit */
+            p[len - 3] = p[len - 3] == '0' ? '1' : '0';
+            s->st.bad_checksums++;
+        }
+    }
+    s->st.sentences += lines;
+    s->outlen += len;
+    if (s->outlen > OUT_CAP) flush_out(s);
+}
+
+static void send_position(sim *s, vessel *v, int64_t t) {
+    const leg *l = &v->cur;
+    double f = l->t1 > l->t0 ? (double)(t - l->t0) / (double)(l->t1 - l->t0) : 0;
+    if (f > 1) f = 1;
+    double lat = l->lat0 + f * (l->lat1 - l->lat0), lon = l->lon0 + f * (l->lon1 - l->lon0);
+    if (s->noise) { /* GPS scatter, sigma ~10 m */
+        lat += rnd_normal(&s->noise_rng) * 9e-5;
+        lon += rnd_normal(&s->noise_rng) * 9e-5 / cos(lat * DEG);
+    }
+    lon = wrap_lon(lon);
+    int32_t ilat = (int32_t)lround(lat * AW_LATLON_SCALE), ilon = (int32_t)lround(lon * AW_LATLON_SCALE);
+    long sog = lround(l->sog_kn * 10);
+    uint16_t speed = (uint16_t)(sog > 1022 ? 1022 : sog);
+    uint16_t course = (uint16_t)(lround(l->cog_deg * 10) % 3600);
+    uint16_t heading = (uint16_t)(lround(l->cog_deg) % 360);
+    aw_msg m = {.msg_type = v->pos_type, .mmsi = v->mmsi};
+    if (v->class_b) {
+        m.msg_type = 18;
+        m.u.cb = (aw_classb_pos){.speed = speed, .lon = ilon, .lat = ilat, .course = course, .heading = heading,
+                                 .second = (uint8_t)(t % 60), .cs = true, .band = true, .msg22 = true};
+    } else {
+        m.u.pos = (aw_pos_report){.status = l->status, .turn = 0, .speed = speed, .lon = ilon, .lat = ilat,
+                                  .course = course, .heading = heading, .second = (uint8_t)(t % 60)};
+    }
+    emit(s, &m, t, false);
+}
+
+static void send_static(sim *s, size_t i, vessel *v, int64_t t) {
+    ident bg;
+    const ident *id;
+    if (v->ident >= 0) id = &s->idents[v->ident + (t >= v->id_switch ? 1 : 0)];
+    else {
+        bg_ident(i - s->nsc, v, &bg);
+        id = &bg;
+    }
+    aw_msg m = {.mmsi = v->mmsi};
+    if (v->class_b) {
+        m.msg_type = 24;
+        m.u.sb.partno = 0;
+        memcpy(m.u.sb.shipname, id->name, sizeof id->name);
+        emit(s, &m, t, false);
+        m.u.sb = (aw_static_b){.partno = 1, .shiptype = v->shiptype, .to_bow = v->to_bow, .to_stern = v->to_stern,
+                               .to_port = v->to_port, .to_starboard = v->to_starboard};
+        memcpy(m.u.sb.vendorid, "AWS", 4);
+        memcpy(m.u.sb.callsign, id->callsign, sizeof id->callsign);
+        emit(s, &m, t, false);
+        return;
+    }
+    m.msg_type = 5;
+    struct tm tm;
+    time_t eta = (time_t)(t + 3 * 86400);
+    gmtime_r(&eta, &tm);
+    m.u.voy = (aw_static_voyage){.imo = id->imo, .shiptype = v->shiptype, .to_bow = v->to_bow,
+                                 .to_stern = v->to_stern, .to_port = v->to_port, .to_starboard = v->to_starboard,
+                                 .epfd = 1, .month = (uint8_t)(tm.tm_mon + 1), .day = (uint8_t)tm.tm_mday,
+                                 .hour = (uint8_t)tm.tm_hour, .minute = 0, .draught = id->draught_dm};
+    memcpy(m.u.voy.shipname, id->name, sizeof id->name);
+    memcpy(m.u.voy.callsign, id->callsign, sizeof id->callsign);
+    memcpy(m.u.voy.destination, id->dest, sizeof id->dest);
+    emit(s, &m, t, true);
+}
+
+/* Moves a vessel onto the leg that holds time t. False when its plan is over. */
+static bool advance(sim *s, size_t i, vessel *v, int64_t t) {
+    while (t >= v->cur.t1) {
+        if (v->lane >= 0) bg_next_leg(s, i, v);
+        else {
+            if (v->plan_i + 1 >= v->plan_n) return false;
+            v->cur = s->legs[v->plan_first + ++v->plan_i];
+        }
+    }
+    return true;
+}
+
+static void wheel_put(sim *s, size_t i, int64_t due, int64_t now) {
+    if (due > now + WHEEL - 1) due = now + WHEEL - 1; /* wake early and look again */
+    size_t slot = (size_t)(due % WHEEL);
+    s->next[i] = s->head[slot];
+    s->head[slot] = (int32_t)i;
+}
+
+static void step(sim *s, int64_t t) {
+    size_t slot = (size_t)(t % WHEEL);
+    int32_t i = s->head[slot];
+    s->head[slot] = -1;
+    while (i >= 0 && !s->failed) {
+        int32_t nx = s->next[i];
+        vessel *v = &s->v[i];
+        if (advance(s, (size_t)i, v, t)) {
+            if (v->cur.dark) {
+                if (v->next_pos < v->cur.t1) v->next_pos = v->cur.t1;
+                if (v->next_static < v->cur.t1) v->next_static = v->cur.t1;
+            } else {
+                if (t >= v->next_pos) {
+                    send_position(s, v, t);
+                    v->next_pos = t + pos_interval(s, v);
+                }
+                if (t >= v->next_static) {
+                    send_static(s, (size_t)i, v, t);
+                    v->next_static = t + 360;
+                }
+            }
+            int64_t due = v->next_pos < v->next_static ? v->next_pos : v->next_static;
+            if (due <= t) due = t + 1;
+            wheel_put(s, (size_t)i, due, t);
+        }
+        i = nx;
+    }
+}
+
+/* ---- public ----------------------------------------------------------------------------- */
+
+static const char *const sc_names[] = {"encounter", "loitering", "gap", "dark_rendezvous", "identity_conflict",
+                                       "identity_change", "position_spoof", "trap_passing", "trap_short_meeting",
+                                       "trap_anchorage", "trap_class_b", "trap_near_port", "noise"};
+
+const char *aw_sim_scenario_name(unsigned bit) {
+    for (unsigned k = 0; k < sizeof sc_names / sizeof sc_names[0]; k++)
+        if (bit == 1u << k) return sc_names[k];
+    return NULL;
+}
+
+int aw_sim_scenarios_parse(const char *list, unsigned *mask, char *err, size_t errcap) {
+    *mask = 0;
+    const char *p = list;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        unsigned bit = 0;
+        if (n == 3 && !strncmp(p, "all", 3)) bit = AW_SIM_ALL;
+        else if (n == 4 && !strncmp(p, "none", 4)) bit = 0;
+        else if (n == 5 && !strncmp(p, "traps", 5)) bit = AW_SIM_TRAP_PASSING | AW_SIM_TRAP_SHORT_MEETING |
+                                                          AW_SIM_TRAP_ANCHORAGE | AW_SIM_TRAP_CLASS_B | AW_SIM_TRAP_NEAR_PORT;
+        else {
+            for (unsigned k = 0; k < sizeof sc_names / sizeof sc_names[0]; k++) {
+                const char *nm = sc_names[k];
+                size_t ln = strlen(nm);
+                if ((ln == n && !strncmp(p, nm, n)) || (!strncmp(nm, "trap_", 5) && ln - 5 == n && !strncmp(p, nm + 5, n)))
+                    bit = 1u << k;
+            }
+            if (!bit) {
+                if (err && errcap) snprintf(err, errcap, "%.*s", (int)(n < 64 ? n : 64), p);
+                return -1;
+            }
+        }
+        *mask |= bit;
+        p += n;
+        if (*p == ',') p++;
+    }
+    return 0;
+}
+
+void aw_sim_opts_default(aw_sim_opts *o) {
+    *o = (aw_sim_opts){.seed = 1, .start_s = 1700000000, .hours = 24, .report_s = 60};
+}
+
+int aw_sim_run(const aw_sim_opts *o, aw_sim_write_fn nmea, void *nmea_ctx, aw_sim_write_fn truth, void *truth_ctx,
+               aw_sim_stats *stats, char *err, size_t errcap) {
+    sim *s = calloc(1, sizeof *s);
+    if (!s) {
+        if (err && errcap) snprintf(err, errcap, "out of memory");
+        return -1;
+    }
+    s->o = *o;
+    s->err = err;
+    s->errcap = errcap;
+    s->write = nmea;
+    s->write_ctx = nmea_ctx;
+    int rc = -1;
+    if (!nmea) {
+        fail(s, "no output");
+        goto done;
+    }
+    if (o->hours == 0 || o->hours > 24 * 366 || o->report_s == 0 || o->report_s > 180 || o->start_s < 0) {
+        fail(s, "hours must be 1..8784 and the report interval 1..180 s");
+        goto done;
+    }
+    if (o->background > AW_SIM_MAX_BACKGROUND) {
+        fail(s, "at most 10 million background vessels");
+        goto done;
+    }
+    if ((o->scenarios & ~(unsigned)AW_SIM_NOISE & AW_SIM_ALL) && o->hours < AW_SIM_MIN_SCENARIO_HOURS) {
+        fail(s, "scenarios need --hours 24 or more");
+        goto done;
+    }
+    s->end_s = o->start_s + (int64_t)o->hours * 3600;
+    s->noise = (o->scenarios & AW_SIM_NOISE) != 0;
+    s->noise_rng = o->seed ^ 0x6e6f697365ULL;
+    s->out = malloc(OUT_CAP + AW_ENC_NMEA_MAX);
+    s->truth = malloc(TRUTH_CAP);
+    s->v = calloc(MAX_SC_VESSELS + (size_t)o->background, sizeof *s->v);
+    if (!s->out || !s->truth || !s->v) {
+        fail(s, "out of memory");
+        goto done;
+    }
+    for (size_t l = 0; l < NLANES; l++) { /* lanes leaving each port, both ways */
+        int a = lanes[l].from, b = lanes[l].to;
+        if (s->port_nlanes[a] < 8) s->port_lanes[a][s->port_nlanes[a]++] = (uint16_t)l;
+        if (s->port_nlanes[b] < 8) s->port_lanes[b][s->port_nlanes[b]++] = (uint16_t)(l | 0x8000);
+    }
+    uint64_t r = o->seed * 0x2545f4914f6cdd1dULL + 1;
+    static void (*const builders[])(sim *, uint64_t *) = {
+        sc_encounter, sc_loitering, sc_gap, sc_dark_rendezvous, sc_identity_conflict, sc_identity_change,
+        sc_position_spoof, trap_passing, trap_short_meeting, trap_anchorage, trap_class_b, trap_near_port};
+    for (unsigned k = 0; k < sizeof builders / sizeof builders[0]; k++) {
+        uint64_t sr = hash64(r + k); /* each scenario its own stream: adding one moves no other */
+        if (o->scenarios & (1u << k)) builders[k](s, &sr);
+    }
+    if (s->failed) {
+        fail(s, "out of memory building scenarios");
+        goto done;
+    }
+    for (size_t i = 0; i < s->nsc; i++) { /* a plan must cover the run */
+        vessel *v = &s->v[i];
+        v->cur = s->legs[v->plan_first];
+        if (s->legs[v->plan_first + v->plan_n - 1].t1 < s->end_s) s->legs[v->plan_first + v->plan_n - 1].t1 = s->end_s;
+    }
+    s->nv = s->nsc + o->background;
+    uint64_t br = o->seed ^ 0xba5eba11ULL;
+    for (size_t i = s->nsc; i < s->nv; i++) bg_init(s, i, &s->v[i], &br);
+    s->next = malloc(s->nv * sizeof *s->next);
+    if (!s->next && s->nv) {
+        fail(s, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < WHEEL; k++) s->head[k] = -1;
+    /* Staggered first reports: vessel i first speaks within its first interval. */
+    for (size_t i = s->nv; i-- > 0;) {
+        vessel *v = &s->v[i];
+        uint64_t h = hash64(v->mmsi + i);
+        v->next_pos = o->start_s + (int64_t)(h % 60);
+        v->next_static = o->start_s + static_phase(v);
+        if (v->ident < 0) v->next_static = o->start_s + (int64_t)((h >> 16) % 360);
+        wheel_put(s, i, v->next_pos < v->next_static ? v->next_pos : v->next_static, o->start_s);
+    }
+    for (int64_t t = o->start_s; t < s->end_s && !s->failed; t++) step(s, t);
+    flush_out(s);
+    if (s->failed) {
+        fail(s, s->failed == 2 ? "write failed" : "encoding failed");
+        goto done;
+    }
+    if (s->noise) {
+        char x[200];
+        snprintf(x, sizeof x,
+                 ", \"gps_sigma_m\": 10, \"bad_checksums\": %llu, \"lost_fragments\": %llu, \"why\": \"noise must not make or break events\"",
+                 (unsigned long long)s->st.bad_checksums, (unsigned long long)s->st.lost_fragments);
+        truth_line(s, "trap", "noise", NULL, NULL, 0, o->start_s, s->end_s, 0, 0, "noise", x);
+    }
+    if (truth && s->truthlen && truth(truth_ctx, s->truth, s->truthlen) != 0) {
+        fail(s, "truth write failed");
+        goto done;
+    }
+    rc = 0;
+done:
+    if (stats) *stats = s->st;
+    free(s->out);
+    free(s->truth);
+    free(s->v);
+    free(s->next);
+    free(s->legs);
+    free(s);
+    return rc;
+}
+
+static int file_write(void *ctx, const char *data, size_t len) {
+    return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
+}
+
+int aw_sim_write_files(const aw_sim_opts *o, const char *nmea_path, const char *truth_path, aw_sim_stats *stats,
+                       char *err, size_t errcap) {
+    FILE *f = fopen(nmea_path, "wb"), *tf = NULL;
+    if (!f) {
+        if (err && errcap) snprintf(err, errcap, "%s: %s", nmea_path, strerror(errno));
+        return -1;
+    }
+    if (truth_path && !(tf = fopen(truth_path, "wb"))) {
+        if (err && errcap) snprintf(err, errcap, "%s: %s", truth_path, strerror(errno));
+        fclose(f);
+        return -1;
+    }
+    int rc = aw_sim_run(o, file_write, f, tf ? file_write : NULL, tf, stats, err, errcap);
+    if (fclose(f) != 0 && rc == 0) {
+        if (err && errcap) snprintf(err, errcap, "%s: %s", nmea_path, strerror(errno));
+        rc = -1;
+    }
+    if (tf && fclose(tf) != 0 && rc == 0) {
+        if (err && errcap) snprintf(err, errcap, "%s: %s", truth_path, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
