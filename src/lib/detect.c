@@ -90,6 +90,8 @@ static aw_event *new_event(ctx *c, aw_event_type type, int64_t start, int64_t en
 }
 
 static void add_measure(aw_event *ev, const char *name, double value) {
+    /* "Beyond the search radius" (infinity) is unknown, not a number to print. */
+    if (!isfinite(value)) value = NAN;
     if (ev->nmeasures < AW_EV_MAX_MEASURES) ev->measures[ev->nmeasures++] = (aw_measure){name, value};
 }
 
