@@ -60,7 +60,7 @@ static const sim_port ports[] = {
     {"CAPE TOWN", -33.890, 18.440},
     {"DURBAN", -29.880, 31.080},
     {"PORT LOUIS", -20.150, 57.470},
-    {"SANTOS", -24.000, -46.310},
+    {"SANTOS", -24.030, -46.300},
     {"HALIFAX", 44.620, -63.550},
     {"LOS ANGELES", 33.710, -118.250},
     {"HONOLULU", 21.290, -157.880},
@@ -68,7 +68,7 @@ static const sim_port ports[] = {
     {"FREMANTLE", -32.050, 115.720},
     {"MOMBASA", -4.070, 39.690},
     {"CALLAO", -12.050, -77.170},
-    {"BALBOA", 8.900, -79.520},
+    {"BALBOA", 8.890, -79.520},
     {"SOHAR", 24.530, 56.650},
     {"PORT HEDLAND", -20.250, 118.570},
 };
@@ -77,19 +77,19 @@ static const sim_lane_pt lane_pts[] = {
     {37.930, -8.890}, {37.600, -9.100}, {36.900, -9.300}, {36.300, -7.500}, {35.950, -6.000}, {35.970, -5.500}, {36.050, -5.400}, {36.120, -5.410},
     {37.930, -8.890}, {37.500, -9.300}, {29.000, -15.300}, {28.200, -15.380}, {28.140, -15.380},
     {28.140, -15.380}, {28.000, -15.250}, {27.500, -15.300}, {20.000, -18.000}, {15.000, -17.700}, {14.500, -17.500}, {14.660, -17.410},
-    {14.660, -17.410}, {14.300, -17.600}, {5.000, -26.000}, {-5.000, -32.500}, {-20.000, -39.000}, {-24.500, -42.000}, {-24.200, -45.800}, {-24.000, -46.310},
-    {-24.000, -46.310}, {-24.300, -46.000}, {-30.000, -20.000}, {-33.800, 17.900}, {-33.800, 18.300}, {-33.890, 18.440},
+    {14.660, -17.410}, {14.300, -17.600}, {5.000, -26.000}, {-5.000, -32.500}, {-20.000, -39.000}, {-24.500, -42.000}, {-24.200, -45.800}, {-24.030, -46.300},
+    {-24.030, -46.300}, {-24.300, -46.000}, {-30.000, -20.000}, {-33.800, 17.900}, {-33.800, 18.300}, {-33.890, 18.440},
     {-33.890, 18.440}, {-33.800, 18.300}, {-34.500, 18.200}, {-35.300, 19.500}, {-35.500, 21.500}, {-34.600, 26.500}, {-33.700, 28.000}, {-31.500, 30.500}, {-29.880, 31.120}, {-29.880, 31.080},
     {-29.880, 31.080}, {-29.900, 31.300}, {-27.000, 45.000}, {-22.000, 56.000}, {-20.700, 57.000}, {-20.150, 57.300}, {-20.150, 57.470},
     {-20.150, 57.470}, {-20.000, 57.200}, {5.500, 79.500}, {6.950, 79.780}, {6.950, 79.820},
     {6.950, 79.820}, {7.000, 79.600}, {8.300, 75.400}, {15.500, 57.500}, {16.800, 54.200}, {16.930, 54.040},
     {16.930, 54.040}, {16.500, 54.000}, {14.500, 52.000}, {13.500, 49.000}, {12.200, 45.500}, {11.800, 43.800}, {11.650, 43.200}, {11.630, 43.170},
-    {6.950, 79.820}, {6.300, 79.600}, {5.700, 80.200}, {5.600, 81.000}, {6.000, 90.000}, {6.300, 94.500}, {5.600, 98.000}, {4.000, 99.700}, {2.800, 100.900}, {2.000, 101.800}, {1.600, 102.600}, {1.300, 103.300}, {1.150, 103.600}, {1.200, 103.800}, {1.220, 103.850},
+    {6.950, 79.820}, {6.300, 79.600}, {5.700, 80.200}, {5.600, 81.000}, {6.000, 90.000}, {6.300, 94.500}, {5.600, 98.000}, {4.000, 99.700}, {2.800, 100.900}, {2.300, 101.700}, {1.600, 102.600}, {1.300, 103.300}, {1.150, 103.600}, {1.200, 103.800}, {1.220, 103.850},
     {1.220, 103.850}, {1.250, 104.200}, {1.500, 104.600}, {5.000, 106.000}, {11.500, 110.000}, {15.000, 110.500}, {18.500, 112.000}, {21.500, 120.500}, {21.600, 122.000}, {30.000, 135.000}, {33.000, 140.500}, {34.600, 139.750}, {35.000, 139.750}, {35.150, 139.740}, {35.270, 139.760}, {35.330, 139.750}, {35.400, 139.720},
     {35.400, 139.720}, {35.330, 139.750}, {35.270, 139.760}, {35.150, 139.740}, {35.000, 139.750}, {34.000, 140.500}, {30.000, 160.000}, {21.000, 199.000}, {21.150, 201.700}, {21.290, -157.880},
     {21.290, -157.880}, {21.200, -158.200}, {21.600, -158.400}, {22.500, -157.800}, {33.000, -120.000}, {33.700, -119.300}, {33.650, -118.400}, {33.710, -118.250},
-    {33.710, -118.250}, {33.500, -118.200}, {32.500, -117.600}, {27.500, -116.000}, {22.500, -110.500}, {18.000, -106.000}, {15.000, -98.000}, {12.000, -92.000}, {10.000, -88.000}, {6.800, -82.500}, {7.000, -79.700}, {8.500, -79.300}, {8.900, -79.520},
-    {8.900, -79.520}, {8.500, -79.300}, {7.000, -79.800}, {1.000, -81.500}, {-5.000, -82.000}, {-12.000, -77.300}, {-12.050, -77.170},
+    {33.710, -118.250}, {33.500, -118.200}, {32.500, -117.600}, {27.500, -116.000}, {22.500, -110.500}, {18.000, -106.000}, {15.000, -98.000}, {12.000, -92.000}, {10.000, -88.000}, {6.800, -82.500}, {7.000, -79.700}, {8.500, -79.300}, {8.890, -79.520},
+    {8.890, -79.520}, {8.500, -79.300}, {7.000, -79.800}, {1.000, -81.500}, {-5.000, -82.000}, {-12.000, -77.300}, {-12.050, -77.170},
     {-32.050, 115.720}, {-32.000, 115.300}, {-21.000, 58.000}, {-20.700, 57.000}, {-20.150, 57.300}, {-20.150, 57.470},
     {-32.050, 115.720}, {-31.500, 115.300}, {-26.000, 112.300}, {-21.800, 113.500}, {-19.800, 116.500}, {-20.100, 118.500}, {-20.250, 118.570},
     {24.530, 56.650}, {24.000, 58.000}, {23.900, 58.900}, {22.600, 60.200}, {19.500, 59.200}, {17.500, 57.000}, {16.800, 56.000}, {16.800, 54.200}, {16.930, 54.040},
@@ -187,6 +187,7 @@ typedef struct leg {
     float sog_kn, cog_deg;
     uint8_t status;
     bool dark;                     /* transponder off for the whole leg */
+    uint16_t owner;                /* scenario vessel index while plans are built */
 } leg;
 
 typedef struct ident {
@@ -324,6 +325,7 @@ static void pen_to(pen *p, double t1h, double lat, double lon, uint8_t status, b
     leg l;
     int64_t t1 = hrs(p->s, t1h);
     leg_fill(&l, p->t, t1, p->lat, p->lon, lat, lon);
+    l.owner = (uint16_t)(p->v - p->s->v);
     l.status = status;
     l.dark = dark;
     if (leg_push(p->s, &l) == 0) p->v->plan_n++;
@@ -705,30 +707,23 @@ static void bg_ident(size_t i, const vessel *v, ident *id) {
 static const sim_lane_pt *lane_pt(int lane, int k) { return &lane_pts[lanes[lane].first + k]; }
 
 /* Waypoint k of a lane as vessel i steers it: inner points are moved up to 2 km so that
- * ships do not all follow one line; the ends (ports) are not. */
+ * ships do not all follow one line; the ends (berths in port) up to 300 m. */
 static void bg_waypoint(size_t i, int lane, int k, double *lat, double *lon) {
     const sim_lane_pt *p = lane_pt(lane, k);
-    *lat = p->lat;
-    *lon = p->lon;
-    if (k > 0 && k < lanes[lane].n - 1) {
-        uint64_t h = hash64(((uint64_t)i << 16) ^ ((uint64_t)lane << 8) ^ (uint64_t)k);
-        *lat += ((double)(h & 0xffff) / 65535.0 - 0.5) * 0.036;
-        *lon += ((double)((h >> 16) & 0xffff) / 65535.0 - 0.5) * 0.036;
-    }
+    uint64_t h = hash64(((uint64_t)i << 16) ^ ((uint64_t)lane << 8) ^ (uint64_t)k);
+    double spread = (k > 0 && k < lanes[lane].n - 1) ? 0.036 : 0.006;
+    *lat = p->lat + ((double)(h & 0xffff) / 65535.0 - 0.5) * spread;
+    *lon = p->lon + ((double)((h >> 16) & 0xffff) / 65535.0 - 0.5) * spread;
 }
 
-/* In port: a berth a few hundred metres from the port point, moored 2-10 h. */
-static void bg_dwell(sim *s, size_t i, vessel *v, int64_t t0, uint64_t *r, double frac_left) {
-    int port = v->dir > 0 ? lanes[v->lane].to : lanes[v->lane].from;
-    double lat = ports[port].lat + (rnd_uniform(r) - 0.5) * 0.012;
-    double lon = ports[port].lon + (rnd_uniform(r) - 0.5) * 0.012;
+/* In port: moored 2-10 h (frac_left of that when the run starts mid-stay) where the
+ * last leg ended. */
+static void bg_dwell(vessel *v, int64_t t0, double lat, double lon, uint64_t *r, double frac_left) {
     int64_t dur = (int64_t)((2 + 8 * rnd_uniform(r)) * 3600 * frac_left) + 60;
     leg_fill(&v->cur, t0, t0 + dur, lat, lon, lat, lon);
     v->cur.status = NAV_MOORED;
     v->cur.cog_deg = (float)(360 * rnd_uniform(r));
     v->in_port = true;
-    (void)s;
-    (void)i;
 }
 
 static void bg_sail_to_wp(size_t i, vessel *v, int64_t t0, double lat, double lon) {
@@ -757,7 +752,7 @@ static void bg_next_leg(sim *s, size_t i, vessel *v) {
     }
     int last = v->dir > 0 ? lanes[v->lane].n - 1 : 0;
     if (v->wp == last) {
-        bg_dwell(s, i, v, t0, &r, 1.0);
+        bg_dwell(v, t0, lat, lon, &r, 1.0);
         return;
     }
     v->wp = (int16_t)(v->wp + v->dir);
@@ -779,7 +774,9 @@ static void bg_init(sim *s, size_t i, vessel *v, uint64_t *r) {
     v->dir = (rnd_next(r) & 1) ? 1 : -1;
     const sim_lane *ln = &lanes[v->lane];
     if (rnd_uniform(r) < 0.15) { /* starts the run in port, part way through its stay */
-        bg_dwell(s, k, v, s->o.start_s, r, rnd_uniform(r));
+        double lat, lon;
+        bg_waypoint(k, v->lane, v->dir > 0 ? ln->n - 1 : 0, &lat, &lon);
+        bg_dwell(v, s->o.start_s, lat, lon, r, rnd_uniform(r));
         return;
     }
     int seg = (int)(rnd_next(r) % (uint64_t)(ln->n - 1)); /* between points seg and seg + 1 */
@@ -1069,6 +1066,20 @@ int aw_sim_run(const aw_sim_opts *o, aw_sim_write_fn nmea, void *nmea_ctx, aw_si
         fail(s, "out of memory building scenarios");
         goto done;
     }
+    /* Scenarios build several vessels' legs interleaved: group them by vessel, in order. */
+    leg *sorted = malloc((s->nlegs ? s->nlegs : 1) * sizeof *sorted);
+    if (!sorted) {
+        fail(s, "out of memory");
+        goto done;
+    }
+    uint32_t at = 0;
+    for (size_t i = 0; i < s->nsc; i++) {
+        s->v[i].plan_first = at;
+        for (size_t k = 0; k < s->nlegs; k++)
+            if (s->legs[k].owner == i) sorted[at++] = s->legs[k];
+    }
+    free(s->legs);
+    s->legs = sorted;
     for (size_t i = 0; i < s->nsc; i++) { /* a plan must cover the run */
         vessel *v = &s->v[i];
         v->cur = s->legs[v->plan_first];
