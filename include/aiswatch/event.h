@@ -85,6 +85,8 @@ typedef struct aw_event_params {
     double spoof_max_kn;             /* 50: a jump faster than this is no ship's */
     double spoof_min_inland_km;      /* 50: on land at least this far from the shore */
     double context_h;                /* 6: event_tracks reach this far before and after */
+    double draught_window_h;         /* 24: a draught reported up to this long after an event counts
+                                        as its outcome (crews update it when they sail on) */
 } aw_event_params;
 
 void aw_event_params_default(aw_event_params *p);

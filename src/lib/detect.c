@@ -54,6 +54,7 @@ void aw_event_params_default(aw_event_params *p) {
         .spoof_max_kn = 50,
         .spoof_min_inland_km = 50, /* canals, lakes and rivers lie inside 1:10m land (Suez: 18 km) */
         .context_h = 6,
+        .draught_window_h = 24,
     };
 }
 
@@ -336,12 +337,16 @@ static void encounters(ctx *c) {
             double kn_a = median(buf, n);
             for (size_t k = 0; k < n; k++) buf[k] = P[r0 + k].kn_b;
             double kn_b = median(buf, n);
-            double lat = 0, lon = 0, mind = INFINITY;
-            for (size_t k = 0; k < n; k++) {
-                lat += P[r0 + k].lat, lon += P[r0 + k].lon;
+            /* Where: the median of the close samples' midpoints, so that a stretch sailed
+             * together inside the merge window does not drag the place off the spot where
+             * the pair lay (a port berth, say). */
+            double mind = INFINITY;
+            for (size_t k = 0; k < n; k++)
                 if (P[r0 + k].dist_m < mind) mind = P[r0 + k].dist_m;
-            }
-            lat /= (double)n, lon /= (double)n;
+            for (size_t k = 0; k < n; k++) buf[k] = P[r0 + k].lat;
+            double lat = median(buf, n);
+            for (size_t k = 0; k < n; k++) buf[k] = P[r0 + k].lon;
+            double lon = median(buf, n);
             for (size_t k = 0; k < n; k++) buf[k] = P[r0 + k].dist_m;
             double med_d = median(buf, n);
             bool slow = kn_a < p->encounter_max_kn && kn_b < p->encounter_max_kn;
@@ -745,24 +750,31 @@ static void spoof_of(ctx *c, const idx_time *o, size_t n, size_t v0, size_t v1) 
 
 /* ------------------------------------------------------------------ draught */
 
-/* The draught reported last before `when` (before = true) or first after it, in dm. */
-static int draught_near(const aw_tracks *t, const aw_vessel *v, int64_t when, bool before, int64_t *at) {
-    int best = -1;
-    int64_t best_t = 0;
+/* The draught in effect at `start` (the last value first reported by then) and the
+ * draught after the event: the last value first reported between start and end + window
+ * (a change reported a while after the ships part still tells what they did). In dm, -1
+ * when unknown; *tb and *ta are when each was reported. */
+static void draught_around(const aw_tracks *t, const aw_vessel *v, int64_t start, int64_t end, int64_t window,
+                           int *before, int64_t *tb, int *after, int64_t *ta) {
+    *before = *after = -1;
+    *tb = *ta = 0;
+    int64_t best_b = INT64_MIN, best_a = INT64_MIN;
     for (size_t h = v->hist_first; h < v->hist_first + v->hist_count; h++) {
         const aw_ident_change *x = &t->history[h];
         if (x->field != AW_ID_DRAUGHT) continue;
-        double m = strtod(x->value, NULL);
-        if (before && x->first_seen_ms <= when) {
-            int64_t tt = x->last_seen_ms < when ? x->last_seen_ms : when;
-            if (best < 0 || tt >= best_t) best = (int)lround(m * 10), best_t = tt;
-        } else if (!before && x->last_seen_ms >= when) {
-            int64_t tt = x->first_seen_ms > when ? x->first_seen_ms : when;
-            if (best < 0 || tt < best_t) best = (int)lround(m * 10), best_t = tt;
+        int dm = (int)lround(strtod(x->value, NULL) * 10);
+        if (x->first_seen_ms <= start && x->first_seen_ms > best_b) {
+            best_b = x->first_seen_ms;
+            *before = dm;
+            *tb = x->last_seen_ms < start ? x->last_seen_ms : start;
+        }
+        if (x->first_seen_ms > start && x->first_seen_ms <= end + window && x->first_seen_ms > best_a) {
+            best_a = x->first_seen_ms;
+            *after = dm;
+            *ta = x->first_seen_ms;
         }
     }
-    *at = best_t;
-    return best;
+    if (*after < 0 && *before >= 0) *after = *before, *ta = end; /* no new value: unchanged */
 }
 
 static void draught_changes(ctx *c, size_t n_before) {
@@ -776,8 +788,9 @@ static void draught_changes(ctx *c, size_t n_before) {
             const aw_event_vessel ev_v = e->v[i].vessels[k];
             const aw_vessel *v = &t->vessels[ev_v.vessel];
             int64_t tb, ta;
-            int before = draught_near(t, v, e->v[i].start_ms, true, &tb);
-            int after = draught_near(t, v, e->v[i].end_ms, false, &ta);
+            int before, after;
+            draught_around(t, v, e->v[i].start_ms, e->v[i].end_ms, (int64_t)(c->p->draught_window_h * 3600000),
+                           &before, &tb, &after, &ta);
             if (before < 0 || after < 0) continue;
             double delta = (after - before) / 10.0;
             if (fabs(delta) < c->p->draught_change_m) continue;
@@ -785,7 +798,9 @@ static void draught_changes(ctx *c, size_t n_before) {
              * loiterings): one draught_change, linked to each. */
             size_t same = SIZE_MAX;
             for (size_t j = n; j < e->n; j++)
-                if (e->v[j].vessels[0].vessel == ev_v.vessel && e->v[j].start_ms == tb && e->v[j].end_ms == ta) same = j;
+                if (e->v[j].type == AW_EV_DRAUGHT_CHANGE && e->v[j].vessels[0].vessel == ev_v.vessel &&
+                    e->v[j].end_ms == ta && e->v[j].measures[2].value == delta)
+                    same = j;
             if (same != SIZE_MAX) {
                 link(e, same, i);
                 continue;

@@ -178,7 +178,7 @@ static const struct {
     P(encounter_max_interp_h), P(encounter_merge_h), P(encounter_min_port_km), P(loiter_max_kn),
     P(loiter_min_h),         P(loiter_min_shore_nm), P(gap_min_h),           P(gap_min_port_km),
     P(max_transit_kn),       P(draught_change_m),  P(spoof_max_kn),          P(spoof_min_inland_km),
-    P(context_h),
+    P(context_h),            P(draught_window_h),
 };
 #undef P
 _Static_assert(sizeof(aw_event_params) == sizeof PARAMS / sizeof PARAMS[0] * sizeof(double),
