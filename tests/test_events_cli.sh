@@ -40,7 +40,7 @@ for e in ev.values():
         assert k in e, (k, e)
     assert all(isinstance(m, int) for m in e["mmsi"]) and isinstance(e["measures"], dict), e
     assert isinstance(e["linked"], list) and isinstance(e["parameters"], dict), e
-    assert e["parameters"]["context_h"] == 6 and len(e["parameters"]) == 17, e["parameters"]
+    assert e["parameters"]["context_h"] == 6 and len(e["parameters"]) == 18, e["parameters"]
 enc = ev["encounter"]
 assert enc["mmsi"] == [445123456, 636012345] and enc["imo"] == [None, 9074729], enc
 assert enc["names"] == ["KUM UN SAN 3", "OCEAN STAR"] and enc["flags"] == ["KP", "LR"], enc

@@ -80,4 +80,9 @@ int aw_sim_run(const aw_sim_opts *o, aw_sim_write_fn nmea, void *nmea_ctx, aw_si
 int aw_sim_write_files(const aw_sim_opts *o, const char *nmea_path, const char *truth_path,
                        aw_sim_stats *stats, char *err, size_t errcap);
 
+/* Writes the ports the simulator uses (its lane ends and its traps' ports) as a CSV with
+ * World Port Index column names, so a run can be scanned with --ports without the WPI
+ * file. Returns 0, or -1 with a message. */
+int aw_sim_write_ports(const char *path, char *err, size_t errcap);
+
 #endif

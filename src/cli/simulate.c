@@ -22,7 +22,8 @@ static void usage(FILE *f) {
             "               scenarios, else 50)\n"
             "  --hours      length of the run (default 24 with scenarios, else 6; scenarios need 24)\n"
             "  --interval   class A report interval at 0-14 kn, seconds (default 60; ITU says 10)\n"
-            "  --truth      JSON lines: one per planted event and per trap (docs/simulate.md)\n");
+            "  --truth      JSON lines: one per planted event and per trap (docs/simulate.md)\n"
+            "  --ports-out  CSV of the ports the simulator uses (World Port Index columns), for scan --ports\n");
 }
 
 int cmd_simulate(int argc, char **argv) {
@@ -32,12 +33,13 @@ int cmd_simulate(int argc, char **argv) {
         {"interval", required_argument, NULL, 'i'}, {"start", required_argument, NULL, 'S'},
         {"output", required_argument, NULL, 'o'},   {"truth", required_argument, NULL, 't'},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+        {"ports-out", required_argument, NULL, 'P'},
         {0, 0, 0, 0},
     };
     aw_sim_opts o;
     aw_sim_opts_default(&o);
     unsigned long long vessels = 50, hours = 0, seed = 1, interval = 60, start = 1700000000;
-    const char *out_path = NULL, *truth_path = NULL;
+    const char *out_path = NULL, *truth_path = NULL, *ports_path = NULL;
     bool quiet = false;
     char err[256];
     int c;
@@ -58,6 +60,7 @@ int cmd_simulate(int argc, char **argv) {
         case 'S': dst = &start; break;
         case 'o': out_path = optarg; continue;
         case 't': truth_path = optarg; continue;
+        case 'P': ports_path = optarg; continue;
         case 'q': quiet = true; continue;
         case 'h': usage(stdout); return AW_EXIT_OK;
         default: usage(stderr); return AW_EXIT_USAGE;
@@ -81,6 +84,10 @@ int cmd_simulate(int argc, char **argv) {
     o.hours = (uint32_t)hours;
     o.background = (uint32_t)vessels;
     o.report_s = (uint32_t)interval;
+    if (ports_path && aw_sim_write_ports(ports_path, err, sizeof err) != 0) {
+        fprintf(stderr, "aiswatch simulate: %s\n", err);
+        return AW_EXIT_INPUT;
+    }
     if (!out_path) out_path = "/dev/stdout";
     aw_sim_stats st;
     double t0 = cli_now();

@@ -1159,3 +1159,21 @@ int aw_sim_write_files(const aw_sim_opts *o, const char *nmea_path, const char *
     }
     return rc;
 }
+
+int aw_sim_write_ports(const char *path, char *err, size_t errcap) {
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errcap, "%s: cannot write", path);
+        return -1;
+    }
+    fprintf(f, "Main Port Name,Latitude,Longitude,UN/LOCODE,Country Code\n");
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        fprintf(f, "%s,%.4f,%.4f,,\n", ports[i].name, ports[i].lat, ports[i].lon);
+    /* The traps' ports, at their World Port Index positions. */
+    fprintf(f, "Al Fujayrah,25.1730,56.3690,AE FJR,\nAntibes,43.5830,7.1330,FR ANT,\nLome,6.1330,1.2830,TG LFW,\n");
+    if (fclose(f) != 0) {
+        snprintf(err, errcap, "%s: write failed", path);
+        return -1;
+    }
+    return 0;
+}
