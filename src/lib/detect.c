@@ -276,7 +276,7 @@ static void encounters(ctx *c) {
         }
     }
     sample *S = samples.v;
-    qsort(S, samples.n, sizeof *S, cmp_sample);
+    if (samples.n > 1) qsort(S, samples.n, sizeof *S, cmp_sample);
 
     /* Self-join of each time bin through its cell order: only neighbouring cells meet. */
     vec pairs = {.size = sizeof(close_pair)};
@@ -315,7 +315,7 @@ static void encounters(ctx *c) {
         b0 = b1;
     }
     close_pair *P = pairs.v;
-    qsort(P, pairs.n, sizeof *P, cmp_pair);
+    if (pairs.n > 1) qsort(P, pairs.n, sizeof *P, cmp_pair);
 
     int32_t merge_bins = (int32_t)(p->encounter_merge_h * 3600000 / step);
     double *buf = malloc((pairs.n ? pairs.n : 1) * sizeof *buf);

@@ -367,7 +367,7 @@ static int hexval(char c) {
  * (others as '?'), at most cap-1 characters, trimmed, NUL-terminated; '@' ends the text
  * as it does on the air. The input is valid UTF-8 (checked per row). */
 static void put_text(char *out, size_t cap, span s) {
-    const char *p = s.p, *end = s.p + s.len;
+    const char *p = s.p, *end = s.p ? s.p + s.len : s.p; /* an absent text is a null span */
     size_t n = 0, keep = 0;
     while (p < end && n + 1 < cap) {
         uint32_t cp = (unsigned char)*p++;
