@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <sqlite3.h>
+
 #include "aiswatch/nmea.h"
 
 /* Exit codes of every subcommand (DESIGN.md). */
@@ -20,6 +22,12 @@ int cmd_vessels(int argc, char **argv);
 void cli_print_summary(FILE *f, const char *cmd, const aw_decode_stats *st, double seconds);
 
 double cli_now(void);
+
+/* Opens a GeoPackage written by `aiswatch scan` read-only; `check` says why the file is
+ * not one this command can read (NULL when it is). On failure prints one message naming
+ * `cmd` and `what` (" with events", or ""), sets *rc to the exit code and returns NULL. */
+sqlite3 *cli_open_gpkg(const char *cmd, const char *path, const char *what, const char *(*check)(sqlite3 *db),
+                       int *rc);
 /* Parses a whole unsigned number; false on junk. */
 bool cli_parse_uint(const char *s, unsigned long long *out);
 

@@ -248,12 +248,6 @@ static void put_feature(FILE *out, const aw_event_row *r, const char *json, bool
 
 /* ---- the command -------------------------------------------------------------------- */
 
-static int not_ours(const char *path, const char *why) {
-    fprintf(stderr, "aiswatch events: %s: not an aiswatch GeoPackage with events (%s); write one with `aiswatch scan`\n",
-            path, why);
-    return AW_EXIT_INPUT;
-}
-
 static int64_t query_count(sqlite3 *db, const char *sql) {
     sqlite3_stmt *st = NULL;
     int64_t n = -1;
@@ -350,25 +344,9 @@ int cmd_events(int argc, char **argv) {
         return AW_EXIT_USAGE;
     }
     const char *path = argv[optind];
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        fprintf(stderr, "aiswatch events: %s: %s\n", path, strerror(errno));
-        return AW_EXIT_INPUT;
-    }
-    fclose(probe);
-
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        int rc = not_ours(path, db ? sqlite3_errmsg(db) : "cannot open");
-        sqlite3_close(db);
-        return rc;
-    }
-    const char *why = check_file(db);
-    if (why) {
-        int rc = not_ours(path, why);
-        sqlite3_close(db);
-        return rc;
-    }
+    int rc_open;
+    sqlite3 *db = cli_open_gpkg("events", path, " with events", check_file, &rc_open);
+    if (!db) return rc_open;
     bool rtree = query_count(db, "SELECT count(*) FROM sqlite_master WHERE name = 'rtree_events_geom'") == 1;
 
     /* One statement, every filter a bound parameter. */
@@ -396,9 +374,10 @@ int cmd_events(int argc, char **argv) {
 
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        int rc = not_ours(path, sqlite3_errmsg(db));
+        fprintf(stderr, "aiswatch events: %s: not an aiswatch GeoPackage with events (%s)\n", path,
+                sqlite3_errmsg(db));
         sqlite3_close(db);
-        return rc;
+        return AW_EXIT_INPUT;
     }
     for (size_t i = 0; i < f.ntypes; i++) sqlite3_bind_text(st, (int)i + 1, f.types[i], -1, SQLITE_STATIC);
     int k;

@@ -227,12 +227,6 @@ static void put_csv(FILE *out, sqlite3_stmt *v, const history *h, const double *
 
 /* ---- the command -------------------------------------------------------------------- */
 
-static int not_ours(const char *path, const char *why) {
-    fprintf(stderr, "aiswatch vessels: %s: not an aiswatch GeoPackage (%s); write one with `aiswatch scan`\n", path,
-            why);
-    return AW_EXIT_INPUT;
-}
-
 /* Is this a GeoPackage with the two layers this command reads? NULL, or why not. */
 static const char *check_file(sqlite3 *db) {
     sqlite3_stmt *st = NULL;
@@ -294,25 +288,9 @@ int cmd_vessels(int argc, char **argv) {
         return AW_EXIT_USAGE;
     }
     const char *path = argv[optind];
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        fprintf(stderr, "aiswatch vessels: %s: %s\n", path, strerror(errno));
-        return AW_EXIT_INPUT;
-    }
-    fclose(probe);
-
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        int rc = not_ours(path, db ? sqlite3_errmsg(db) : "cannot open");
-        sqlite3_close(db);
-        return rc;
-    }
-    const char *why = check_file(db);
-    if (why) {
-        int rc = not_ours(path, why);
-        sqlite3_close(db);
-        return rc;
-    }
+    int rc_open;
+    sqlite3 *db = cli_open_gpkg("vessels", path, "", check_file, &rc_open);
+    if (!db) return rc_open;
 
     /* Both sides sorted by (mmsi, segment); history also by first_seen. */
     char vsql[1024], hsql[512];
