@@ -305,11 +305,11 @@ int cmd_vessels(int argc, char **argv) {
     sqlite3_stmt *vst = NULL, *hst = NULL;
     if (sqlite3_prepare_v2(db, vsql, -1, &vst, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, hsql, -1, &hst, NULL) != SQLITE_OK) {
-        int rc = not_ours(path, sqlite3_errmsg(db));
+        fprintf(stderr, "aiswatch vessels: %s: not an aiswatch GeoPackage (%s)\n", path, sqlite3_errmsg(db));
         sqlite3_finalize(vst);
         sqlite3_finalize(hst);
         sqlite3_close(db);
-        return rc;
+        return AW_EXIT_INPUT;
     }
     if (have_mmsi) {
         sqlite3_bind_int64(vst, 1, (sqlite3_int64)mmsi);
