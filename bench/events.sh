@@ -17,9 +17,11 @@ printf '%-9s %12s %9s %9s %14s %10s %10s %9s\n' vessels messages scan_s events_s
 prev=""
 for n in $sizes; do
   f=$out/events-$n.nmea
-  [ -s "$f" ] || "$bin" simulate --vessels "$n" --hours "$hours" --seed 1 -o "$f" 2>/dev/null
+  [ -s "$f" ] || "$bin" simulate --vessels "$n" --hours "$hours" --seed 1 -o "$f" --ports-out "$out/ports.csv" 2>/dev/null
+  [ -s "$out/ports.csv" ] || "$bin" simulate --hours 1 --vessels 1 -o /dev/null --ports-out "$out/ports.csv" 2>/dev/null
   log=$out/events-$n.log
-  /usr/bin/time -f '%e %M' -o "$out/time-$n" "$bin" scan --no-positions "$f" -o "$out/events-$n.gpkg" 2>"$log"
+  /usr/bin/time -f '%e %M' -o "$out/time-$n" "$bin" scan --no-positions --ports "$out/ports.csv" "$f" \
+    -o "$out/events-$n.gpkg" 2>"$log"
   read -r wall kb <"$out/time-$n"
   msgs=$(grep -Eo '[0-9]+ messages' "$log" | head -1 | grep -Eo '[0-9]+')
   ev_s=$(grep -Eo 'events [0-9.]+ s' "$log" | grep -Eo '[0-9.]+')

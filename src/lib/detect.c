@@ -247,6 +247,10 @@ static void encounters(ctx *c) {
     for (size_t vi = 0; vi < t->nvessels; vi++) {
         const aw_vessel *v = &t->vessels[vi];
         if (v->count < 2) continue;
+        /* Samples in port never make an encounter, and crowded ports would make the join
+         * quadratic: leave them out. A ship at rest is checked once per place. */
+        double last_lat = NAN, last_lon = NAN;
+        bool last_excluded = false;
         size_t i = v->first, end = v->first + v->count;
         int64_t g = (t->time_ms[i] + step - 1) / step * step;
         for (; g <= t->time_ms[end - 1]; g += step) {
@@ -268,6 +272,15 @@ static void encounters(ctx *c) {
                 if (lon < -180) lon += 360;
                 double ka = speed_at(t, v, i), kb = speed_at(t, v, i + 1);
                 kn = isnan(ka) ? kb : isnan(kb) ? ka : ka + f * (kb - ka);
+            }
+            if (c->have_ports || c->have_land) {
+                if (isnan(last_lat) || aw_distance_m(lat, lon, last_lat, last_lon) > 200) {
+                    double pkm = c->have_ports ? port_km(c, lat, lon, p->encounter_min_port_km) : NAN;
+                    last_excluded = (!isnan(pkm) && pkm <= p->encounter_min_port_km) ||
+                                    (c->have_land && aw_geo_on_land(c->geo, lat, lon));
+                    last_lat = lat, last_lon = lon;
+                }
+                if (last_excluded) continue;
             }
             sample *s = vec_push(c, &samples);
             if (!s) goto out;
