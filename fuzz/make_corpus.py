@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora fuzz/corpus/nmea/ and fuzz/corpus/ais/ (deterministic).
+"""Writes the seed corpora fuzz/corpus/nmea/, fuzz/corpus/ais/ and fuzz/corpus/table/
+(deterministic).
 
 Payloads are built here bit by bit (type, repeat, MMSI, then pseudo-random fields, with
 the DAC/FID pairs of the application messages set), so the corpus owes nothing to any
-capture. Run from anywhere: python3 fuzz/make_corpus.py
+capture. The table seeds are small files written here in each format the table reader
+knows (NOAA, DMA, JSON lines, aiswatch's own CSV, CSV under a --columns mapping), with
+quotes, BOMs, comments and rows it must refuse. Run from anywhere: python3 fuzz/make_corpus.py
 """
 import os
 import random
@@ -148,6 +151,143 @@ def main():
             "\\unterminated tag block !AIVDM"]
     write(os.path.join(nmea_dir, "junk.nmea"),
           ("\n".join(junk) + "\n").encode() + b"\x00\xff\x1b[0m\n" + s1.encode())
+
+    write_table_corpus()
+
+
+# ---- fuzz_table: three control bytes (see fuzz/fuzz_table.c), then the table text.
+# Byte 0: bits 0-2 the mapping (0 and 1: detect; 2 by index; 3 NOAA names, tz=+02:00;
+# 4 ';' and dayfirst; 5 JSON keys, epoch; 6 tab, monthfirst; 7 '|'), bits 4-5 = 3 a
+# 256-byte error buffer, bit 6 a large first line number. Byte 1: the split line.
+def table_seed(mapping, split, text, extra=0x30, head=0):
+    return bytes([mapping | extra, split, head]) + (text.encode("utf-8") if isinstance(text, str) else text)
+
+
+NOAA_HDR = ("MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,"
+            "Length,Width,Draft,Cargo,TransceiverClass")
+
+
+def noaa_rows():
+    return [
+        '367000001,2023-01-11T00:00:01,29.31283,-94.79354,0.0,211.4,511,"ORION, ""THE"" TUG",IMO9123456,'
+        'WDA1234,52,0,30,10,3.2,52,A',
+        "367000002,2023-01-11T00:00:02,29.30000,-94.80000,12.3,360.0,359,SEA BREEZE,,WDB5678,37,,12,4,,,B",
+        "003669999,2023-01-11 00:00:03,91,181,102.3,0,0,,,,,,,,,,A",
+        "367000003,2023-01-11T00:00:04.250Z,-89.99999,179.99999,1e1,359.96,360,,,,,,,,,,Base Station",
+        "367000004,2023-01-11T00:00:05+01:00,10.5,20.5,5,90,90,BUOY 7@X,,,,,,,,,AtoN",
+        "367000005,1700000000,10.5,20.5,250,90,90,,,,,,,,,,SAR Airborne",
+        "367000006,2023-02-29T00:00:00,10,20,1,1,1,,,,,,,,,,A",   # no such day
+        "0,2023-01-11T00:00:00,10,20,1,1,1,,,,,,,,,,A",            # bad MMSI
+        "367000007,2023-01-11T00:00:00,95,20,1,1,1,,,,,,,,,,A",    # off the globe
+        "367000008,2023-01-11T00:00:00,10,20",                      # short row
+        '367000009,2023-01-11T00:00:00,10,20,1,1,1,"UNCLOSED,,,,,,,,,A',
+    ]
+
+
+def dma_text():
+    hdr = ("# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,Heading,"
+           "IMO,Callsign,Name,Ship type,Cargo type,Width,Length,Type of position fixing device,Draught,"
+           "Destination,ETA,Data source type,A,B,C,D")
+    rows = [
+        "20/03/2021 00:22:01,Class A,219000001,55.676098,12.568337,Under way using engine,0.0,10.2,45.1,44,"
+        "Unknown,OXAB2,SKIBET,Cargo,,12,90,GPS,5.5,KOEBENHAVN,21/03/2021 08:00:00,AIS,70,20,6,6",
+        "20/03/2021 00:22:02,Class B,219000002,55.6,12.5,Unknown value,,3.1,180,,,Unknown,Unknown,Pleasure,"
+        ",3,10,GPS,,Unknown,,AIS,,,,",
+        "20/03/2021 00:22:03,Base Station,2190001,55.7,12.6,Unknown value,,,,,,,,Undefined,,,,GPS,,,,AIS,,,,",
+        "20/03/2021 00:22:04,AtoN,992190003,55.7,12.6,Unknown value,,,,,,,FYR,Undefined,,,,GPS,,,,AIS,1,2,3,4",
+        "31/04/2021 00:22:05,Class A,219000004,55.6,12.5,Moored,,0,0,0,,,,,,,,GPS,,,,AIS,,,,",
+        "20/03/2021 00:22:06,Class A,219000005,55,6,12.5,Moored,,0,0,0,,,,,,,,GPS,,,,AIS,,,,",
+    ]
+    return "\n".join([hdr] + rows) + "\n"
+
+
+def jsonl_text():
+    rows = [
+        '{"ssvid": "367000001", "lat": 29.31283, "lon": -94.79354, "timestamp": "2023-01-11T00:00:01Z", '
+        '"speed": 12.5, "course": 91.0, "shipname": "ORION \\"TUG\\" \\u00c9", "nested": {"a": [1, "}"]}}',
+        '{"mmsi": 367000002, "lat": null, "lon": null, "timestamp": 1673395201000, "class": "B", '
+        '"shipname": "SEA", "callsign": "W1"}',
+        '{"mmsi": 367000003, "lat": 91, "lon": 181, "timestamp": 1673395201, "heading": true}',
+        '{}',
+        '{"mmsi": 367000004, "lat": 10, "lon": 20',
+        '{"mmsi": "abc", "lat": 10, "lon": 20}',
+        '[1, 2]',
+        '{"mmsi": 367000005, "lat": 10, "lon": 20} trailing',
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def own_csv_text():
+    hdr = ("time,msg_type,mmsi,channel,lat,lon,sog_kn,cog_deg,heading_deg,nav_status,imo,callsign,shipname,"
+           "ship_type,to_bow_m,to_stern_m,to_port_m,to_starboard_m,draught_m,destination,second")
+    rows = [
+        "2016-03-31T12:00:00.000Z,1,244660000,A,52.1,4.2,10.5,90.0,91,0,,,,,,,,,,,0",
+        '2016-03-31T12:00:01.000Z,5,244660000,B,,,,,,,9123456,"PD1234","MY ""SHIP""",70,100,20,10,10,5.5,'
+        '"ROTTERDAM",',
+        "2016-03-31T12:00:02.000Z,8,244660000,A,,,,,,,,,,,,,,,,,",
+        "2016-03-31T12:00:03.000Z,4,2442000,A,52.0,4.0,,,,,,,,,,,,,,,3",
+        "2016-03-31T12:00:04.000Z,18,244660001,A,52.1,4.2,102.3,360.0,511,,,,,,,,,,,,60",
+        "2016-03-31T12:00:05.000Z,24,244660001,A,,,,,,,,,\"B NAME\",37,5,5,2,2,,,",
+        "2016-03-31T12:00:06.000Z,99,244660001,A,,,,,,,,,,,,,,,,,",
+    ]
+    return "\n".join([hdr] + rows) + "\n"
+
+
+def write_table_corpus():
+    d = os.path.join(HERE, "corpus", "table")
+    noaa = "\n".join([NOAA_HDR] + noaa_rows()) + "\n"
+    write(os.path.join(d, "noaa.csv"), table_seed(0, 3, noaa))
+    # BOM, CRLF, the header again mid-file (concatenated exports), comments, bad encoding.
+    crlf = ("\ufeff" + NOAA_HDR + "\r\n" + "\r\n".join(noaa_rows()[:3]) + "\r\n# comment\r\n\r\n\ufeff" +
+            NOAA_HDR + "\r\n" + noaa_rows()[3] + "\r\n").encode("utf-8")
+    crlf += b"367000010,2023-01-11T00:00:00,10,20,1,1,1,BAD \xff\xfe NAME,,,,,,,,,A\r\n"
+    crlf += b"367000011,2023-01-11T00:00:00,10,20,1,1,1,NUL\x00NAME,,,,,,,,,A\r\n"
+    crlf += "367000012,2023-01-11T00:00:00,10,20,1,1,1,ÅLAND ÆØ €,,,,,,,,,B".encode("utf-8")
+    write(os.path.join(d, "noaa-bom-crlf.csv"), table_seed(0, 5, crlf, extra=0x70))
+    write(os.path.join(d, "noaa-tz.csv"), table_seed(1, 1, noaa, extra=0x10))
+    write(os.path.join(d, "noaa-mapped-names.csv"), table_seed(3, 2, noaa))
+    write(os.path.join(d, "noaa-short-head.csv"), table_seed(0, 0, noaa, extra=0x38, head=5))
+    write(os.path.join(d, "dma.csv"), table_seed(0, 2, dma_text()))
+    write(os.path.join(d, "dma-semicolon.csv"), table_seed(0, 1, dma_text().replace(",", ";")))
+    write(os.path.join(d, "jsonl.json"), table_seed(0, 4, jsonl_text()))
+    jkeys = "\n".join([
+        '{"vessel_id": 367000001, "y": 29.5, "x": -94.5, "t": 1673395201, "speed_kn": 3, "vessel": "A B"}',
+        '{"vessel_id": "367000002", "y": "10.0", "x": "20.0", "t": 1673395201123, "cls": "Class B", '
+        '"vessel": "\\u0041\\n"}',
+        '{"mmsi": 367000003, "lat": 1, "lon": 2, "t": "x"}',
+        '{"vessel_id": 367000004, "y": 1, "x": 2, "kind": 8}',
+    ]) + "\n"
+    write(os.path.join(d, "jsonl-keys.json"), table_seed(5, 2, jkeys))
+    write(os.path.join(d, "jsonl-keys-noerr.json"), table_seed(5, 1, jkeys, extra=0x40))
+    write(os.path.join(d, "aiswatch.csv"), table_seed(0, 3, own_csv_text()))
+    idx = "\n".join([
+        '367000001,2023-01-11T00:00:01,29.5,-94.5,1.5,10,11,"QUOTED, NAME",A',
+        "367000002,1673395201,29.5,-94.5,,,,PLAIN,B",
+        '"367000003",2023-01-11,29.5,-94.5,1,2,3,"X"Y,A',
+        "367000004,2023-01-11T00:00:01,29.5,-94.5",
+        "367000005,2023-01-11T00:00:01,29,5,-94.5,1,2,3,N,A",
+    ]) + "\n"
+    write(os.path.join(d, "mapped-index.csv"), table_seed(2, 2, idx))
+    write(os.path.join(d, "mapped-index-header.csv"), table_seed(2, 1, "id,when,y,x,s,c,h,n,k\n" + idx))
+    semi = "\n".join([
+        "ID;when;y;x;cls;type;sec;dest",
+        "219000001;20/03/2021 00:22;55,676;12,568;Class A;1;5;GOTEBORG",
+        "219000002;20.03.2021 00:22:07;55,6;12,5;;18;61;",
+        "219000003;2021-03-20 00:22:08;55.6;12.5;;5;;\"HAMBURG; DE\"",
+        "219000004;13/13/2021 00:22;55.6;12.5;;1;;",
+        "219000005;20/03/2021 00:22;55.6;12.5;;21;;",
+    ]) + "\n"
+    write(os.path.join(d, "mapped-semicolon-dayfirst.csv"), table_seed(4, 3, semi))
+    tab = "\n".join([
+        "\t".join(["211000001", "53.5", "9.9", "03/20/2021 00:22:01", "9123456", "DABC", "70", "100", "20",
+                   "10", "12", "7.5", "5"]),
+        "\t".join(["211000002", "53.5", "9.9", "03/20/2021 00:22:01 UTC", "IMO 1", "D", "Tanker", "-1", "2000",
+                   "64", "64", "30", "moored"]),
+        "\t".join(["211000003", "53.5", "9.9", "02/29/2020", "", "", "", "", "", "", "", "", ""]),
+    ]) + "\n"
+    write(os.path.join(d, "mapped-tab-monthfirst.csv"), table_seed(6, 1, tab))
+    pipe = "mmsi|lat|lon\n211000001|53.5|9.9\n211000002|n/a|-\n|1|2\n211000003|1|2|3\n"
+    write(os.path.join(d, "mapped-pipe.csv"), table_seed(7, 2, pipe))
 
 
 if __name__ == "__main__":
