@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev zlib1g-dev libzstd-dev
           python3 gpsd-clients zstd gzip time
-          libsqlite3-dev sqlite3 gdal-bin libjansson-dev)
+          libsqlite3-dev sqlite3 gdal-bin libjansson-dev libxml2-dev)
 # npm from Debian only when none is installed (a newer one from elsewhere is fine).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()

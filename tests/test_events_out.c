@@ -283,7 +283,7 @@ static void json_form_is_the_cli_form(const fixture *f) {
                        "\"measures\":{\"duration_h\":4,\"median_distance_m\":210.5,\"median_speed_kn\":null},"
                        "\"detail\":null,\"linked\":[\"draught_change-636012345-20160331T0700Z\"],\"parameters\":{";
     CHECK(strncmp(buf, head, sizeof head - 1) == 0);
-    CHECK(strstr(buf, "\"sources\":[\"day1.nmea\",\"day2.nmea\",\"feed-b.nmea\"]}") != NULL);
+    CHECK(strstr(buf, "\"sources\":[\"day1.nmea\",\"day2.nmea\",\"feed-b.nmea\"],\"sanctioned\":null}") != NULL);
     /* snprintf's contract: a short buffer gets what fits, NUL-terminated, and the size */
     char small[16];
     CHECK_EQ_INT(aw_event_json(&f->ev, 0, &f->t, NULL, SOURCES, 3, small, sizeof small), n);
@@ -291,7 +291,7 @@ static void json_form_is_the_cli_form(const fixture *f) {
     n = aw_event_json(&f->ev, 3, &f->t, NULL, NULL, 0, buf, sizeof buf);
     CHECK(strstr(buf, "\"lat\":null,\"lon\":null,") != NULL);
     CHECK(strstr(buf, "\"detail\":\"name: CHON MA SAN -> KUM UN SAN 3\"") != NULL);
-    CHECK(strstr(buf, "\"sources\":[]}") != NULL);
+    CHECK(strstr(buf, "\"sources\":[],\"sanctioned\":null}") != NULL);
 }
 
 static void bad_events_are_refused_with_a_message(fixture *f, const char *dir) {

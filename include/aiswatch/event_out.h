@@ -42,6 +42,13 @@
 int aw_events_write_gpkg(aw_gpkg *g, const aw_tracks *t, const aw_events *ev, const aw_event_params *p,
                          const char *const *source_names, size_t nsources, char *err, size_t errcap);
 
+/* The same, with each vessel's sanctions matches (vessel_sanctions[i] for aw_tracks
+ * vessel i: a JSON array of match objects, or NULL) joined into each event's
+ * `sanctioned` column. vessel_sanctions may be NULL (no lists were screened). */
+int aw_events_write_gpkg_screened(aw_gpkg *g, const aw_tracks *t, const aw_events *ev, const aw_event_params *p,
+                                  const char *const *source_names, size_t nsources,
+                                  const char *const *vessel_sanctions, char *err, size_t errcap);
+
 /* One event, flat, as printed. Every pointer may be NULL (printed as null, or as an
  * empty list / object); lists are aligned with mmsi[]: names[i] belongs to mmsi[i]. */
 typedef struct aw_event_row {
@@ -58,6 +65,7 @@ typedef struct aw_event_row {
     const char *linked;       /* ids, comma-separated */
     const char *parameters;   /* a JSON object, written verbatim */
     const char *sources;      /* file names, comma-separated */
+    const char *sanctioned;   /* JSON array of the participants' sanctions matches, or NULL */
 } aw_event_row;
 
 /* Writes the row as one JSON object (no newline) into out and NUL-terminates it when it

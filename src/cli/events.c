@@ -27,7 +27,7 @@ typedef struct filters {
     const char *types[AW_EV_COUNT];
     size_t ntypes;
     char since[96], until[96]; /* GeoPackage DATETIME text, "" when not given */
-    bool have_bbox, have_mmsi;
+    bool have_bbox, have_mmsi, sanctioned;
     double w, s, e, n;
     unsigned long long mmsi;
 } filters;
@@ -35,10 +35,11 @@ typedef struct filters {
 /* Columns read, in this order; geom is read last. */
 static const char *const COLS[] = {"id",       "type",     "start",  "end",   "duration_h", "mmsi",
                                    "mmsi1",    "mmsi2",    "segment1", "segment2", "imo", "names",
-                                   "flags",    "measures", "detail", "linked", "parameters", "sources"};
+                                   "flags",    "measures", "detail", "linked", "parameters", "sources",
+                                   "sanctioned"};
 #define N_COLS (sizeof COLS / sizeof COLS[0])
 enum { C_ID, C_TYPE, C_START, C_END, C_DURATION, C_MMSI, C_MMSI1, C_MMSI2, C_SEG1, C_SEG2, C_IMO, C_NAMES,
-       C_FLAGS, C_MEASURES, C_DETAIL, C_LINKED, C_PARAMETERS, C_SOURCES, C_GEOM };
+       C_FLAGS, C_MEASURES, C_DETAIL, C_LINKED, C_PARAMETERS, C_SOURCES, C_SANCTIONED, C_GEOM };
 
 /* ---- arguments ---------------------------------------------------------------------- */
 
@@ -166,6 +167,7 @@ static void row_from_stmt(sqlite3_stmt *st, aw_event_row *r, row_storage *rs, co
     r->linked = col_text(st, C_LINKED);
     r->parameters = col_text(st, C_PARAMETERS);
     r->sources = col_text(st, C_SOURCES);
+    r->sanctioned = col_text(st, C_SANCTIONED);
 }
 
 /* The row's JSON in buf, grown as needed; NULL when out of memory. */
@@ -197,7 +199,7 @@ static void put_csv_field(FILE *out, const char *s) {
 
 static void put_csv_header(FILE *out) {
     fputs("id,type,start,end,duration_h,lat,lon,mmsi,mmsi1,mmsi2,segment1,segment2,imo,names,flags,measures,"
-          "detail,linked,parameters,sources\n",
+          "detail,linked,parameters,sources,sanctioned\n",
           out);
 }
 
@@ -216,7 +218,7 @@ static void put_csv(FILE *out, sqlite3_stmt *st, const aw_event_row *r) {
     if (isfinite(r->lat) && isfinite(r->lon)) fprintf(out, "%.7f,%.7f", r->lat, r->lon);
     else fputc(',', out);
     static const int rest[] = {C_MMSI, C_MMSI1, C_MMSI2, C_SEG1, C_SEG2, C_IMO, C_NAMES, C_FLAGS,
-                               C_MEASURES, C_DETAIL, C_LINKED, C_PARAMETERS, C_SOURCES};
+                               C_MEASURES, C_DETAIL, C_LINKED, C_PARAMETERS, C_SOURCES, C_SANCTIONED};
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++) {
         fputc(',', out);
         if (sqlite3_column_type(st, rest[i]) == SQLITE_INTEGER)
@@ -276,6 +278,7 @@ static void usage(FILE *f) {
             "  --until ISO         only events that start at or before this time (UTC)\n"
             "  --bbox W,S,E,N      only events placed in this window (degrees; W > E crosses 180)\n"
             "  --mmsi N            only events involving this MMSI\n"
+            "  --sanctioned        only events with a participant on a sanctions list (scan --lists)\n"
             "  --format F          jsonl (default), csv or geojson\n");
 }
 
@@ -284,7 +287,8 @@ int cmd_events(int argc, char **argv) {
         {"type", required_argument, NULL, 't'},  {"since", required_argument, NULL, 's'},
         {"until", required_argument, NULL, 'u'}, {"bbox", required_argument, NULL, 'b'},
         {"mmsi", required_argument, NULL, 'm'},  {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},        {0, 0, 0, 0},
+        {"help", no_argument, NULL, 'h'},        {"sanctioned", no_argument, NULL, 'S'},
+        {0, 0, 0, 0},
     };
     filters f = {0};
     enum out_format fmt = OUT_JSONL;
@@ -315,6 +319,7 @@ int cmd_events(int argc, char **argv) {
                 return AW_EXIT_USAGE;
             }
             break;
+        case 'S': f.sanctioned = true; break;
         case 'm':
             if (!cli_parse_uint(optarg, &f.mmsi) || f.mmsi > 999999999) {
                 fprintf(stderr, "aiswatch events: --mmsi wants a number of up to 9 digits, not '%s'\n", optarg);
@@ -362,6 +367,7 @@ int cmd_events(int argc, char **argv) {
     if (f.since[0]) len += (size_t)snprintf(sql + len, sizeof sql - len, " AND \"end\" >= :since");
     if (f.until[0]) len += (size_t)snprintf(sql + len, sizeof sql - len, " AND start <= :until");
     if (f.have_mmsi) len += (size_t)snprintf(sql + len, sizeof sql - len, " AND (mmsi1 = :mmsi OR mmsi2 = :mmsi)");
+    if (f.sanctioned) len += (size_t)snprintf(sql + len, sizeof sql - len, " AND sanctioned IS NOT NULL");
     if (f.have_bbox) {
         len += (size_t)snprintf(sql + len, sizeof sql - len, " AND geom IS NOT NULL");
         if (rtree)

@@ -160,6 +160,8 @@ size_t aw_event_row_json(const aw_event_row *r, char *out, size_t cap) {
     jw_object(&w, r->parameters);
     jw_str(&w, ",\"sources\":");
     jw_split_list(&w, r->sources, ",");
+    jw_str(&w, ",\"sanctioned\":");
+    jw_str(&w, r->sanctioned ? r->sanctioned : "null");
     jw_put(&w, "}", 1);
     jw_end(&w);
     return w.len;
@@ -376,6 +378,7 @@ static const aw_field EVENTS_FIELDS[] = {
     {"segment2", AW_FIELD_INTEGER}, {"imo", AW_FIELD_TEXT},       {"names", AW_FIELD_TEXT},
     {"flags", AW_FIELD_TEXT},      {"measures", AW_FIELD_TEXT},   {"detail", AW_FIELD_TEXT},
     {"linked", AW_FIELD_TEXT},     {"parameters", AW_FIELD_TEXT}, {"sources", AW_FIELD_TEXT},
+    {"sanctioned", AW_FIELD_TEXT},
 };
 static const aw_field EVENT_TRACKS_FIELDS[] = {
     {"event_id", AW_FIELD_TEXT}, {"mmsi", AW_FIELD_INTEGER},       {"segment", AW_FIELD_INTEGER},
@@ -427,6 +430,38 @@ static int write_context(aw_gpkg *g, int layer, const aw_tracks *t, const aw_eve
 
 int aw_events_write_gpkg(aw_gpkg *g, const aw_tracks *t, const aw_events *ev, const aw_event_params *p,
                          const char *const *source_names, size_t nsources, char *err, size_t errcap) {
+    return aw_events_write_gpkg_screened(g, t, ev, p, source_names, nsources, NULL, err, errcap);
+}
+
+/* The participants' match arrays joined into one: "[a,b]" + "[c]" -> "[a,b,c]". */
+static const char *join_sanctions(const aw_event *e, const char *const *vs, char *buf, size_t cap) {
+    if (!vs) return NULL;
+    size_t len = 0;
+    for (unsigned k = 0; k < e->nvessels; k++) {
+        const char *a = vs[e->vessels[k].vessel];
+        if (!a || strlen(a) < 3) continue; /* NULL or "[]" */
+        size_t n = strlen(a) - 2;          /* without the brackets */
+        if (len + n + 3 >= cap) break;
+        buf[len] = len ? ',' : '[';
+        len++;
+        memcpy(buf + len, a + 1, n);
+        len += n;
+    }
+    if (!len) return NULL;
+    buf[len++] = ']';
+    buf[len] = 0;
+    return buf;
+}
+
+int aw_events_write_gpkg_screened(aw_gpkg *g, const aw_tracks *t, const aw_events *ev, const aw_event_params *p,
+                                  const char *const *source_names, size_t nsources,
+                                  const char *const *vessel_sanctions, char *err, size_t errcap) {
+    enum { SANCT_CAP = 1 << 16 };
+    char *sanct_buf = vessel_sanctions ? malloc(SANCT_CAP) : NULL;
+    if (vessel_sanctions && !sanct_buf) {
+        snprintf(err, errcap, "out of memory");
+        return -1;
+    }
     aw_event_params defaults;
     if (!p) {
         aw_event_params_default(&defaults);
@@ -449,6 +484,7 @@ int aw_events_write_gpkg(aw_gpkg *g, const aw_tracks *t, const aw_events *ev, co
         const aw_event *e = &ev->v[i];
         if ((rc = build_row(&rt, ev, i, t, source_names, nsources, err, errcap)) < 0) break;
         const aw_event_row *r = &rt.row;
+        const char *sanct = join_sanctions(e, vessel_sanctions, sanct_buf, SANCT_CAP);
         aw_value val[] = {
             AW_V_TEXT(e->id),
             AW_V_TEXT(r->type),
@@ -468,6 +504,7 @@ int aw_events_write_gpkg(aw_gpkg *g, const aw_tracks *t, const aw_events *ev, co
             r->linked ? AW_V_TEXT(r->linked) : AW_V_NULL,
             AW_V_TEXT(r->parameters),
             r->sources ? AW_V_TEXT(r->sources) : AW_V_NULL,
+            sanct ? AW_V_TEXT(sanct) : AW_V_NULL,
         };
         bool placed = isfinite(e->lat) && isfinite(e->lon);
         double xy[2] = {e->lon, e->lat};
@@ -475,5 +512,6 @@ int aw_events_write_gpkg(aw_gpkg *g, const aw_tracks *t, const aw_events *ev, co
         rc = write_context(g, ltr, t, e, ctx_ms, err, errcap);
     }
     row_text_free(&rt);
+    free(sanct_buf);
     return rc;
 }
