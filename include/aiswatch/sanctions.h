@@ -94,4 +94,21 @@ void aw_screen_params_default(aw_screen_params *p);
  * a valid check digit on both sides. */
 size_t aw_screen(const aw_lists *l, const aw_screen_query *q, const aw_screen_params *p, aw_match *out, size_t cap);
 
+/* Every vessel of a run screened: all names, IMOs and call signs of its identity history
+ * and its flag. json is a JSON array of match objects ({mmsi, list, entry_id, name,
+ * programs, basis, score, matched, former_name}) or NULL when nothing matched. */
+struct aw_tracks;
+typedef struct aw_vessel_screen {
+    size_t nmatches;
+    aw_match *matches;
+    char *json;
+} aw_vessel_screen;
+
+/* Returns t->nvessels results (free with aw_vessel_screen_free), or NULL when out of memory. */
+aw_vessel_screen *aw_screen_tracks(const aw_lists *l, const struct aw_tracks *t, const aw_screen_params *p);
+void aw_vessel_screen_free(aw_vessel_screen *s, size_t n);
+
+/* One match as a JSON object (no trailing newline); returns the length written (< cap). */
+size_t aw_match_json(const aw_lists *l, uint32_t mmsi, const aw_match *m, char *out, size_t cap);
+
 #endif

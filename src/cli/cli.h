@@ -15,6 +15,7 @@ enum { AW_EXIT_OK = 0, AW_EXIT_USAGE = 1, AW_EXIT_INPUT = 2 };
 int cmd_decode(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_screen(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_vessels(int argc, char **argv);
 

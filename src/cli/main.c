@@ -17,6 +17,7 @@ static const struct {
 } commands[] = {
     {"decode", cmd_decode, "decode AIS NMEA to JSON lines, CSV or gpsd JSON-AIS"},
     {"scan", cmd_scan, "read AIS, build tracks and vessel identities, write a GeoPackage"},
+    {"screen", cmd_screen, "screen one identity, or re-screen a GeoPackage, against sanctions lists"},
     {"simulate", cmd_simulate, "write realistic AIS traffic with planted events and a truth file"},
     {"events", cmd_events, "print the events a scan found, filtered, as JSON lines, CSV or GeoJSON"},
     {"vessels", cmd_vessels, "print each vessel's identity and identity history from a scan's GeoPackage"},

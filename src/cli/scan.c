@@ -23,6 +23,7 @@
 #include "aiswatch/input.h"
 #include "aiswatch/mid.h"
 #include "aiswatch/pipeline.h"
+#include "aiswatch/sanctions.h"
 #include "aiswatch/table.h"
 #include "aiswatch/track.h"
 #include "cli.h"
@@ -210,6 +211,11 @@ static const char *base_name(const char *p) {
     return s ? s + 1 : p;
 }
 
+static void list_report(void *ctx, const char *file, size_t record, const char *reason) {
+    (void)ctx;
+    fprintf(stderr, "aiswatch scan: %s: record %zu skipped: %s\n", file, record, reason);
+}
+
 static void scan_usage(FILE *f) {
     fprintf(f,
             "usage: aiswatch scan INPUT... -o run.gpkg [options]\n"
@@ -238,6 +244,10 @@ static void scan_usage(FILE *f) {
             "  --loiter-min-shore-nm N (20)  --gap-min-h H (12)  --max-transit-kn K (15)\n"
             "  --draught-change-m M (1.0)  --spoof-max-kn K (50)  --context-h H (6)\n"
             "  --no-events            tracks and vessels only\n"
+            "sanctions:\n"
+            "  --lists FILE[,FILE]    (repeatable) OFAC SDN.CSV or sdn.xml, UK Sanctions List XML, UN 1718 CSV,\n"
+            "                         OpenSanctions (FtM JSON lines, maritime.csv), or imo,mmsi,name,list,program\n"
+            "  --name-min-score S     fuzzy name matches at or above S (default 0.9)\n"
             "  -q, --quiet            no summary\n");
 }
 
@@ -260,7 +270,14 @@ static const aw_field vessels_fields[] = {
     {"ship_type", AW_FIELD_INTEGER},   {"ship_type_text", AW_FIELD_TEXT}, {"length_m", AW_FIELD_REAL},
     {"beam_m", AW_FIELD_REAL},         {"draught_m", AW_FIELD_REAL},    {"destination", AW_FIELD_TEXT},
     {"flag", AW_FIELD_TEXT},           {"flag_country", AW_FIELD_TEXT}, {"n_positions", AW_FIELD_INTEGER},
-    {"first_seen", AW_FIELD_DATETIME}, {"last_seen", AW_FIELD_DATETIME},
+    {"first_seen", AW_FIELD_DATETIME}, {"last_seen", AW_FIELD_DATETIME}, {"sanctioned", AW_FIELD_INTEGER},
+    {"sanctions", AW_FIELD_TEXT},
+};
+static const aw_field matches_fields[] = {
+    {"mmsi", AW_FIELD_INTEGER},       {"segment", AW_FIELD_INTEGER},  {"list", AW_FIELD_TEXT},
+    {"entry_id", AW_FIELD_TEXT},      {"entry_name", AW_FIELD_TEXT},  {"programs", AW_FIELD_TEXT},
+    {"basis", AW_FIELD_TEXT},         {"score", AW_FIELD_REAL},       {"matched_value", AW_FIELD_TEXT},
+    {"former_name", AW_FIELD_INTEGER}, {"listed_imo", AW_FIELD_INTEGER}, {"listed_mmsi", AW_FIELD_INTEGER},
 };
 static const aw_field history_fields[] = {
     {"mmsi", AW_FIELD_INTEGER},        {"segment", AW_FIELD_INTEGER},   {"field", AW_FIELD_TEXT},
@@ -272,7 +289,7 @@ static const aw_field history_fields[] = {
 static aw_value opt_real(float v) { return isnan(v) ? AW_V_NULL : AW_V_REAL(round(v * 10.0) / 10.0); }
 
 static int write_gpkg(aw_gpkg *g, const aw_tracks *t, const path_list *inputs, bool with_positions, layers *ly,
-                      char *err, size_t errcap) {
+                      const aw_lists *lists, const aw_vessel_screen *screened, char *err, size_t errcap) {
     ly->positions = -1;
     if (with_positions &&
         (ly->positions = aw_gpkg_layer(g, "positions", AW_GEOM_POINT, positions_fields, NF(positions_fields), err,
@@ -356,11 +373,30 @@ static int write_gpkg(aw_gpkg *g, const aw_tracks *t, const path_list *inputs, b
             AW_V_INT((int64_t)ves->count),
             ves->first_seen_ms == INT64_MAX ? AW_V_NULL : AW_V_TIME_MS(ves->first_seen_ms),
             ves->last_seen_ms == INT64_MIN ? AW_V_NULL : AW_V_TIME_MS(ves->last_seen_ms),
+            screened ? AW_V_INT(screened[vi].nmatches > 0) : AW_V_NULL,
+            screened && screened[vi].json ? AW_V_TEXT(screened[vi].json) : AW_V_NULL,
         };
 #undef HAS
         size_t last = ves->first + ves->count - 1;
         double pt[2] = {ves->count ? t->lon[last] : 0, ves->count ? t->lat[last] : 0};
         if (aw_gpkg_insert(g, ly->vessels, v, pt, ves->count ? 1 : 0, err, errcap) < 0) return -1;
+    }
+
+    if (screened) {
+        int lm = aw_gpkg_layer(g, "sanctions_matches", AW_GEOM_NONE, matches_fields, NF(matches_fields), err, errcap);
+        if (lm < 0) return -1;
+        for (size_t vi = 0; vi < t->nvessels; vi++) {
+            for (size_t k = 0; k < screened[vi].nmatches; k++) {
+                const aw_match *m = &screened[vi].matches[k];
+                const aw_list_entry *e = aw_lists_entry(lists, m->entry);
+                aw_value v[] = {AW_V_INT(t->vessels[vi].mmsi), AW_V_INT(t->vessels[vi].segment), AW_V_TEXT(e->list),
+                                AW_V_TEXT(e->entry_id), AW_V_TEXT(e->name), AW_V_TEXT(e->programs),
+                                AW_V_TEXT(aw_match_basis_name(m->basis)), AW_V_REAL(m->score),
+                                AW_V_TEXT(m->matched_value), AW_V_INT(m->former_name),
+                                e->imo ? AW_V_INT(e->imo) : AW_V_NULL, e->mmsi ? AW_V_INT(e->mmsi) : AW_V_NULL};
+                if (aw_gpkg_insert(g, lm, v, NULL, 0, err, errcap) < 0) return -1;
+            }
+        }
     }
 
     for (size_t i = 0; i < t->nhistory; i++) {
@@ -407,6 +443,8 @@ int cmd_scan(int argc, char **argv) {
         {"draught-change-m", required_argument, NULL, 2009},
         {"spoof-max-kn", required_argument, NULL, 2010},
         {"context-h", required_argument, NULL, 2011},
+        {"lists", required_argument, NULL, 1007},
+        {"name-min-score", required_argument, NULL, 1008},
         {0, 0, 0, 0},
     };
     aw_event_params ep;
@@ -416,6 +454,10 @@ int cmd_scan(int argc, char **argv) {
                                 &ep.loiter_min_shore_nm, &ep.gap_min_h, &ep.max_transit_kn,
                                 &ep.draught_change_m, &ep.spoof_max_kn, &ep.context_h};
     const char *ports_path = NULL, *anch_path = NULL, *land_path = NULL;
+    const char *list_paths[64];
+    size_t nlist_paths = 0;
+    aw_screen_params sp;
+    aw_screen_params_default(&sp);
     bool no_land = false, events_on = true;
     unsigned long long anch_min = 10;
     const char *out_path = NULL, *columns = NULL, *log_tz = NULL;
@@ -453,6 +495,25 @@ int cmd_scan(int argc, char **argv) {
             }
             break;
         case 1006: events_on = false; break;
+        case 1007:
+            /* Repeatable, and comma-separated: --lists sdn.csv,uksl.xml */
+            for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
+                if (nlist_paths == 64) {
+                    fprintf(stderr, "aiswatch scan: at most 64 lists\n");
+                    return AW_EXIT_USAGE;
+                }
+                list_paths[nlist_paths++] = tok;
+            }
+            break;
+        case 1008: {
+            char *end;
+            sp.name_min_score = strtod(optarg, &end);
+            if (*end || !(sp.name_min_score > 0 && sp.name_min_score <= 1)) {
+                fprintf(stderr, "aiswatch scan: --name-min-score takes a number in (0, 1]\n");
+                return AW_EXIT_USAGE;
+            }
+            break;
+        }
         default:
             if (c >= 2000 && c < 2000 + (int)(sizeof param_of / sizeof param_of[0])) {
                 char *end;
@@ -516,6 +577,25 @@ int cmd_scan(int argc, char **argv) {
         if (anch_path && aw_geo_load_anchorages(geo, anch_path, err, sizeof err) < 0) {
             fprintf(stderr, "aiswatch scan: %s\n", err);
             return AW_EXIT_INPUT;
+        }
+    }
+
+    aw_lists *lists = NULL;
+    if (nlist_paths) {
+        lists = aw_lists_new();
+        if (!lists) {
+            fprintf(stderr, "aiswatch scan: out of memory\n");
+            return AW_EXIT_INPUT;
+        }
+        for (size_t i = 0; i < nlist_paths; i++) {
+            char err[512];
+            long n = aw_lists_load(lists, list_paths[i], list_report, NULL, err, sizeof err);
+            if (n < 0) {
+                fprintf(stderr, "aiswatch scan: %s\n", err);
+                aw_lists_free(lists);
+                return AW_EXIT_INPUT;
+            }
+            if (!quiet) fprintf(stderr, "aiswatch scan: %s: %ld vessel entries\n", list_paths[i], n);
         }
     }
 
@@ -622,14 +702,28 @@ int cmd_scan(int argc, char **argv) {
         }
         t_events = cli_now() - t1;
     }
+    aw_vessel_screen *screened = NULL;
+    if (rc == AW_EXIT_OK && lists) {
+        screened = aw_screen_tracks(lists, &tracks, &sp);
+        if (!screened) {
+            fprintf(stderr, "aiswatch scan: out of memory screening vessels\n");
+            rc = AW_EXIT_INPUT;
+        }
+    }
+    const char **vessel_sanctions = NULL;
+    if (screened) {
+        vessel_sanctions = calloc(tracks.nvessels ? tracks.nvessels : 1, sizeof *vessel_sanctions);
+        for (size_t i = 0; vessel_sanctions && i < tracks.nvessels; i++) vessel_sanctions[i] = screened[i].json;
+    }
     if (rc == AW_EXIT_OK) {
         double t1 = cli_now();
         aw_gpkg *g = aw_gpkg_open(out_path, append, err, sizeof err);
         const char **names = malloc((inputs.n ? inputs.n : 1) * sizeof *names);
         for (size_t i = 0; names && i < inputs.n; i++) names[i] = base_name(inputs.v[i]);
-        if (!g || !names || write_gpkg(g, &tracks, &inputs, with_positions, &ly, err, sizeof err) < 0 ||
-            (events_on &&
-             aw_events_write_gpkg(g, &tracks, &events, &ep, names, inputs.n, err, sizeof err) < 0) ||
+        if (!g || !names ||
+            write_gpkg(g, &tracks, &inputs, with_positions, &ly, lists, screened, err, sizeof err) < 0 ||
+            (events_on && aw_events_write_gpkg_screened(g, &tracks, &events, &ep, names, inputs.n, vessel_sanctions,
+                                                        err, sizeof err) < 0) ||
             aw_gpkg_finish(g, err, sizeof err) < 0) {
             fprintf(stderr, "aiswatch scan: %s: %s\n", out_path, err);
             rc = AW_EXIT_INPUT;
@@ -658,6 +752,17 @@ int cmd_scan(int argc, char **argv) {
             for (int ty = 0; ty < AW_EV_COUNT; ty++)
                 if (by_type[ty]) fprintf(stderr, " %s=%zu", aw_event_type_name((aw_event_type)ty), by_type[ty]);
             fprintf(stderr, " (anchorages derived from the data: %ld)\n", derived);
+            if (screened) {
+                size_t nv = 0, ne = 0;
+                for (size_t i = 0; i < tracks.nvessels; i++) nv += screened[i].nmatches > 0;
+                for (size_t i = 0; i < events.n; i++)
+                    for (unsigned k = 0; k < events.v[i].nvessels; k++)
+                        if (screened[events.v[i].vessels[k].vessel].nmatches) {
+                            ne++;
+                            break;
+                        }
+                fprintf(stderr, "  sanctions: %zu vessels matched, %zu events with a listed participant\n", nv, ne);
+            }
             if (skipped_rules) fprintf(stderr, "  note: %s\n", skipped_rules);
         }
         free(names);
@@ -669,6 +774,9 @@ int cmd_scan(int argc, char **argv) {
         if (!quiet && (unreadable || not_ais))
             fprintf(stderr, "  inputs: %zu read, %d unreadable, %d without AIS\n", inputs.n, unreadable, not_ais);
     }
+    aw_vessel_screen_free(screened, tracks.nvessels);
+    free(vessel_sanctions);
+    aw_lists_free(lists);
     aw_events_free(&events);
     aw_geo_free(geo);
     aw_tracks_free(&tracks);

@@ -329,13 +329,15 @@ static bool parse_dmy(const char *p, const char *end, bool dayfirst, int64_t *ms
     return true;
 }
 
-/* Seconds or milliseconds since 1970: 1e11 s is the year 5138, 1e11 ms is 1973. */
+/* Seconds or milliseconds since 1970: 1e11 s is the year 5138, 1e11 ms is 1973. Only
+ * the years the date forms accept (1900..2200): a time far outside them does not fit a
+ * report's date fields (a type 4's year) and is not a time. */
 static bool parse_epoch(const char *p, const char *end, int64_t *ms) {
     decnum d;
     int64_t s;
     if (!dec_parse(p, end, 0, &d) || !dec_scale(&d, 1, 0, &s)) return false;
-    if (s >= 100000000000 || s <= -100000000000) return dec_scale(&d, 1, 0, ms);
-    return dec_scale(&d, 1, 3, ms);
+    bool ok = s >= 100000000000 || s <= -100000000000 ? dec_scale(&d, 1, 0, ms) : dec_scale(&d, 1, 3, ms);
+    return ok && *ms >= days_from_civil(1900, 1, 1) * 86400000 && *ms < days_from_civil(2201, 1, 1) * 86400000;
 }
 
 static bool parse_time(const aw_table_map *map, const char *p, const char *end, bool json_num, int64_t *ms) {
