@@ -29,6 +29,8 @@ double cli_now(void);
  * `cmd` and `what` (" with events", or ""), sets *rc to the exit code and returns NULL. */
 sqlite3 *cli_open_gpkg(const char *cmd, const char *path, const char *what, const char *(*check)(sqlite3 *db),
                        int *rc);
+/* Registers ST_IsEmpty and ST_MinX/MaxX/MinY/MaxY, which GeoPackage's R-tree triggers call. */
+void cli_gpkg_functions(sqlite3 *db);
 /* Parses a whole unsigned number; false on junk. */
 bool cli_parse_uint(const char *s, unsigned long long *out);
 

@@ -60,6 +60,7 @@ static int rescreen(const char *path, const aw_lists *lists, const aw_screen_par
         sqlite3_close(db);
         return AW_EXIT_INPUT;
     }
+    cli_gpkg_functions(db);
     /* Older runs lack the columns and the table: add them, registered as GeoPackage wants. */
     sqlite3_exec(db, "ALTER TABLE vessels ADD COLUMN sanctioned INTEGER", NULL, NULL, NULL);
     sqlite3_exec(db, "ALTER TABLE vessels ADD COLUMN sanctions TEXT", NULL, NULL, NULL);
