@@ -59,7 +59,8 @@ typedef struct aw_decode_stats {
     uint64_t messages;         /* decoded messages delivered */
     uint64_t truncated;        /* payloads longer than AW_MAX_PAYLOAD_BITS, kept truncated */
     uint64_t untimed;          /* messages with no time from any tag, prefix or trailer */
-    uint64_t non_vessel_rows;  /* table rows of message types that are neither positions nor static */
+    uint64_t non_vessel_rows;  /* table rows that give no message: types that are neither positions nor
+                                  static data, or static data the row's station kind cannot carry */
     uint64_t rejects[AW_REJ_COUNT];
     uint64_t by_type[28];
 } aw_decode_stats;

@@ -1016,7 +1016,11 @@ void aw_table_lines(const aw_table_map *map, const char *buf, size_t len, uint64
             continue;
         }
         k.meta.line_no = this_line;
+        uint64_t before = st->messages;
         emit_row(&r, &k);
+        /* Static data a station cannot carry (a base station's name) or that no class B
+         * message has room for (IMO, draught): counted, never silently gone. */
+        if (st->messages == before) st->non_vessel_rows++;
     }
 }
 
