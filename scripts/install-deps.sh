@@ -5,7 +5,8 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev zlib1g-dev libzstd-dev
           python3 gpsd-clients zstd gzip time
-          libsqlite3-dev sqlite3 gdal-bin libjansson-dev libxml2-dev)
+          libsqlite3-dev sqlite3 gdal-bin libjansson-dev libxml2-dev libmicrohttpd-dev
+          chromium)  # chromium: the web UI's browser test (tests/test_web.sh)
 # npm from Debian only when none is installed (a newer one from elsewhere is fine).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
@@ -20,9 +21,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# Land data for src/lib/geo.c, exactly the version the lock file pins.
+# Land data for src/lib/geo.c and the web page's Leaflet and topojson-client (served by
+# `aiswatch serve` under /vendor/), exactly the versions the lock file pins.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ ! -f "$root/node_modules/world-atlas/land-10m.json" ]; then
-  echo "install-deps: npm ci (world-atlas)"
+if [ ! -f "$root/node_modules/world-atlas/land-10m.json" ] || [ ! -f "$root/node_modules/leaflet/dist/leaflet.js" ] ||
+   [ ! -f "$root/node_modules/topojson-client/dist/topojson-client.min.js" ] ||
+   [ ! -d "$root/node_modules/playwright-core" ]; then
+  echo "install-deps: npm ci (world-atlas, leaflet, topojson-client; playwright-core for the browser test)"
   (cd "$root" && npm ci --no-audit --no-fund)
 fi

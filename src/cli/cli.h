@@ -16,6 +16,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_vessels(int argc, char **argv);
 
@@ -31,6 +32,12 @@ sqlite3 *cli_open_gpkg(const char *cmd, const char *path, const char *what, cons
                        int *rc);
 /* Registers ST_IsEmpty and ST_MinX/MaxX/MinY/MaxY, which GeoPackage's R-tree triggers call. */
 void cli_gpkg_functions(sqlite3 *db);
+/* Vessel records as `aiswatch vessels` prints them (vessels.c), of every vessel or of one
+ * MMSI, to out: JSON lines, CSV, or the JSON objects separated by commas (for an array).
+ * Returns 0, or -1 with the reason in *why; *n is the number of records. */
+typedef enum { CLI_VESSELS_JSONL, CLI_VESSELS_CSV, CLI_VESSELS_ARRAY } cli_vessels_form;
+int cli_vessels_write(sqlite3 *db, bool have_mmsi, unsigned long long mmsi, cli_vessels_form form, FILE *out,
+                      unsigned long long *n, const char **why);
 /* Parses a whole unsigned number; false on junk. */
 bool cli_parse_uint(const char *s, unsigned long long *out);
 

@@ -147,7 +147,8 @@ static size_t history_fields(const history *h, const char **fields, size_t cap) 
     return n;
 }
 
-static void put_jsonl(FILE *out, sqlite3_stmt *v, const history *h, const double *lonlat) {
+/* One record; `end` follows it ("\n" for JSON lines, "" inside a JSON array). */
+static void put_jsonl(FILE *out, sqlite3_stmt *v, const history *h, const double *lonlat, const char *end) {
     fputc('{', out);
     for (size_t c = 0; c < N_VESSEL_COLS; c++) {
         fprintf(out, "%s\"%s\":", c ? "," : "", VESSEL_COLS[c]);
@@ -182,7 +183,8 @@ static void put_jsonl(FILE *out, sqlite3_stmt *v, const history *h, const double
         }
         if (any) fputc(']', out);
     }
-    fputs("}}\n", out);
+    fputs("}}", out);
+    fputs(end, out);
 }
 
 static void put_csv_header(FILE *out) {
@@ -245,6 +247,105 @@ static const char *check_file(sqlite3 *db) {
     return n == 2 ? NULL : "no vessels and identity_history layers";
 }
 
+/* The records of every vessel, or of one MMSI, to out (see cli.h). Merges the two layers,
+ * both read in (mmsi, segment) order, so memory holds one vessel's history at a time. */
+int cli_vessels_write(sqlite3 *db, bool have_mmsi, unsigned long long mmsi, cli_vessels_form form, FILE *out,
+                      unsigned long long *n, const char **why) {
+    /* Both sides sorted by (mmsi, segment); history also by first_seen. */
+    char vsql[1024], hsql[512];
+    int p = snprintf(vsql, sizeof vsql, "SELECT ");
+    for (size_t i = 0; i < N_VESSEL_COLS; i++) p += snprintf(vsql + p, sizeof vsql - (size_t)p, "\"%s\", ", VESSEL_COLS[i]);
+    snprintf(vsql + p, sizeof vsql - (size_t)p, "geom FROM vessels%s ORDER BY mmsi, segment",
+             have_mmsi ? " WHERE mmsi = ?1" : "");
+    snprintf(hsql, sizeof hsql,
+             "SELECT mmsi, segment, field, value, first_seen, last_seen, n_reports FROM identity_history%s"
+             " ORDER BY mmsi, segment, first_seen, field",
+             have_mmsi ? " WHERE mmsi = ?1" : "");
+    sqlite3_stmt *vst = NULL, *hst = NULL;
+    if (sqlite3_prepare_v2(db, vsql, -1, &vst, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, hsql, -1, &hst, NULL) != SQLITE_OK) {
+        *why = sqlite3_errmsg(db);
+        sqlite3_finalize(vst);
+        sqlite3_finalize(hst);
+        return -1;
+    }
+    if (have_mmsi) {
+        sqlite3_bind_int64(vst, 1, (sqlite3_int64)mmsi);
+        sqlite3_bind_int64(hst, 1, (sqlite3_int64)mmsi);
+    }
+
+    if (form == CLI_VESSELS_CSV) put_csv_header(out);
+    history h = {0};
+    int hrc = sqlite3_step(hst);
+    int vrc;
+    unsigned long long nvessels = 0;
+    *n = 0;
+    bool oom = false;
+    while ((vrc = sqlite3_step(vst)) == SQLITE_ROW) {
+        int64_t vm = sqlite3_column_int64(vst, 0), vs = sqlite3_column_int64(vst, 1);
+        history_clear(&h);
+        /* Skip history rows of vessels before this one (none expected), gather this one's. */
+        while (hrc == SQLITE_ROW) {
+            int64_t hm = sqlite3_column_int64(hst, 0), hs = sqlite3_column_int64(hst, 1);
+            if (hm > vm || (hm == vm && hs > vs)) break;
+            if (hm == vm && hs == vs && sqlite3_column_type(hst, 2) != SQLITE_NULL) {
+                if (h.n == h.cap) {
+                    size_t cap = h.cap ? h.cap * 2 : 16;
+                    hist_row *r = realloc(h.rows, cap * sizeof *r);
+                    if (!r) {
+                        oom = true;
+                        break;
+                    }
+                    h.rows = r;
+                    h.cap = cap;
+                }
+                hist_row *r = &h.rows[h.n++];
+                r->field = dup_col(hst, 2);
+                r->value = dup_col(hst, 3);
+                r->first_seen = dup_col(hst, 4);
+                r->last_seen = dup_col(hst, 5);
+                r->has_n = sqlite3_column_type(hst, 6) != SQLITE_NULL;
+                r->n_reports = sqlite3_column_int64(hst, 6);
+                if (!r->field) {
+                    oom = true;
+                    break;
+                }
+            }
+            hrc = sqlite3_step(hst);
+        }
+        if (oom) break;
+        double bbox[4], lonlat[2];
+        const void *blob = sqlite3_column_blob(vst, (int)N_VESSEL_COLS);
+        bool has_pos = blob && aw_gpkg_geom_bbox(blob, (size_t)sqlite3_column_bytes(vst, (int)N_VESSEL_COLS), NULL,
+                                                 bbox) == 0;
+        if (has_pos) {
+            lonlat[0] = (bbox[0] + bbox[1]) / 2;
+            lonlat[1] = (bbox[2] + bbox[3]) / 2;
+        }
+        if (form == CLI_VESSELS_CSV) {
+            put_csv(out, vst, &h, has_pos ? lonlat : NULL);
+        } else {
+            if (form == CLI_VESSELS_ARRAY && nvessels) fputc(',', out);
+            put_jsonl(out, vst, &h, has_pos ? lonlat : NULL, form == CLI_VESSELS_ARRAY ? "" : "\n");
+        }
+        nvessels++;
+    }
+    int rc = 0;
+    if (oom) {
+        *why = "out of memory";
+        rc = -1;
+    } else if (vrc != SQLITE_DONE || (hrc != SQLITE_DONE && hrc != SQLITE_ROW)) {
+        *why = sqlite3_errmsg(db);
+        rc = -1;
+    }
+    history_clear(&h);
+    free(h.rows);
+    sqlite3_finalize(vst);
+    sqlite3_finalize(hst);
+    *n = nvessels;
+    return rc;
+}
+
 static void usage(FILE *f) {
     fprintf(f, "usage: aiswatch vessels RUN.gpkg [--mmsi N] [--format jsonl|csv]\n"
                "  one record per vessel (MMSI and track segment): its current identity, last position\n"
@@ -291,99 +392,16 @@ int cmd_vessels(int argc, char **argv) {
     int rc_open;
     sqlite3 *db = cli_open_gpkg("vessels", path, "", check_file, &rc_open);
     if (!db) return rc_open;
-
-    /* Both sides sorted by (mmsi, segment); history also by first_seen. */
-    char vsql[1024], hsql[512];
-    int p = snprintf(vsql, sizeof vsql, "SELECT ");
-    for (size_t i = 0; i < N_VESSEL_COLS; i++) p += snprintf(vsql + p, sizeof vsql - (size_t)p, "\"%s\", ", VESSEL_COLS[i]);
-    snprintf(vsql + p, sizeof vsql - (size_t)p, "geom FROM vessels%s ORDER BY mmsi, segment",
-             have_mmsi ? " WHERE mmsi = ?1" : "");
-    snprintf(hsql, sizeof hsql,
-             "SELECT mmsi, segment, field, value, first_seen, last_seen, n_reports FROM identity_history%s"
-             " ORDER BY mmsi, segment, first_seen, field",
-             have_mmsi ? " WHERE mmsi = ?1" : "");
-    sqlite3_stmt *vst = NULL, *hst = NULL;
-    if (sqlite3_prepare_v2(db, vsql, -1, &vst, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, hsql, -1, &hst, NULL) != SQLITE_OK) {
-        fprintf(stderr, "aiswatch vessels: %s: not an aiswatch GeoPackage (%s)\n", path, sqlite3_errmsg(db));
-        sqlite3_finalize(vst);
-        sqlite3_finalize(hst);
-        sqlite3_close(db);
-        return AW_EXIT_INPUT;
-    }
-    if (have_mmsi) {
-        sqlite3_bind_int64(vst, 1, (sqlite3_int64)mmsi);
-        sqlite3_bind_int64(hst, 1, (sqlite3_int64)mmsi);
-    }
-
-    if (csv) put_csv_header(stdout);
-    history h = {0};
-    int hrc = sqlite3_step(hst);
-    int vrc;
     unsigned long long nvessels = 0;
-    bool oom = false;
-    while ((vrc = sqlite3_step(vst)) == SQLITE_ROW) {
-        int64_t vm = sqlite3_column_int64(vst, 0), vs = sqlite3_column_int64(vst, 1);
-        history_clear(&h);
-        /* Skip history rows of vessels before this one (none expected), gather this one's. */
-        while (hrc == SQLITE_ROW) {
-            int64_t hm = sqlite3_column_int64(hst, 0), hs = sqlite3_column_int64(hst, 1);
-            if (hm > vm || (hm == vm && hs > vs)) break;
-            if (hm == vm && hs == vs && sqlite3_column_type(hst, 2) != SQLITE_NULL) {
-                if (h.n == h.cap) {
-                    size_t cap = h.cap ? h.cap * 2 : 16;
-                    hist_row *r = realloc(h.rows, cap * sizeof *r);
-                    if (!r) {
-                        oom = true;
-                        break;
-                    }
-                    h.rows = r;
-                    h.cap = cap;
-                }
-                hist_row *r = &h.rows[h.n++];
-                r->field = dup_col(hst, 2);
-                r->value = dup_col(hst, 3);
-                r->first_seen = dup_col(hst, 4);
-                r->last_seen = dup_col(hst, 5);
-                r->has_n = sqlite3_column_type(hst, 6) != SQLITE_NULL;
-                r->n_reports = sqlite3_column_int64(hst, 6);
-                if (!r->field) {
-                    oom = true;
-                    break;
-                }
-            }
-            hrc = sqlite3_step(hst);
-        }
-        if (oom) break;
-        double bbox[4], lonlat[2];
-        const void *blob = sqlite3_column_blob(vst, (int)N_VESSEL_COLS);
-        bool has_pos = blob && aw_gpkg_geom_bbox(blob, (size_t)sqlite3_column_bytes(vst, (int)N_VESSEL_COLS), NULL,
-                                                 bbox) == 0;
-        if (has_pos) {
-            lonlat[0] = (bbox[0] + bbox[1]) / 2;
-            lonlat[1] = (bbox[2] + bbox[3]) / 2;
-        }
-        if (csv) put_csv(stdout, vst, &h, has_pos ? lonlat : NULL);
-        else put_jsonl(stdout, vst, &h, has_pos ? lonlat : NULL);
-        nvessels++;
-    }
-    int rc = AW_EXIT_OK;
-    if (oom) {
-        fprintf(stderr, "aiswatch vessels: out of memory\n");
-        rc = AW_EXIT_INPUT;
-    } else if (vrc != SQLITE_DONE || (hrc != SQLITE_DONE && hrc != SQLITE_ROW)) {
-        fprintf(stderr, "aiswatch vessels: %s: %s\n", path, sqlite3_errmsg(db));
-        rc = AW_EXIT_INPUT;
-    }
-    history_clear(&h);
-    free(h.rows);
-    sqlite3_finalize(vst);
-    sqlite3_finalize(hst);
+    const char *why = NULL;
+    int rc = cli_vessels_write(db, have_mmsi, mmsi, csv ? CLI_VESSELS_CSV : CLI_VESSELS_JSONL, stdout, &nvessels, &why);
+    if (rc != 0) fprintf(stderr, "aiswatch vessels: %s: %s\n", path, why);
     sqlite3_close(db);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "aiswatch vessels: writing the output: %s\n", strerror(errno));
         return AW_EXIT_INPUT;
     }
-    if (rc == AW_EXIT_OK) fprintf(stderr, "aiswatch vessels: %llu vessel records\n", nvessels);
-    return rc;
+    if (rc != 0) return AW_EXIT_INPUT;
+    fprintf(stderr, "aiswatch vessels: %llu vessel records\n", nvessels);
+    return AW_EXIT_OK;
 }
