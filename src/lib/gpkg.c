@@ -918,8 +918,11 @@ static int rt_write_node(rt_builder *b, int64_t nodeno, int depth, const rt_cell
 /* Position along a Hilbert curve of order 16 over the layer's extent. */
 static uint32_t hilbert_key(double x, double y, const double ext[4]) {
     double w = ext[1] - ext[0], h = ext[3] - ext[2];
-    uint32_t hx = w > 0 ? (uint32_t)((x - ext[0]) / w * 65535.0) : 0;
-    uint32_t hy = h > 0 ? (uint32_t)((y - ext[2]) / h * 65535.0) : 0;
+    /* Clamped: an entry may lie outside the extent (an envelope centre of a line across
+     * the antimeridian, rows already in an appended file). */
+    double fx = w > 0 ? (x - ext[0]) / w * 65535.0 : 0, fy = h > 0 ? (y - ext[2]) / h * 65535.0 : 0;
+    uint32_t hx = fx > 0 ? (fx < 65535.0 ? (uint32_t)fx : 65535u) : 0;
+    uint32_t hy = fy > 0 ? (fy < 65535.0 ? (uint32_t)fy : 65535u) : 0;
     uint32_t d = 0;
     for (uint32_t s = 1u << 15; s > 0; s >>= 1) {
         uint32_t rx = (hx & s) > 0, ry = (hy & s) > 0;
