@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora fuzz/corpus/nmea/, fuzz/corpus/ais/ and fuzz/corpus/table/
-(deterministic).
+"""Writes the seed corpora fuzz/corpus/nmea/, fuzz/corpus/ais/, fuzz/corpus/table/ and
+fuzz/corpus/sanctions/ (deterministic).
 
 Payloads are built here bit by bit (type, repeat, MMSI, then pseudo-random fields, with
 the DAC/FID pairs of the application messages set), so the corpus owes nothing to any
@@ -153,6 +153,7 @@ def main():
           ("\n".join(junk) + "\n").encode() + b"\x00\xff\x1b[0m\n" + s1.encode())
 
     write_table_corpus()
+    write_sanctions_corpus()
 
 
 # ---- fuzz_table: three control bytes (see fuzz/fuzz_table.c), then the table text.
@@ -293,6 +294,157 @@ def write_table_corpus():
     write(os.path.join(d, "mapped-tab-monthfirst.csv"), table_seed(6, 1, tab))
     pipe = "mmsi|lat|lon\n211000001|53.5|9.9\n211000002|n/a|-\n|1|2\n211000003|1|2|3\n"
     write(os.path.join(d, "mapped-pipe.csv"), table_seed(7, 2, pipe))
+
+
+# ---- fuzz_sanctions: one control byte (see fuzz/fuzz_sanctions.c), then the list text,
+# companions after "\n~~~\n". Byte 0: bits 0-3 the file name (0 sdn.csv, 1 SDN.CSV, 2 list.xml,
+# 3 uksl.xml, 4 vessels.jsonl, 5 maritime.csv, 6 watch.csv, 7 x.txt, 8 Sdn.csv,
+# 9 sdn-2024.sdn.csv, 11 un1718.csv, 13 opensanctions.json), bits 4-5 the companions
+# (ALT, SDN_COMMENTS), bit 6 a second load, bit 7 no report callback. Every vessel, number
+# and name here is invented; IMO numbers get their check digit (or a wrong one on purpose).
+def imo(six, valid=True):
+    s = sum(int(d) * (7 - i) for i, d in enumerate(six)) % 10
+    return "%s%d" % (six, s if valid else (s + 1) % 10)
+
+
+SEP = "\n~~~\n"
+
+
+def sanctions_seed(flags, text, *companions):
+    body = SEP.join([text] + list(companions))
+    return bytes([flags]) + (body.encode("utf-8") if isinstance(body, str) else body)
+
+
+def write_sanctions_corpus():
+    d = os.path.join(HERE, "corpus", "sanctions")
+    i1, i2, i3, bad = imo("918762"), imo("956223"), imo("123456"), imo("700001", valid=False)
+    sdn = "\r\n".join([
+        '36,"EXAMPLE AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Havana, Cuba."',
+        '15036,"ALPHA STAR","vessel","DPRK3] [IRAN",-0- ,"HOAB1","Crude Oil Tanker",-0- ,-0- ,"Panama",-0- ,'
+        '"Vessel Registration Identification IMO %s; MMSI 572469210; f.k.a. \'D\'S PRIDE\'; a.k.a. \'STAR 1\'; '
+        'Former Vessel Flag Malta; alt. Former Vessel Flag Tuvalu; Linked To: EXAMPLE SHIPPING CO LTD."' % i1,
+        '15037,"M/V SEA-BREEZE 2","vessel","[SDGT]",-0- ,"9LAB2",-0- ,-0- ,-0- ,"Comoros",-0- ,'
+        '"Vessel Registration Identification IMO%s; Former Vessel Flag None Identified."' % i2,
+        '15038,"NUMBERLESS","vessel","IRAN",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"IMO 12345; MMSI 1234; IMO %s"' % bad,
+        '15039,-0- ,"vessel","IRAN",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ',
+        '15040,"SHORT ROW","vessel"',
+        "15041,\"OTHER\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 1970; IMO %s\"" % i3,
+    ]) + "\r\n\x1a"
+    alt = "\r\n".join(['15036,1001,"fka","OCEAN STAR",-0- ', '15037,1002,"aka","SEA BREEZE II",-0- ',
+                       '15036,1003,"aka",-0- ,-0- ', "99999,1,2", "x,1,aka,NOBODY,"]) + "\r\n"
+    comments = "\r\n".join(['15036,"; alt. Former Vessel Flag Comoros; MMSI 572469211."',
+                            '15038," IMO %s"' % i3, "15037"]) + "\r\n"
+    write(os.path.join(d, "sdn.csv"), sanctions_seed(0x30, sdn, alt, comments))
+    write(os.path.join(d, "SDN-upper-alt.CSV"), sanctions_seed(0x11, sdn, alt))
+    write(os.path.join(d, "sdn-comments-only.csv"), sanctions_seed(0x28, sdn, comments))
+    write(os.path.join(d, "sdn-twice.csv"), sanctions_seed(0x79, sdn, alt, comments))
+    write(os.path.join(d, "sdn-unterminated.csv"), sanctions_seed(0x30, sdn + '15042,"OPEN', alt, 'x,"open'))
+    write(os.path.join(d, "alt-alone.csv"), sanctions_seed(0x00, alt))
+
+    xml = """<?xml version="1.0" standalone="yes"?>
+<sdnList xmlns="http://tempuri.org/sdnList.xsd">
+  <publshInformation><Publish_Date>01/01/2024</Publish_Date><Record_Count>3</Record_Count></publshInformation>
+  <sdnEntry><uid>15036</uid><lastName>ALPHA STAR</lastName><sdnType>Vessel</sdnType>
+    <programList><program>DPRK3</program><program>IRAN</program></programList>
+    <idList>
+      <id><uid>1</uid><idType>Vessel Registration Identification</idType><idNumber>IMO %s</idNumber></id>
+      <id><uid>2</uid><idType>MMSI</idType><idNumber>572469210</idNumber></id>
+      <id><uid>3</uid><idType>Former Vessel Flag</idType><idNumber>Malta</idNumber></id>
+      <id><uid>4</uid><idType>Former Vessel Flag</idType><idNumber>None Identified</idNumber></id>
+    </idList>
+    <akaList><aka><uid>5</uid><type>f.k.a.</type><category>strong</category><lastName>OCEAN STAR</lastName></aka>
+      <aka><type>a.k.a.</type><firstName>SEA</firstName><lastName>STAR</lastName></aka></akaList>
+    <vesselInfo><callSign>HOAB1</callSign><vesselType>Crude Oil Tanker</vesselType><vesselFlag>Panama</vesselFlag></vesselInfo>
+  </sdnEntry>
+  <sdnEntry><uid>15038</uid><lastName> &amp; NUMBERLESS &#233; </lastName><sdnType>Vessel</sdnType>
+    <idList><id><idType>Vessel Registration Identification</idType><idNumber>IMO %s</idNumber></id>
+      <id><idType>MMSI</idType><idNumber>12</idNumber></id></idList></sdnEntry>
+  <sdnEntry><uid>15039</uid><sdnType>Vessel</sdnType></sdnEntry>
+  <sdnEntry><uid>36</uid><lastName>EXAMPLE AIRLINES</lastName><sdnType>Entity</sdnType></sdnEntry>
+</sdnList>
+""" % (i1, bad)
+    write(os.path.join(d, "sdn.xml"), sanctions_seed(0x02, xml))
+    write(os.path.join(d, "sdn-broken.xml"), sanctions_seed(0x0a, xml[:len(xml) // 2]))
+    uk = """<?xml version="1.0" encoding="utf-8"?>
+<Designations>
+  <DateGenerated>2024-01-01</DateGenerated>
+  <Designation>
+    <LastUpdated>2024-01-01</LastUpdated><UniqueID>DPR0075</UniqueID>
+    <RegimeName>Democratic People's Republic of Korea</RegimeName>
+    <IndividualEntityShip>Ship</IndividualEntityShip>
+    <Names>
+      <Name><Name6>SEA GLORY</Name6><NameType>Primary Name</NameType></Name>
+      <Name><Name6>GLORY ONE</Name6><NameType>Alias</NameType></Name>
+      <Name><Name1>M.T.</Name1><Name6>SEA GLORY</Name6><NameType>Alias</NameType></Name>
+    </Names>
+    <ShipDetails><Ship>
+      <IMONumbers><IMONumber>%s</IMONumber><IMONumber>IMO-%s</IMONumber><IMONumber>n/a</IMONumber></IMONumbers>
+      <CurrentBelievedFlagOfShips><CurrentBelievedFlagOfShip>Unknown</CurrentBelievedFlagOfShip></CurrentBelievedFlagOfShips>
+      <PreviousFlags><PreviousFlag>Sierra Leone</PreviousFlag><PreviousFlag></PreviousFlag></PreviousFlags>
+      <CallSigns><CallSign>T8AB</CallSign></CallSigns>
+    </Ship></ShipDetails>
+  </Designation>
+  <Designation><UniqueID>DPR0076</UniqueID><IndividualEntityShip>Ship</IndividualEntityShip>
+    <ShipDetails><Ship><IMONumbers><IMONumber>%s</IMONumber></IMONumbers></Ship></ShipDetails></Designation>
+  <Designation><UniqueID>DPR0077</UniqueID><IndividualEntityShip>Ship</IndividualEntityShip></Designation>
+  <Designation><UniqueID>RUS0001</UniqueID><IndividualEntityShip>Entity</IndividualEntityShip>
+    <Names><Name><Name6>EXAMPLE CO</Name6><NameType>Primary Name</NameType></Name></Names></Designation>
+</Designations>
+""" % (i3, i2, i1)
+    write(os.path.join(d, "uksl.xml"), sanctions_seed(0x03, uk))
+    write(os.path.join(d, "un-consolidated.xml"), sanctions_seed(0x07, "<CONSOLIDATED_LIST><INDIVIDUALS>"
+                                                   "<INDIVIDUAL/></INDIVIDUALS><ENTITIES><ENTITY/></ENTITIES>"
+                                                   "</CONSOLIDATED_LIST>"))
+    write(os.path.join(d, "other-root.xml"), sanctions_seed(0x07, "\ufeff  <export><sanctionEntity/></export>"))
+    ftm = "\n".join([
+        '{"id": "os-vessel-1", "schema": "Vessel", "caption": "NEW HORIZON", "datasets": ["us_ofac_sdn", '
+        '"gb_fcdo_sanctions"], "properties": {"name": ["NEW HORIZON", "NEW HORIZON I"], "alias": ["HORIZON 1"], '
+        '"previousName": ["BLUE SKY"], "weakAlias": ["NH"], "imoNumber": ["IMO %s"], "mmsi": ["422000001"], '
+        '"flag": ["ir"], "pastFlags": ["pa", "km"], "callSign": ["EPAB2"], "program": ["IRAN-EO13846"]}}' % i2,
+        '{"id": "os-vessel-2", "schema": "Vessel", "caption": "CAPTION ONLY", "properties": {"imoNumber": ["%s"], '
+        '"mmsi": ["12"]}}' % bad,
+        '{"id": "os-vessel-3", "schema": "Vessel", "properties": {"alias": ["ONLY AN ALIAS"]}}',
+        '{"id": "os-vessel-4", "schema": "Vessel"}',
+        '{"id": "os-co-1", "schema": "Company", "properties": {"name": ["EXAMPLE CO"], "imoNumber": ["%s"]}}' % i1,
+        '{"id": "os-vessel-5", "schema": "Vessel", "properties": {"name": [7], "imoNumber": [null]}}',
+        '["not", "an", "object"]',
+        '{"id": "broken", ',
+        "",
+    ])
+    write(os.path.join(d, "vessels.jsonl"), sanctions_seed(0x04, ftm))
+    write(os.path.join(d, "ftm-as-json.json"), sanctions_seed(0x4d, ftm))
+    maritime = "\n".join([
+        "type,caption,name,imo,risk,countries,flag,mmsi,id,url,datasets,aliases",
+        'VESSEL,NEW HORIZON,NEW HORIZON,%s,sanction,ir;pa,ir,422000001,os-vessel-1,https://example.org/1,'
+        '"us_ofac_sdn;gb_fcdo_sanctions","HORIZON 1; BLUE SKY"' % i2,
+        "ORGANIZATION,EXAMPLE CO,EXAMPLE CO,%s,sanction,ir,,,os-co-1,,us_ofac_sdn," % i1,
+        "VESSEL,X,,IMO 1,,,,,os-vessel-9,,,",
+        "VESSEL,Y,,,,,,,os-vessel-10,,,",
+        "VESSEL,SHORT",
+        "vessel,LOWER CASE,LOWER CASE,,,,,123456789,os-vessel-11,,,",
+    ]) + "\n"
+    write(os.path.join(d, "maritime.csv"), sanctions_seed(0x05, maritime))
+    watch = "\n".join([
+        "\ufeffIMO,MMSI,Name,List,Program",
+        "%s,572469210,ALPHA STAR,Analyst watch,shadow fleet" % i1,
+        ",,M/V SEA-BREEZE 2,,",
+        "%s,,,,"  % bad,
+        ",,,,",
+        '"%s","273000001","""QUOTED"" NAME",,' % i3,
+        "123,,NO,,",
+    ]) + "\n"
+    write(os.path.join(d, "watch.csv"), sanctions_seed(0x06, watch))
+    un = "\n".join([
+        "Vessel Name,IMO Number,MMSI,Flag,Call Sign,Type,Date of Designation,Registered Owner,Resolution,"
+        "Former Names",
+        "SEA GLORY,%s,,DPRK,HMAB,Tanker,2018-03-30,EXAMPLE CO,2397 (2017),GLORY ONE; GLORY;;" % i3,
+        "CHON MA SAN,IMO %s,445000001,,,,,,," % i2,
+        ",,,,,,,,,",
+        "NO IMO,,,,,,,,,",
+    ]) + "\n"
+    write(os.path.join(d, "un1718.csv"), sanctions_seed(0x0b, un))
+    write(os.path.join(d, "unknown.txt"), sanctions_seed(0x87, "a,b,c\n1,2,3\n"))
+    write(os.path.join(d, "empty.csv"), sanctions_seed(0x07, "\r\n\r\n"))
 
 
 if __name__ == "__main__":

@@ -34,9 +34,9 @@ for src in "$root"/fuzz/fuzz_*.c; do
   targets+=("$name")
 done
 
-# Input size limits while exploring: NMEA or table text of a few hundred lines, AIS
+# Input size limits while exploring: NMEA, table or list text of a few hundred lines, AIS
 # payloads a little past the longest legal reassembly.
-max_len() { case $1 in fuzz_nmea | fuzz_table) echo 4096 ;; *) echo 1200 ;; esac; }
+max_len() { case $1 in fuzz_nmea | fuzz_table | fuzz_sanctions) echo 4096 ;; *) echo 1200 ;; esac; }
 
 replay() {
   local t=$1 short=${1#fuzz_} dirs=() d

@@ -563,6 +563,7 @@ size_t aw_screen(const aw_lists *l, const aw_screen_query *q, const aw_screen_pa
             const sl_name *nm = &l->names[l->bucket[k]];
             size_t a = n < nm->len ? n : nm->len, bl = n < nm->len ? nm->len : n;
             if (nm->len > n + 2) break; /* sorted by length: none further can reach */
+            if (nm->len > 64) break;    /* osa_distance() takes at most 64 bytes, as the query */
             if ((2.0 + (double)a / bl) / 3.0 < jmin) continue;
             if (nm->digits != qn.digits) continue;
             if (!nm->hist_over && !qn.hist_over) {
