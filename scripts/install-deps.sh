@@ -6,7 +6,9 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev zlib1g-dev libzstd-dev
           python3 gpsd-clients zstd gzip time
           libsqlite3-dev sqlite3 gdal-bin libjansson-dev libxml2-dev libmicrohttpd-dev
-          chromium)  # chromium: the web UI's browser test (tests/test_web.sh)
+          libssl-dev  # libcrypto: SHA-256 of each input (src/lib/input.c)
+          chromium    # the web UI's browser test (tests/test_web.sh) and `report -o FILE.pdf`
+          poppler-utils)  # pdftotext: tests/test_report.sh reads the report's PDF
 # npm from Debian only when none is installed (a newer one from elsewhere is fine).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()

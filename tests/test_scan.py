@@ -56,7 +56,7 @@ check(first == "2016-03-30T22:00:01.000Z", f"local prefix times become UTC (CEST
 check("duplicates=196" in p.stderr and "not_available=1586" in p.stderr, "dropped positions are counted by reason")
 tables = {r[0]: r[1] for r in q(g1, "SELECT table_name, data_type FROM gpkg_contents")}
 check(tables == {"positions": "features", "tracks": "features", "vessels": "features", "identity_history": "attributes",
-                 "events": "features", "event_tracks": "features"},
+                 "events": "features", "event_tracks": "features", "inputs": "attributes"},
       f"gpkg_contents {tables}")
 v = q(g1, "SELECT name, callsign, ship_type, flag, n_positions FROM vessels WHERE mmsi = 226007020")
 check(v == [("BOSPHORE", "FM5261", 80, "FR", 1622)], f"a vessel's identity and flag: {v}")

@@ -93,6 +93,10 @@ int aw_gpkg_layer(aw_gpkg *g, const char *name, aw_geom_kind kind, const aw_fiel
 int aw_gpkg_insert(aw_gpkg *g, int layer, const aw_value *values, const double *lonlat, size_t npoints,
                    char *err, size_t errcap);
 
+/* A plain SQLite index on some of a layer's columns ("start, id"), for readers that
+ * filter or sort on them (created where called: after the inserts is fastest). 0 or -1. */
+int aw_gpkg_index(aw_gpkg *g, int layer, const char *columns, char *err, size_t errcap);
+
 /* Extents, last_change, spatial indexes, commit, rename into place. 0 or -1. */
 int aw_gpkg_finish(aw_gpkg *g, char *err, size_t errcap);
 

@@ -28,6 +28,11 @@ ssize_t aw_input_peek(aw_input *in, char *buf, size_t cap, char *err, size_t err
 aw_compression aw_input_compression(const aw_input *in);
 /* Compressed bytes consumed so far: for progress against the file size. */
 uint64_t aw_input_raw_bytes(const aw_input *in);
+/* SHA-256 of the raw bytes (the file as stored: compressed bytes for gzip/zstd, what came
+ * on stdin for "-"), computed as they are read, as 64 lowercase hex digits and a NUL in
+ * hex. Valid once the end of input has been reached (aw_input_read() returned 0): returns
+ * 0; returns -1 with hex "" before that, after a read error, or when OpenSSL failed. */
+int aw_input_sha256(const aw_input *in, char hex[65]);
 
 void aw_input_close(aw_input *in);
 

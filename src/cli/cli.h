@@ -14,6 +14,7 @@ enum { AW_EXIT_OK = 0, AW_EXIT_USAGE = 1, AW_EXIT_INPUT = 2 };
 
 int cmd_decode(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

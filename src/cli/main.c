@@ -21,6 +21,7 @@ static const struct {
     {"simulate", cmd_simulate, "write realistic AIS traffic with planted events and a truth file"},
     {"events", cmd_events, "print the events a scan found, filtered, as JSON lines, CSV or GeoJSON"},
     {"serve", cmd_serve, "serve a scan's GeoPackage read-only: the web map and its JSON API on 127.0.0.1"},
+    {"report", cmd_report, "write one event's evidence sheet (self-contained HTML, or PDF via Chromium)"},
     {"vessels", cmd_vessels, "print each vessel's identity and identity history from a scan's GeoPackage"},
 };
 

@@ -286,6 +286,46 @@ static const aw_field history_fields[] = {
 };
 #define NF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* What each input was, byte for byte: an evidence sheet cites the files by their hash. */
+typedef struct input_info {
+    bool read;            /* opened and run through the pipeline */
+    uint64_t bytes;       /* raw (as stored) bytes read */
+    char sha256[65];      /* "" when the file was not read to its end */
+    const char *format;
+} input_info;
+
+static const aw_field inputs_fields[] = {
+    {"source_id", AW_FIELD_INTEGER}, {"path", AW_FIELD_TEXT},   {"basename", AW_FIELD_TEXT},
+    {"bytes", AW_FIELD_INTEGER},     {"sha256", AW_FIELD_TEXT}, {"format", AW_FIELD_TEXT},
+};
+
+static const char *format_name(int fmt, aw_compression comp) {
+    static const char *const table[] = {"nmea", "noaa_csv", "dma_csv", "jsonl", "csv_mapped", "aiswatch_csv"};
+    static const char *const gz[] = {"nmea+gzip", "noaa_csv+gzip", "dma_csv+gzip", "jsonl+gzip", "csv_mapped+gzip",
+                                     "aiswatch_csv+gzip"};
+    static const char *const zs[] = {"nmea+zstd", "noaa_csv+zstd", "dma_csv+zstd", "jsonl+zstd", "csv_mapped+zstd",
+                                     "aiswatch_csv+zstd"};
+    if (fmt < 0 || fmt >= (int)NF(table)) return "unknown";
+    return comp == AW_GZIP ? gz[fmt] : comp == AW_ZSTD ? zs[fmt] : table[fmt];
+}
+
+/* The `inputs` table: source_id is the input's index in this run, as positions and
+ * events name their sources. Files that could not be opened are listed without a hash. */
+static int write_inputs(aw_gpkg *g, const path_list *inputs, const input_info *info, char *err, size_t errcap) {
+    int li = aw_gpkg_layer(g, "inputs", AW_GEOM_NONE, inputs_fields, NF(inputs_fields), err, errcap);
+    if (li < 0) return -1;
+    for (size_t i = 0; i < inputs->n; i++) {
+        aw_value v[] = {AW_V_INT((int64_t)i),
+                        AW_V_TEXT(inputs->v[i]),
+                        AW_V_TEXT(base_name(inputs->v[i])),
+                        info[i].read ? AW_V_INT((int64_t)info[i].bytes) : AW_V_NULL,
+                        info[i].sha256[0] ? AW_V_TEXT(info[i].sha256) : AW_V_NULL,
+                        info[i].format ? AW_V_TEXT(info[i].format) : AW_V_NULL};
+        if (aw_gpkg_insert(g, li, v, NULL, 0, err, errcap) < 0) return -1;
+    }
+    return 0;
+}
+
 static aw_value opt_real(float v) { return isnan(v) ? AW_V_NULL : AW_V_REAL(round(v * 10.0) / 10.0); }
 
 static int write_gpkg(aw_gpkg *g, const aw_tracks *t, const path_list *inputs, bool with_positions, layers *ly,
@@ -628,6 +668,11 @@ int cmd_scan(int argc, char **argv) {
     opts.progress = progress;
     aw_decode_stats total = {0};
     int unreadable = 0, not_ais = 0;
+    input_info *info = calloc(inputs.n ? inputs.n : 1, sizeof *info);
+    if (!info) {
+        fprintf(stderr, "aiswatch scan: out of memory\n");
+        return AW_EXIT_INPUT;
+    }
     for (size_t i = 0; i < inputs.n; i++) {
         const char *path = inputs.v[i];
         char err[512], head[HEAD_BYTES];
@@ -655,6 +700,10 @@ int cmd_scan(int argc, char **argv) {
             unreadable++;
         }
         ctx.done_bytes += aw_input_raw_bytes(in);
+        info[i].read = true;
+        info[i].bytes = aw_input_raw_bytes(in);
+        info[i].format = format_name(fmt, aw_input_compression(in));
+        (void)aw_input_sha256(in, info[i].sha256); /* "" when the read stopped early */
         aw_input_close(in);
         if (st.messages == 0) {
             fprintf(stderr, "aiswatch scan: %s: no AIS messages or positions found (%llu lines)\n", path,
@@ -722,6 +771,7 @@ int cmd_scan(int argc, char **argv) {
         for (size_t i = 0; names && i < inputs.n; i++) names[i] = base_name(inputs.v[i]);
         if (!g || !names ||
             write_gpkg(g, &tracks, &inputs, with_positions, &ly, lists, screened, err, sizeof err) < 0 ||
+            write_inputs(g, &inputs, info, err, sizeof err) < 0 ||
             (events_on && aw_events_write_gpkg_screened(g, &tracks, &events, &ep, names, inputs.n, vessel_sanctions,
                                                         err, sizeof err) < 0) ||
             aw_gpkg_finish(g, err, sizeof err) < 0) {
@@ -782,6 +832,7 @@ int cmd_scan(int argc, char **argv) {
     aw_tracks_free(&tracks);
     for (size_t i = 0; i < inputs.n; i++) free(inputs.v[i]);
     free(inputs.v);
+    free(info);
     pthread_mutex_destroy(&ctx.mu);
     return rc;
 }

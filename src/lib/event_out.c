@@ -511,6 +511,12 @@ int aw_events_write_gpkg_screened(aw_gpkg *g, const aw_tracks *t, const aw_event
         if ((rc = aw_gpkg_insert(g, lev, val, placed ? xy : NULL, placed ? 1 : 0, err, errcap)) < 0) break;
         rc = write_context(g, ltr, t, e, ctx_ms, err, errcap);
     }
+    /* What `aiswatch events` and `serve` filter and sort on, and the event detail join. */
+    if (rc == 0) rc = aw_gpkg_index(g, lev, "start, id", err, errcap);
+    if (rc == 0) rc = aw_gpkg_index(g, lev, "type, start", err, errcap);
+    if (rc == 0) rc = aw_gpkg_index(g, lev, "mmsi1", err, errcap);
+    if (rc == 0) rc = aw_gpkg_index(g, lev, "mmsi2", err, errcap);
+    if (rc == 0) rc = aw_gpkg_index(g, ltr, "event_id", err, errcap);
     row_text_free(&rt);
     free(sanct_buf);
     return rc;

@@ -1205,3 +1205,19 @@ void aw_gpkg_close(aw_gpkg *g) {
     free(g->path);
     free(g);
 }
+
+int aw_gpkg_index(aw_gpkg *g, int layer_id, const char *columns, char *err, size_t errcap) {
+    if (!g || g->failed || g->finished) return fail(err, errcap, "GeoPackage writer is not open for writing");
+    if (layer_id < 0 || (size_t)layer_id >= g->nlayers) return fail(err, errcap, "no layer %d", layer_id);
+    for (const char *c = columns; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+              *c == ',' || *c == ' '))
+            return fail(err, errcap, "index columns '%s': names and commas only", columns);
+    char name[128], sql[512];
+    size_t n = (size_t)snprintf(name, sizeof name, "idx_%s_%s", g->layers[layer_id].name, columns);
+    for (size_t i = 0; i < n && i < sizeof name; i++)
+        if (name[i] == ',' || name[i] == ' ') name[i] = '_';
+    snprintf(sql, sizeof sql, "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\" (%s)", name, g->layers[layer_id].name,
+             columns);
+    return exec(g, sql, err, errcap);
+}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -30,7 +31,23 @@ struct aw_input {
     bool mid_frame;        /* a gzip member or zstd frame has begun and not ended */
     char *peeked;          /* decompressed bytes already read by aw_input_peek */
     size_t peeked_len, peeked_pos;
+    /* SHA-256 of the raw bytes, fed where they come off the file descriptor (every read
+     * goes through note_raw), so the digest names the file as stored, compressed or not,
+     * without a second pass over a file of many gigabytes. NULL when OpenSSL failed: the
+     * input still reads, it only has no digest. */
+    EVP_MD_CTX *sha;
+    bool sha_done;
+    unsigned char digest[32];
 };
+
+/* Counts and hashes raw bytes just read from the descriptor. */
+static void note_raw(aw_input *in, const void *p, size_t n) {
+    in->raw_bytes += (uint64_t)n;
+    if (in->sha && n && EVP_DigestUpdate(in->sha, p, n) != 1) {
+        EVP_MD_CTX_free(in->sha);
+        in->sha = NULL;
+    }
+}
 
 static ssize_t read_full(int fd, void *buf, size_t cap) {
     for (;;) {
@@ -46,12 +63,18 @@ aw_input *aw_input_open(const char *path, char *err, size_t errcap) {
         snprintf(err, errcap, "out of memory");
         return NULL;
     }
+    in->sha = EVP_MD_CTX_new();
+    if (in->sha && EVP_DigestInit_ex(in->sha, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(in->sha);
+        in->sha = NULL;
+    }
     if (strcmp(path, "-") == 0) {
         in->fd = STDIN_FILENO;
     } else {
         in->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (in->fd < 0) {
             snprintf(err, errcap, "%s: %s", path, strerror(errno));
+            EVP_MD_CTX_free(in->sha);
             free(in->raw);
             free(in);
             return NULL;
@@ -72,8 +95,8 @@ aw_input *aw_input_open(const char *path, char *err, size_t errcap) {
             in->eof = true;
             break;
         }
+        note_raw(in, in->raw + in->raw_len, (size_t)n);
         in->raw_len += (size_t)n;
-        in->raw_bytes += (uint64_t)n;
     }
     const unsigned char *m = in->raw;
     if (in->raw_len >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
@@ -108,7 +131,7 @@ static int fill_raw(aw_input *in, char *err, size_t errcap) {
     }
     in->raw_pos = 0;
     in->raw_len = (size_t)n;
-    in->raw_bytes += (uint64_t)n;
+    note_raw(in, in->raw, (size_t)n);
     if (n == 0) in->eof = true;
     return n > 0;
 }
@@ -171,8 +194,8 @@ static ssize_t read_stream(aw_input *in, char *buf, size_t cap, char *err, size_
                 in->eof = true;
                 break;
             }
+            note_raw(in, buf + got, (size_t)n);
             got += (size_t)n;
-            in->raw_bytes += (uint64_t)n;
         }
         return (ssize_t)got;
     }
@@ -226,11 +249,33 @@ static ssize_t read_stream(aw_input *in, char *buf, size_t cap, char *err, size_
 aw_compression aw_input_compression(const aw_input *in) { return in->comp; }
 uint64_t aw_input_raw_bytes(const aw_input *in) { return in->raw_bytes; }
 
+int aw_input_sha256(const aw_input *in, char hex[65]) {
+    hex[0] = 0;
+    if (!in->eof) return -1; /* a digest of part of the file would name no file */
+    /* The aw_input is const to callers (asking does not change what was read); the
+     * digest is finalised once, on the first ask, and kept. */
+    aw_input *m = (aw_input *)in;
+    if (!m->sha_done) {
+        unsigned int len = 0;
+        if (!m->sha || EVP_DigestFinal_ex(m->sha, m->digest, &len) != 1 || len != 32) {
+            EVP_MD_CTX_free(m->sha);
+            m->sha = NULL;
+            return -1;
+        }
+        EVP_MD_CTX_free(m->sha);
+        m->sha = NULL;
+        m->sha_done = true;
+    }
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", m->digest[i]);
+    return 0;
+}
+
 void aw_input_close(aw_input *in) {
     if (!in) return;
     if (in->z_init) inflateEnd(&in->z);
     if (in->zs) ZSTD_freeDStream(in->zs);
     if (in->fd > 2) close(in->fd);
+    EVP_MD_CTX_free(in->sha);
     free(in->raw);
     free(in->peeked);
     free(in);
