@@ -685,11 +685,9 @@ static void spoof_of(ctx *c, const idx_time *o, size_t n, size_t v0, size_t v1) 
             free(mark);
             return (void)(c->oom = true);
         }
-        for (size_t k = 0; k < n; k++) {
-            size_t i = o[k].i;
-            on[k] = aw_geo_on_land(c->geo, t->lat[i], t->lon[i]) &&
-                    aw_geo_shore_km(c->geo, t->lat[i], t->lon[i], p->spoof_min_inland_km * 2) >= p->spoof_min_inland_km;
-        }
+        /* on_land is cheap; the distance inland is asked only of runs that a jump enters
+         * or leaves (river and canal traffic is on land at 1:10m for hours). */
+        for (size_t k = 0; k < n; k++) on[k] = aw_geo_on_land(c->geo, t->lat[o[k].i], t->lon[o[k].i]);
         for (size_t k = 0; k < n;) {
             if (!on[k]) {
                 k++;
@@ -709,7 +707,9 @@ static void spoof_of(ctx *c, const idx_time *o, size_t n, size_t v0, size_t v1) 
                 jump |= aw_distance_m(t->lat[a], t->lon[a], t->lat[b], t->lon[b]) / (dt + 60) / KN_MS > p->spoof_max_kn;
             }
             if (jump)
-                for (size_t j = k; j < k1; j++) mark[j] = true;
+                for (size_t j = k; j < k1; j++)
+                    mark[j] = aw_geo_shore_km(c->geo, t->lat[o[j].i], t->lon[o[j].i], p->spoof_min_inland_km * 2) >=
+                              p->spoof_min_inland_km;
             k = k1;
         }
         free(on);
