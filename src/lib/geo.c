@@ -40,6 +40,8 @@
  * Nothing here is global: an aw_geo owns all its memory, and queries only read it.
  */
 #include "aiswatch/geo.h"
+
+#include "arena.h"
 #include "geo_priv.h"
 
 #include <errno.h>
@@ -94,18 +96,10 @@ typedef struct pointset {
     size_t n, cap;
 } pointset;
 
-/* Strings live in fixed chunks that never move, so the names handed out in aw_place stay
- * valid for the aw_geo's life. */
-typedef struct chunk {
-    struct chunk *prev;
-    size_t used, cap;
-    char data[];
-} chunk;
-
 struct aw_geo {
     land *land;
     pointset ports, anchorages;
-    chunk *strings;
+    aw_arena strings; /* names handed out in aw_place stay valid for the aw_geo's life */
 };
 
 static void set_err(char *err, size_t cap, const char *fmt, ...) {
@@ -131,21 +125,8 @@ static bool valid_pos(double lat, double lon) {
 /* ---------------------------------------------------------------- strings */
 
 static const char *intern(aw_geo *g, const char *s) {
-    size_t len = strlen(s) + 1;
-    if (len == 1) return "";
-    if (!g->strings || g->strings->cap - g->strings->used < len) {
-        size_t cap = len > 65536 ? len : 65536;
-        chunk *c = malloc(sizeof *c + cap);
-        if (!c) return NULL;
-        c->prev = g->strings;
-        c->used = 0;
-        c->cap = cap;
-        g->strings = c;
-    }
-    char *p = g->strings->data + g->strings->used;
-    memcpy(p, s, len);
-    g->strings->used += len;
-    return p;
+    if (!s[0]) return "";
+    return aw_arena_strdup(&g->strings, s);
 }
 
 /* ---------------------------------------------------------------- lifetime */
@@ -172,11 +153,7 @@ void aw_geo_free(aw_geo *g) {
     land_free(g->land);
     pointset_free(&g->ports);
     pointset_free(&g->anchorages);
-    for (chunk *c = g->strings; c;) {
-        chunk *prev = c->prev;
-        free(c);
-        c = prev;
-    }
+    aw_arena_free(&g->strings);
     free(g);
 }
 

@@ -9,29 +9,9 @@
 
 /* ---- arena and drafts ---- */
 
-static void *sl_alloc(aw_lists *l, size_t n) {
-    n = (n + 15) & ~(size_t)15;
-    if (!l->arena || l->arena->cap - l->arena->used < n) {
-        size_t cap = n > 65536 ? n : 65536;
-        sl_chunk *c = malloc(sizeof *c + cap);
-        if (!c) return NULL;
-        c->next = l->arena;
-        c->used = 0;
-        c->cap = cap;
-        l->arena = c;
-    }
-    void *p = l->arena->data + l->arena->used;
-    l->arena->used += n;
-    return p;
-}
+static void *sl_alloc(aw_lists *l, size_t n) { return aw_arena_alloc(&l->arena, n); }
 
-char *sl_strdup(aw_lists *l, const char *s) {
-    if (!s) s = "";
-    size_t n = strlen(s);
-    char *p = sl_alloc(l, n + 1);
-    if (p) memcpy(p, s, n + 1);
-    return p;
-}
+char *sl_strdup(aw_lists *l, const char *s) { return aw_arena_strdup(&l->arena, s); }
 
 void sl_strv_push(sl_strv *v, const char *s, size_t n) {
     /* Out of memory here loses one alias; the caller cannot do better and must not crash. */
@@ -140,10 +120,7 @@ static void index_free(sl_index *x) {
 
 void aw_lists_free(aw_lists *l) {
     if (!l) return;
-    for (sl_chunk *c = l->arena, *n; c; c = n) {
-        n = c->next;
-        free(c);
-    }
+    aw_arena_free(&l->arena);
     free(l->e);
     free(l->cs_norm);
     index_free(&l->imo);

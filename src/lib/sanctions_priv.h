@@ -9,12 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Strings live in chunks that never move, so entry pointers stay valid while more lists load. */
-typedef struct sl_chunk {
-    struct sl_chunk *next;
-    size_t used, cap;
-    _Alignas(max_align_t) unsigned char data[];
-} sl_chunk;
+#include "arena.h"
+
 
 /* A growable list of owned strings, used while a record is being read. */
 typedef struct sl_strv {
@@ -59,7 +55,7 @@ struct aw_lists {
     aw_list_entry *e;
     size_t n, cap;
     char **cs_norm; /* per entry: call sign upper-case, letters and digits only */
-    sl_chunk *arena;
+    aw_arena arena;         /* entry strings: never move, so pointers stay valid while more lists load */
     aw_list_stats st;
     sl_index imo, mmsi, name;
     sl_name *names;
