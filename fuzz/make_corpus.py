@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora fuzz/corpus/nmea/, fuzz/corpus/ais/, fuzz/corpus/table/ and
-fuzz/corpus/sanctions/ (deterministic).
+"""Writes the seed corpora fuzz/corpus/nmea/, fuzz/corpus/ais/, fuzz/corpus/table/,
+fuzz/corpus/sanctions/ and fuzz/corpus/geo/ (deterministic).
 
 Payloads are built here bit by bit (type, repeat, MMSI, then pseudo-random fields, with
 the DAC/FID pairs of the application messages set), so the corpus owes nothing to any
@@ -445,6 +445,65 @@ def write_sanctions_corpus():
     write(os.path.join(d, "un1718.csv"), sanctions_seed(0x0b, un))
     write(os.path.join(d, "unknown.txt"), sanctions_seed(0x87, "a,b,c\n1,2,3\n"))
     write(os.path.join(d, "empty.csv"), sanctions_seed(0x07, "\r\n\r\n"))
+    geo_seeds()
+
+
+def geo_seeds():
+    """fuzz_geo: byte 0 % 3 picks the loader (0 WPI ports, 1 GFW anchorages, 2 TopoJSON land).
+    Tiny hand-written files in each format, plus variants the loaders must refuse or skip."""
+    d = os.path.join(HERE, "corpus", "geo")
+    wpi = ("World Port Index Number,Region Name,Main Port Name,Alternate Port Name,UN/LOCODE,"
+           "Country Code,Latitude,Longitude\r\n"
+           "1,North Sea,Harbourtown,,NL HBT,Netherlands,51.95,4.05\r\n"
+           "2,Strait,\"Cape Point, Old\",,ZA CPO,South Africa,-33.9,18.4\r\n"
+           "3,Pacific,Seam Port,,FJ SEA,Fiji,-16.5,180\r\n"
+           "4,Arctic,Pole Port,,,Nowhere,90,-180\r\n"
+           "5,Bad,No Position,,XX,Nowhere,,\r\n"
+           "6,Bad,Out Of Range,,XX YYY,Nowhere,91,0\r\n"
+           "7,Short,Short Row\r\n")
+    write(os.path.join(d, "ports.csv"), "\x00" + wpi)
+    write(os.path.join(d, "ports-bom.csv"), "\x03\xef\xbb\xbf" + wpi.replace("\r\n", "\n"))
+    write(os.path.join(d, "ports-nocols.csv"), "\x00Name,Lat,Lon\nA,1,2\n")
+    gfw = ("s2id,latitude,longitude,label,sublabel,iso3\n"
+           "47c5e3a1,51.90,4.10,HARBOURTOWN,OUTER,NLD\n"
+           "47c5e3a3,51.91,4.12,HARBOURTOWN,OUTER,NLD\n"
+           "1d8e0c05,1.25,103.75,\"STRAIT, EAST\",,SGP\n"
+           "0000a001,-89.99,179.99,SOUTH,,ATA\n"
+           "0000a002,nan,0,BAD,,XXX\n"
+           "0000a003,0,-180.5,BAD,,XXX\n"
+           "0000a004,10\n")
+    write(os.path.join(d, "anchorages.csv"), "\x01" + gfw)
+    write(os.path.join(d, "anchorages-crlf.csv"), "\x04" + gfw.replace("\n", "\r\n"))
+    write(os.path.join(d, "anchorages-nocols.csv"), "\x01s2id,lat,lon\n1,2,3\n")
+    # Two small polygons on a 1000-step quantization of the whole globe (0.36 deg by
+    # 0.18 deg per step): a square island near (51 N, 4 E) with a square hole (arc 1), and
+    # a triangle straddling the antimeridian near Fiji. Arcs are delta-encoded.
+    def q(lon, lat):
+        return (round((lon + 180) / 0.36), round((lat + 90) / 0.18))
+
+    def arc(pts):
+        qs = [q(*p) for p in pts]
+        out, px, py = [], 0, 0
+        for x, y in qs:
+            out.append("[%d,%d]" % (x - px, y - py))
+            px, py = x, y
+        return "[" + ",".join(out) + "]"
+    outer = arc([(2.0, 50.0), (6.0, 50.0), (6.0, 53.0), (2.0, 53.0), (2.0, 50.0)])
+    hole = arc([(3.0, 51.0), (3.0, 52.0), (5.0, 52.0), (5.0, 51.0), (3.0, 51.0)])
+    tri = arc([(178.2, -18.0), (-178.2, -18.0), (179.64, -15.0), (178.2, -18.0)])
+    topo = ('{"type":"Topology","objects":{"land":{"type":"GeometryCollection","geometries":['
+            '{"type":"MultiPolygon","arcs":[[[0],[1]],[[2]]]}]}},'
+            '"arcs":[%s,%s,%s],'
+            '"transform":{"scale":[0.36,0.18],"translate":[-180,-90]},'
+            '"bbox":[-180,-90,180,90]}' % (outer, hole, tri))
+    write(os.path.join(d, "land.json"), "\x02" + topo)
+    plain = ('{"type":"Topology","objects":{"land":{"type":"Polygon","arcs":[[0],[~1]]}},'
+             '"arcs":[[[-10,-10],[10,-10],[10,10],[-10,10],[-10,-10]],'
+             '[[-1,-1],[-1,1],[1,1],[1,-1],[-1,-1]]]}')
+    write(os.path.join(d, "land-plain.json"), "\x05" + plain.replace("~1", "-2"))
+    write(os.path.join(d, "land-noland.json"), '\x02{"type":"Topology","objects":{},"arcs":[]}')
+    write(os.path.join(d, "land-badarc.json"),
+          '\x02{"type":"Topology","objects":{"land":{"type":"Polygon","arcs":[[7]]}},"arcs":[[[0,0],[1,1]]]}')
 
 
 if __name__ == "__main__":

@@ -63,6 +63,11 @@
 #define LAND_CELL_DEG 0.25
 #define LAND_COLS ((int)(360 / LAND_CELL_DEG))
 #define LAND_ROWS ((int)(180 / LAND_CELL_DEG))
+/* Cap on the cell-edge entries of the index: a coastline edge spans a cell or two (1:10m
+ * averages ~1.2 entries per edge), so 64 per edge plus 4M (64 MB) leaves any real
+ * coastline far inside it, while a few long edges of a malformed file (one edge across a
+ * hemisphere is 500,000 cells) would otherwise cost gigabytes and seconds. */
+#define LAND_MAX_CELL_EDGES(nedges) ((size_t)(nedges) * 64 + ((size_t)1 << 22))
 #define LAND_BIT 0x80000000u
 #define OFFSET_MASK 0x7fffffffu
 
@@ -394,22 +399,24 @@ static void edge_cells(const edge *e, int *r0, int *r1, int *c0, int *c1) {
     if (*r0 > 0 && ylo == cell_y0(*r0)) (*r0)--;
 }
 
-/* Fills cell[] and cell_edges[] from l->edges. */
+/* Fills cell[] and cell_edges[] from l->edges. -1 out of memory, -2 when the edges span
+ * more cells than a coastline can (see LAND_MAX_CELL_EDGES). */
 static int land_index(land *l) {
     size_t ncells = (size_t)LAND_ROWS * LAND_COLS;
+    size_t total = 0;
+    for (size_t k = 0; k < l->nedges; k++) {
+        int r0, r1, c0, c1;
+        edge_cells(&l->edges[k], &r0, &r1, &c0, &c1);
+        total += (size_t)(r1 - r0 + 1) * (c1 - c0 + 1);
+    }
+    if (total > OFFSET_MASK || total > LAND_MAX_CELL_EDGES(l->nedges)) return -2;
     uint32_t *count = calloc(ncells + 1, sizeof *count);
     if (!count) return -1;
-    size_t total = 0;
     for (size_t k = 0; k < l->nedges; k++) {
         int r0, r1, c0, c1;
         edge_cells(&l->edges[k], &r0, &r1, &c0, &c1);
         for (int r = r0; r <= r1; r++)
             for (int c = c0; c <= c1; c++) count[(size_t)r * LAND_COLS + c]++;
-        total += (size_t)(r1 - r0 + 1) * (c1 - c0 + 1);
-    }
-    if (total > OFFSET_MASK) {
-        free(count);
-        return -1;
     }
     l->cell = count; /* becomes the offsets in place */
     uint32_t run = 0;
@@ -517,9 +524,14 @@ int aw_geo_load_land(aw_geo *g, const char *topojson_path, char *err, size_t err
     }
     l->edges = ev.v;
     l->nedges = ev.n;
-    if (land_index(l)) {
+    int irc = land_index(l);
+    if (irc) {
         land_free(l);
-        set_err(err, errcap, "land: out of memory");
+        if (irc == -2)
+            set_err(err, errcap, "%s: land edges too long (%zu edges cover too many %g-degree cells)",
+                    topojson_path, ev.n, LAND_CELL_DEG);
+        else
+            set_err(err, errcap, "land: out of memory");
         return -1;
     }
     land_free(g->land);
