@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# bench/postgis.sh — aiswatch's encounter search against the same rule written in
+# SQL/PostGIS (bench/postgis/encounters.sql), on the same ~10M-message input in the same
+# run: are the same encounters found, and how long does each side take?
+#
+#   PostGIS: the positions decoded once (aiswatch decode --format csv), COPY'd into a
+#            spatial table with its indexes ("load"), ports and Natural Earth land beside
+#            them, then the encounter SQL ("query").
+#   aiswatch: `aiswatch scan` on the raw NMEA, end to end (decode, tracks, every detector,
+#            GeoPackage), with the same ports and land.
+#
+# Steps: installs PostgreSQL and PostGIS with apt-get when missing (Debian 12), starts a
+# private throwaway cluster (initdb in a temporary directory, unix socket only, removed on
+# exit), tuned for a bulk-load benchmark (fsync off: a crash loses nothing here), then
+# prints both sides' encounters matched by MMSI pair and overlapping time, and the times.
+# A second comparison ("ports off": the same rule with the port/anchorage distance at 0 on
+# both sides) gives hundreds of encounters among moored ships, so the two definitions are
+# compared on more than the one planted encounter. A benchmark, not a test.
+#
+# Environment: PG_VESSELS (5000 background vessels, ~10M messages), PG_HOURS (24),
+#   PG_VARIANTS ("default noports"), PG_BIN (PostgreSQL's bin directory), AW_BIN,
+#   PG_SHARED_BUFFERS (2GB), PG_WORK_MEM (256MB). Inputs are kept in build/bench/pg/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${AW_BIN:-$root/build/aiswatch}
+vessels=${PG_VESSELS:-5000}
+hours=${PG_HOURS:-24}
+variants=${PG_VARIANTS:-"default noports"}
+out=$root/build/bench/pg
+sqldir=$root/bench/postgis
+land_json=$root/node_modules/world-atlas/land-10m.json
+die() { echo "bench: $*" >&2; exit 1; }
+say() { echo "bench: $*" >&2; }
+[ -x "$bin" ] || die "$bin not built (make build)"
+[ -s "$land_json" ] || die "$land_json missing (scripts/install-deps.sh)"
+for tool in python3 ogr2ogr; do command -v $tool >/dev/null || die "$tool not found (scripts/install-deps.sh)"; done
+[ -x /usr/bin/time ] || die "/usr/bin/time not found"
+mkdir -p "$out"
+
+# ---------------------------------------------------------------- PostgreSQL + PostGIS
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+pg_bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)}
+have_postgis() { [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] &&
+  ls "$("$pg_bin/pg_config" --sharedir)"/extension/postgis.control >/dev/null 2>&1; }
+if ! have_postgis; then
+  say "installing postgresql-15 and postgresql-15-postgis-3 (apt-get)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 >/dev/null
+  pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+  have_postgis || die "PostGIS still missing after apt-get"
+fi
+pg_version=$("$pg_bin/postgres" --version | awk '{print $3}')
+
+# ---------------------------------------------------------------- inputs (kept)
+nmea=$out/sim-$vessels-$hours.nmea
+truth=$out/truth-$vessels-$hours.jsonl
+ports=$out/ports.csv
+if [ ! -s "$nmea" ] || [ ! -s "$truth" ] || [ ! -s "$ports" ]; then
+  say "simulating $vessels vessels for $hours h"
+  "$bin" simulate --scenario all --vessels "$vessels" --hours "$hours" --seed 1 -o "$nmea.tmp" \
+    --truth "$truth" --ports-out "$ports" 2>/dev/null
+  mv "$nmea.tmp" "$nmea"
+fi
+# The positions, decoded once, for COPY: position reports only (types 1-3, 18, 19, 27; the
+# track stage of aiswatch uses no other), the columns a position table has.
+csv=$out/positions-$vessels-$hours.csv
+if [ ! -s "$csv" ]; then
+  say "decoding positions to $csv"
+  t0=$(date +%s%N)
+  "$bin" decode -q --format csv "$nmea" |
+    awk -F, 'NR == 1 || ($2 ~ /^(1|2|3|18|19|27)$/ && $5 != "")' |
+    cut -d, -f1,2,3,5,6,7,8,9,10 >"$csv.tmp"
+  mv "$csv.tmp" "$csv"
+  echo $(($(date +%s%N) - t0)) >"$csv.ns"
+fi
+decode_ns=$(cat "$csv.ns" 2>/dev/null || echo 0)
+positions=$(($(wc -l <"$csv") - 1))
+land_sql=$out/land-10m.pgdump.sql
+if [ ! -s "$land_sql" ]; then
+  ogr2ogr -f PGDump "$land_sql.tmp" "$land_json" land -nln land_raw -nlt MULTIPOLYGON -a_srs EPSG:4326 \
+    -lco GEOMETRY_NAME=geom -lco SPATIAL_INDEX=NONE -lco CREATE_SCHEMA=OFF -lco DROP_TABLE=IF_EXISTS
+  mv "$land_sql.tmp" "$land_sql"
+fi
+ports_rows=$out/ports-rows.csv
+python3 - "$ports" >"$ports_rows" <<'PY'
+import csv, sys
+with open(sys.argv[1], newline="", encoding="utf-8-sig") as f:
+    r = csv.DictReader(f)
+    w = csv.writer(sys.stdout)
+    w.writerow(["name", "lat", "lon"])
+    for row in r:
+        try:
+            w.writerow([row["Main Port Name"], float(row["Latitude"]), float(row["Longitude"])])
+        except (KeyError, ValueError):
+            pass
+PY
+
+# ---------------------------------------------------------------- a private cluster
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/aiswatch-pg.XXXXXX")
+run_pg() { "$@"; }
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres: "$pgdir"
+  run_pg() { runuser -u postgres -- "$@"; }
+fi
+sampler_pid=""
+cleanup() {
+  [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null || true
+  if [ -f "$pgdir/data/postmaster.pid" ]; then
+    run_pg "$pg_bin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$pgdir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+run_pg "$pg_bin/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$pgdir/initdb.log" 2>&1 ||
+  { cat "$pgdir/initdb.log" >&2; die "initdb failed"; }
+port=5432 # the socket lives in the private directory: no other server can share it
+cat >>"$pgdir/data/postgresql.conf" <<EOF
+listen_addresses = ''
+timezone = 'UTC'
+unix_socket_directories = '$pgdir'
+port = $port
+shared_buffers = ${PG_SHARED_BUFFERS:-2GB}
+work_mem = ${PG_WORK_MEM:-256MB}
+maintenance_work_mem = 1GB
+effective_cache_size = 8GB
+max_parallel_workers_per_gather = 2
+max_parallel_maintenance_workers = 2
+max_worker_processes = 8
+random_page_cost = 1.1
+# a throwaway benchmark cluster: durability off
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+wal_level = minimal
+max_wal_senders = 0
+max_wal_size = 16GB
+checkpoint_timeout = 1h
+EOF
+run_pg "$pg_bin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w start >/dev/null ||
+  { cat "$pgdir/server.log" >&2; die "PostgreSQL did not start"; }
+psql_() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pgdir" -p "$port" -U postgres "$@"; }
+psql_ -d postgres -c "CREATE DATABASE bench" >/dev/null
+postmaster=$(head -1 "$pgdir/data/postmaster.pid")
+
+# Peak memory of the server: the summed proportional set size (shared buffers counted
+# once across processes) of the postmaster and its children, sampled twice a second.
+sample_pss() { # FILE: writes the peak KiB into FILE until killed
+  local peak=0 total pid
+  while :; do
+    total=0
+    for pid in $postmaster $(ps -o pid= --ppid "$postmaster" 2>/dev/null); do
+      total=$((total + $(awk '/^Pss:/{print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)))
+    done
+    [ "$total" -gt "$peak" ] && peak=$total && echo "$peak" >"$1"
+    sleep 0.5
+  done
+}
+measure() { # NAME CMD...: wall ns into NAME_ns, server peak PSS into NAME_kb
+  local name=$1
+  shift
+  echo 0 >"$pgdir/pss"
+  sample_pss "$pgdir/pss" &
+  sampler_pid=$!
+  local t0 t1
+  t0=$(date +%s%N)
+  "$@"
+  t1=$(date +%s%N)
+  kill "$sampler_pid" 2>/dev/null || true
+  wait "$sampler_pid" 2>/dev/null || true
+  sampler_pid=""
+  printf -v "${name}_ns" '%s' $((t1 - t0))
+  printf -v "${name}_kb" '%s' "$(cat "$pgdir/pss")"
+}
+
+say "PostgreSQL $pg_version + PostGIS, cluster in $pgdir; loading $positions positions"
+load_positions() { psql_ -d bench -f "$sqldir/load.sql" <"$csv" >/dev/null; }
+load_reference() {
+  psql_ -d bench -f "$land_sql" >/dev/null
+  psql_ -d bench -f "$sqldir/reference.sql" <"$ports_rows" >/dev/null
+}
+measure load_pos load_positions
+measure load_ref load_reference
+postgis_version=$(psql_ -d bench -Atc "SELECT postgis_lib_version()")
+db_mb=$(psql_ -d bench -Atc "SELECT pg_database_size('bench') / 1048576")
+
+# ---------------------------------------------------------------- per variant
+declare -A q_ns q_kb scan_ns scan_kb cmp_line
+for v in $variants; do
+  case $v in
+    default) pv=(-v port_km=10 -v anch_min_vessels=10); av=() ;;
+    noports) pv=(-v port_km=0 -v anch_min_vessels=0); av=(--encounter-min-port-km 0 --anchorage-min-vessels 0) ;;
+    *) die "unknown variant $v (default, noports)" ;;
+  esac
+  say "[$v] PostGIS encounter query"
+  run_query() {
+    psql_ -d bench -v grid_s=600 -v max_interp_s=3600 -v dist_m=500 -v min_h=2 -v max_kn=2 -v merge_h=4 \
+      -v anch_cell_deg=0.01 "${pv[@]}" -f "$sqldir/encounters.sql" >"$out/query-$v.log"
+  }
+  measure query run_query
+  q_ns[$v]=$query_ns
+  q_kb[$v]=$query_kb
+  psql_ -d bench -c "\\copy (SELECT * FROM enc_events ORDER BY start, mmsi_a, mmsi_b) TO '$out/postgis-$v-events.csv' WITH (FORMAT csv, HEADER true)"
+  psql_ -d bench -c "\\copy (SELECT * FROM enc_runs ORDER BY start_s, mmsi_a, mmsi_b) TO '$out/postgis-$v-runs.csv' WITH (FORMAT csv, HEADER true)"
+  psql_ -d bench -Atc "SELECT 'samples ' || (SELECT count(*) FROM enc_samples) || ', close pairs ' || (SELECT count(*) FROM enc_close) || ', runs ' || (SELECT count(*) FROM enc_runs) || ', places ' || (SELECT count(*) FROM enc_places)" >"$out/postgis-$v-counts.txt"
+
+  say "[$v] aiswatch scan"
+  runs_av=("${av[@]}")
+  for mode in full noposition; do
+    extra=()
+    [ $mode = noposition ] && extra=(--no-positions)
+    # "full" (with the positions layer) only for the default rule: the rule's variants
+    # change nothing else.
+    [ $mode = full ] && [ $v != default ] && continue
+    gpkg=$out/scan-$v-$mode.gpkg
+    rm -f "$gpkg"
+    t0=$(date +%s%N)
+    /usr/bin/time -f %M -o "$out/scan-$v-$mode.rss" "$bin" scan "${extra[@]}" "${runs_av[@]}" --ports "$ports" \
+      "$nmea" -o "$gpkg" 2>"$out/scan-$v-$mode.log" || die "aiswatch scan failed (see $out/scan-$v-$mode.log)"
+    t1=$(date +%s%N)
+    scan_ns[$v-$mode]=$((t1 - t0))
+    scan_kb[$v-$mode]=$(tail -1 "$out/scan-$v-$mode.rss")
+  done
+  "$bin" events "$out/scan-$v-noposition.gpkg" --type encounter --format jsonl >"$out/aiswatch-$v-events.jsonl" 2>/dev/null
+  "$bin" events "$out/scan-$v-noposition.gpkg" --type identity_conflict,position_spoof --format jsonl \
+    >"$out/aiswatch-$v-identity.jsonl" 2>/dev/null
+  echo "== [$v] encounters: aiswatch vs PostGIS ($(cat "$out/postgis-$v-counts.txt"))"
+  python3 "$sqldir/compare.py" "$out/aiswatch-$v-events.jsonl" "$out/postgis-$v-events.csv" "$out/postgis-$v-runs.csv" \
+    "$out/aiswatch-$v-identity.jsonl" "$truth" | tee "$out/compare-$v.txt"
+  cmp_line[$v]=$(grep '^summary:' "$out/compare-$v.txt" || true)
+done
+
+# ---------------------------------------------------------------- the table
+messages=$(grep -Eo '[0-9]+ messages' "$out/scan-default-noposition.log" 2>/dev/null | head -1 | grep -Eo '[0-9]+' || echo "?")
+echo
+echo "== times ($(nproc) cores, shared; PostgreSQL $pg_version, PostGIS $postgis_version; $messages messages, $positions positions; database $db_mb MiB)"
+ms() { awk -v ns="$1" 'BEGIN{printf "%.1f s", ns / 1e9}'; }
+mib() { awk -v kb="$1" 'BEGIN{printf "%.0f MiB", kb / 1024}'; }
+printf '%-58s %10s %12s\n' step wall peak
+printf '%-58s %10s %12s\n' "aiswatch decode --format csv (CSV for COPY, not counted)" "$(ms "$decode_ns")" "-"
+printf '%-58s %10s %12s\n' "PostGIS load: COPY + geography + indexes" "$(ms "$load_pos_ns")" "$(mib "$load_pos_kb")"
+printf '%-58s %10s %12s\n' "PostGIS load: ports + land (subdivided, indexed)" "$(ms "$load_ref_ns")" "$(mib "$load_ref_kb")"
+load_ns=$((load_pos_ns + load_ref_ns))
+for v in $variants; do
+  printf '%-58s %10s %12s\n' "PostGIS encounter query [$v]" "$(ms "${q_ns[$v]}")" "$(mib "${q_kb[$v]}")"
+  for mode in full noposition; do
+    [ -n "${scan_ns[$v-$mode]:-}" ] || continue
+    label="aiswatch scan [$v]"
+    [ $mode = noposition ] && label="aiswatch scan --no-positions [$v]"
+    printf '%-58s %10s %12s\n' "$label" "$(ms "${scan_ns[$v-$mode]}")" "$(mib "${scan_kb[$v-$mode]}")"
+  done
+done
+echo
+for v in $variants; do
+  for mode in full noposition; do
+    [ -n "${scan_ns[$v-$mode]:-}" ] || continue
+    s=${scan_ns[$v-$mode]}
+    awk -v v="$v" -v m="$mode" -v l="$load_ns" -v q="${q_ns[$v]}" -v s="$s" 'BEGIN{
+      printf "ratio [%s, scan %s]: PostGIS load+query / aiswatch = %.1fx; query only / aiswatch = %.1fx (target 50x)\n",
+        v, (m == "full" ? "with positions layer" : "--no-positions"), (l + q) / s, q / s }'
+  done
+done
+for v in $variants; do echo "${cmp_line[$v]} [$v]"; done
