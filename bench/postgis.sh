@@ -18,8 +18,9 @@
 # compared on more than the one planted encounter. A benchmark, not a test.
 #
 # Environment: PG_VESSELS (5000 background vessels, ~10M messages), PG_HOURS (24),
-#   PG_VARIANTS ("default noports"), PG_BIN (PostgreSQL's bin directory), AW_BIN,
-#   PG_SHARED_BUFFERS (2GB), PG_WORK_MEM (256MB). Inputs are kept in build/bench/pg/.
+#   PG_VARIANTS ("default noports"; "load": stop after the load), PG_BIN (PostgreSQL's bin directory), AW_BIN,
+#   PG_SHARED_BUFFERS (2GB), PG_WORK_MEM (256MB), PG_KEEP=1 (leave the cluster running to
+#   explore; the command to stop it is printed). Inputs are kept in build/bench/pg/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${AW_BIN:-$root/build/aiswatch}
@@ -102,10 +103,16 @@ run_pg() { "$@"; }
 if [ "$(id -u)" -eq 0 ]; then
   chown postgres: "$pgdir"
   run_pg() { runuser -u postgres -- "$@"; }
+  sudo_pg="runuser -u postgres -- "
 fi
 sampler_pid=""
 cleanup() {
   [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null || true
+  if [ "${PG_KEEP:-0}" = 1 ]; then
+    say "cluster kept (PG_KEEP=1): $pg_bin/psql -h $pgdir -p ${port:-5432} -U postgres bench"
+    say "stop it with: ${sudo_pg:-}$pg_bin/pg_ctl -D $pgdir/data stop && rm -rf $pgdir"
+    return
+  fi
   if [ -f "$pgdir/data/postmaster.pid" ]; then
     run_pg "$pg_bin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
   fi
@@ -128,7 +135,6 @@ effective_cache_size = 8GB
 max_parallel_workers_per_gather = 2
 max_parallel_maintenance_workers = 2
 max_worker_processes = 8
-random_page_cost = 1.1
 # a throwaway benchmark cluster: durability off
 fsync = off
 synchronous_commit = off
@@ -140,7 +146,7 @@ checkpoint_timeout = 1h
 EOF
 run_pg "$pg_bin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w start >/dev/null ||
   { cat "$pgdir/server.log" >&2; die "PostgreSQL did not start"; }
-psql_() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pgdir" -p "$port" -U postgres "$@"; }
+psql_() { PGOPTIONS='-c client_min_messages=warning' "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pgdir" -p "$port" -U postgres "$@"; }
 psql_ -d postgres -c "CREATE DATABASE bench" >/dev/null
 postmaster=$(head -1 "$pgdir/data/postmaster.pid")
 
@@ -175,7 +181,7 @@ measure() { # NAME CMD...: wall ns into NAME_ns, server peak PSS into NAME_kb
 }
 
 say "PostgreSQL $pg_version + PostGIS, cluster in $pgdir; loading $positions positions"
-load_positions() { psql_ -d bench -f "$sqldir/load.sql" <"$csv" >/dev/null; }
+load_positions() { psql_ -d bench -f "$sqldir/load.sql" <"$csv" >"$out/load.log"; }
 load_reference() {
   psql_ -d bench -f "$land_sql" >/dev/null
   psql_ -d bench -f "$sqldir/reference.sql" <"$ports_rows" >/dev/null
@@ -184,6 +190,12 @@ measure load_pos load_positions
 measure load_ref load_reference
 postgis_version=$(psql_ -d bench -Atc "SELECT postgis_lib_version()")
 db_mb=$(psql_ -d bench -Atc "SELECT pg_database_size('bench') / 1048576")
+steps() { # LOG: the seconds of each "step:" of a psql log with \timing on
+  awk '/^step: /{sub(/^step: /, ""); s = $0; order[++n] = s} /^Time: /{t[s] += $2}
+       END{for (i = 1; i <= n; i++) printf " %s %.1f s;", order[i], t[order[i]] / 1000}' "$1"
+}
+say "load steps:$(steps "$out/load.log")"
+[ "$variants" = load ] && exit 0
 
 # ---------------------------------------------------------------- per variant
 declare -A q_ns q_kb scan_ns scan_kb cmp_line
@@ -229,6 +241,7 @@ for v in $variants; do
   python3 "$sqldir/compare.py" "$out/aiswatch-$v-events.jsonl" "$out/postgis-$v-events.csv" "$out/postgis-$v-runs.csv" \
     "$out/aiswatch-$v-identity.jsonl" "$truth" | tee "$out/compare-$v.txt"
   cmp_line[$v]=$(grep '^summary:' "$out/compare-$v.txt" || true)
+  echo "  query steps:$(steps "$out/query-$v.log")"
 done
 
 # ---------------------------------------------------------------- the table

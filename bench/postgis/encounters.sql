@@ -22,10 +22,24 @@
 \timing on
 SET client_min_messages = warning;
 
+-- Speed in knots between two reports: the haversine on aiswatch's sphere (R = 6371.0088 km)
+-- over the time between them; NULL when they share a time (or one is missing).
+CREATE OR REPLACE FUNCTION enc_implied_kn(lat_a float8, lon_a float8, ts_a bigint,
+                                          lat_b float8, lon_b float8, ts_b bigint) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN ts_b <> ts_a THEN
+        2 * 6371008.8 * asin(least(1, sqrt(sin(radians(lat_b - lat_a) / 2) ^ 2
+            + cos(radians(lat_a)) * cos(radians(lat_b)) * sin(radians(lon_b - lon_a) / 2) ^ 2)))
+        / (ts_b - ts_a) / (1852.0 / 3600.0) END
+$$;
+
+\echo step: points
 -- 1. Track points: cleaned like aiswatch's track stage (not-available and out-of-range
 --    positions and (0,0) dropped), coordinates rounded back to the AIS unit of 1/600000°
 --    (the CSV prints 7 decimals) so every comparison sees the values aiswatch sees, and a
---    speed: the reported SOG, else the speed implied by the neighbouring reports.
+--    speed: the reported SOG, else the speed implied by the neighbouring reports. One
+--    window pass (one sort of the positions) also gives each point its successor with the
+--    successor's speed, which the resampling needs.
 DROP TABLE IF EXISTS enc_points;
 CREATE UNLOGGED TABLE enc_points AS
 WITH p AS (
@@ -37,24 +51,23 @@ WITH p AS (
       AND lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180 AND NOT (lat = 0 AND lon = 0)
 ), n AS (
     SELECT p.*,
-           lag(ts) OVER w AS ts_prev, lag(lat) OVER w AS lat_prev, lag(lon) OVER w AS lon_prev,
-           lead(ts) OVER w AS ts_next, lead(lat) OVER w AS lat_next, lead(lon) OVER w AS lon_next,
+           lag(ts) OVER w AS ts0, lag(lat) OVER w AS lat0, lag(lon) OVER w AS lon0,
+           lead(ts) OVER w AS ts1, lead(lat) OVER w AS lat1, lead(lon) OVER w AS lon1, lead(sog) OVER w AS sog1,
+           lead(ts, 2) OVER w AS ts2, lead(lat, 2) OVER w AS lat2, lead(lon, 2) OVER w AS lon2,
            count(*) OVER (PARTITION BY mmsi) AS reports
     FROM p
     WINDOW w AS (PARTITION BY mmsi ORDER BY ts)
 )
 SELECT mmsi, ts, lat, lon, reports,
-       coalesce(sog,
-                -- haversine on aiswatch's sphere (R = 6371.0088 km), m/s to knots
-                CASE WHEN coalesce(ts_next, ts) <> coalesce(ts_prev, ts) THEN
-                    2 * 6371008.8 * asin(least(1, sqrt(
-                        sin(radians(coalesce(lat_next, lat) - coalesce(lat_prev, lat)) / 2) ^ 2
-                        + cos(radians(coalesce(lat_prev, lat))) * cos(radians(coalesce(lat_next, lat)))
-                          * sin(radians(coalesce(lon_next, lon) - coalesce(lon_prev, lon)) / 2) ^ 2)))
-                    / (coalesce(ts_next, ts) - coalesce(ts_prev, ts)) / (1852.0 / 3600.0)
-                END) AS kn
+       coalesce(sog, enc_implied_kn(coalesce(lat0, lat), coalesce(lon0, lon), coalesce(ts0, ts),
+                                    coalesce(lat1, lat), coalesce(lon1, lon), coalesce(ts1, ts))) AS kn,
+       ts1, lat1, lon1,
+       CASE WHEN ts1 IS NOT NULL THEN
+           coalesce(sog1, enc_implied_kn(lat, lon, ts, coalesce(lat2, lat1), coalesce(lon2, lon1), coalesce(ts2, ts1)))
+       END AS kn1
 FROM n;
 
+\echo step: places
 -- 2. Anchorages derived from the data: 0.01° cells where at least anch_min_vessels distinct
 --    MMSIs lay still (under 0.5 kn), placed at the cell's centre; with the ports, the places
 --    no encounter may be near.
@@ -71,20 +84,16 @@ FROM (SELECT floor((lat + 90) / :anch_cell_deg)::bigint AS r, floor((lon + 180) 
 CREATE INDEX enc_places_geog ON enc_places USING gist (geog);
 ANALYZE enc_places;
 
+\echo step: samples
 -- 3. Resampling to the grid: each report spans the grid times up to its successor; a grid
 --    time that falls on a report takes it as is, one between two reports is interpolated
 --    linearly (longitude across the antimeridian, speed between the two speeds), never
 --    across a silence over max_interp_s. Vessels with a single report are left out.
 DROP TABLE IF EXISTS enc_samples;
 CREATE UNLOGGED TABLE enc_samples AS
-WITH seg AS (
-    SELECT mmsi, ts, lat, lon, kn, reports,
-           lead(ts) OVER w AS ts1, lead(lat) OVER w AS lat1, lead(lon) OVER w AS lon1, lead(kn) OVER w AS kn1
-    FROM enc_points
-    WINDOW w AS (PARTITION BY mmsi ORDER BY ts)
-), g AS (
-    SELECT seg.*, gt, (gt - ts)::float8 / nullif(ts1 - ts, 0) AS f
-    FROM seg
+WITH g AS (
+    SELECT pt.*, gt, (gt - ts)::float8 / nullif(ts1 - ts, 0) AS f
+    FROM enc_points pt
     CROSS JOIN LATERAL generate_series((ts + :grid_s - 1) / :grid_s * :grid_s, coalesce(ts1 - 1, ts), :grid_s) AS gt
     WHERE reports >= 2 AND (gt = ts OR ts1 - ts <= :max_interp_s)
 ), s AS (
@@ -111,6 +120,7 @@ WHERE NOT EXISTS (SELECT 1 FROM enc_places pl
 CREATE INDEX enc_samples_bin_geog ON enc_samples USING gist (bin, geog);
 ANALYZE enc_samples;
 
+\echo step: close pairs
 -- 4. The self-join per time bin: two MMSIs within dist_m (great circle on the sphere, as
 --    aiswatch measures) in the same bin are close.
 DROP TABLE IF EXISTS enc_close;
@@ -122,6 +132,7 @@ SELECT a.mmsi AS mmsi_a, b.mmsi AS mmsi_b, a.bin,
 FROM enc_samples a
 JOIN enc_samples b ON b.bin = a.bin AND ST_DWithin(a.geog, b.geog, :dist_m, false) AND a.mmsi < b.mmsi;
 
+\echo step: runs
 -- 5. Runs (gaps and islands): the close bins of one pair, a new run wherever the previous
 --    close bin is merge_h or more before. Medians as aiswatch takes them (percentile_cont
 --    averages the two middle values and skips NULLs as aiswatch skips NaN); the place is the
@@ -149,6 +160,7 @@ SELECT mmsi_a, mmsi_b, run,
 FROM r
 GROUP BY mmsi_a, mmsi_b, run;
 
+\echo step: filters
 -- 6. The filters, in aiswatch's order; the first that fails is the run's reason.
 ALTER TABLE enc_runs ADD COLUMN reason text;
 UPDATE enc_runs r SET reason = CASE

@@ -5,6 +5,7 @@
 -- pieces under a GiST index so a point-in-land test touches a few hundred vertices, not
 -- the 500,000 of a continent.
 \set ON_ERROR_STOP on
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS ports;
 CREATE TABLE ports (
     name text,
