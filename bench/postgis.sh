@@ -194,7 +194,8 @@ steps() { # LOG: the seconds of each "step:" of a psql log with \timing on
   awk '/^step: /{sub(/^step: /, ""); s = $0; order[++n] = s} /^Time: /{t[s] += $2}
        END{for (i = 1; i <= n; i++) printf " %s %.1f s;", order[i], t[order[i]] / 1000}' "$1"
 }
-say "load steps:$(steps "$out/load.log")"
+load_steps=$(steps "$out/load.log")
+say "load steps:$load_steps"
 [ "$variants" = load ] && exit 0
 
 # ---------------------------------------------------------------- per variant
@@ -241,7 +242,7 @@ for v in $variants; do
   python3 "$sqldir/compare.py" "$out/aiswatch-$v-events.jsonl" "$out/postgis-$v-events.csv" "$out/postgis-$v-runs.csv" \
     "$out/aiswatch-$v-identity.jsonl" "$truth" | tee "$out/compare-$v.txt"
   cmp_line[$v]=$(grep '^summary:' "$out/compare-$v.txt" || true)
-  echo "  query steps:$(steps "$out/query-$v.log")"
+  echo "  PostGIS query steps:$(steps "$out/query-$v.log")"
 done
 
 # ---------------------------------------------------------------- the table
@@ -253,6 +254,7 @@ mib() { awk -v kb="$1" 'BEGIN{printf "%.0f MiB", kb / 1024}'; }
 printf '%-58s %10s %12s\n' step wall peak
 printf '%-58s %10s %12s\n' "aiswatch decode --format csv (CSV for COPY, not counted)" "$(ms "$decode_ns")" "-"
 printf '%-58s %10s %12s\n' "PostGIS load: COPY + geography + indexes" "$(ms "$load_pos_ns")" "$(mib "$load_pos_kb")"
+echo "      (${load_steps# })"
 printf '%-58s %10s %12s\n' "PostGIS load: ports + land (subdivided, indexed)" "$(ms "$load_ref_ns")" "$(mib "$load_ref_kb")"
 load_ns=$((load_pos_ns + load_ref_ns))
 for v in $variants; do
@@ -262,6 +264,7 @@ for v in $variants; do
     label="aiswatch scan [$v]"
     [ $mode = noposition ] && label="aiswatch scan --no-positions [$v]"
     printf '%-58s %10s %12s\n' "$label" "$(ms "${scan_ns[$v-$mode]}")" "$(mib "${scan_kb[$v-$mode]}")"
+    echo "      ($(grep -Eo 'time: .*' "$out/scan-$v-$mode.log"); $(grep -Eo 'events: [0-9]+' "$out/scan-$v-$mode.log"))"
   done
 done
 echo
