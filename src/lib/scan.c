@@ -480,7 +480,7 @@ int aw_scan_finish(aw_scan *s, char *err, size_t errcap) {
         return -1;
     }
     double t1 = now_s();
-    int rc = aw_tracks_build(&s->pos, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
+    int rc = aw_tracks_build_consume(&s->pos, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
     aw_columns_free(&s->pos);
     free(s->obs.v);
     s->obs = (obs_list){0};
