@@ -31,7 +31,8 @@ typedef struct obs_list {
 struct aw_scan {
     aw_scan_opts o;
     pthread_mutex_t mu;
-    aw_columns pos;
+    aw_columns *blocks; /* each worker's positions of each input, joined at the end */
+    size_t nblocks, cap_blocks;
     obs_list obs;
     uint64_t untimed_static, outside_window;
     bool oom;
@@ -105,9 +106,30 @@ static void worker_free(void *ctx, void *wstate) {
         return;
     }
     pthread_mutex_lock(&s->mu);
-    if (aw_columns_append(&s->pos, &w->pos) < 0 || w->oom) s->oom = true;
-    for (size_t i = 0; i < w->obs.n && !s->oom; i++)
-        if (obs_push(&s->obs, &w->obs.v[i]) < 0) s->oom = true;
+    if (w->oom) s->oom = true;
+    if (s->nblocks == s->cap_blocks) {
+        size_t cap = s->cap_blocks ? s->cap_blocks * 2 : 16;
+        aw_columns *b = realloc(s->blocks, cap * sizeof *b);
+        if (b) s->blocks = b, s->cap_blocks = cap;
+    }
+    if (s->nblocks < s->cap_blocks) {
+        s->blocks[s->nblocks++] = w->pos; /* moved, not copied */
+        w->pos = (aw_columns){0};
+    } else {
+        s->oom = true;
+    }
+    if (w->obs.n && s->obs.n + w->obs.n > s->obs.cap) {
+        size_t cap = s->obs.cap ? s->obs.cap : 1024;
+        while (cap < s->obs.n + w->obs.n) cap *= 2;
+        aw_static_obs *v = realloc(s->obs.v, cap * sizeof *v);
+        if (v) s->obs.v = v, s->obs.cap = cap;
+    }
+    if (s->obs.n + w->obs.n <= s->obs.cap) {
+        if (w->obs.n) memcpy(s->obs.v + s->obs.n, w->obs.v, w->obs.n * sizeof *w->obs.v);
+        s->obs.n += w->obs.n;
+    } else {
+        s->oom = true;
+    }
     s->untimed_static += w->untimed_static;
     s->outside_window += w->outside_window;
     pthread_mutex_unlock(&s->mu);
@@ -480,8 +502,13 @@ int aw_scan_finish(aw_scan *s, char *err, size_t errcap) {
         return -1;
     }
     double t1 = now_s();
-    int rc = aw_tracks_build_consume(&s->pos, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
-    aw_columns_free(&s->pos);
+    aw_columns pos = {0};
+    if (aw_columns_concat_consume(&pos, s->blocks, s->nblocks) < 0) {
+        aw_columns_free(&pos);
+        snprintf(err, errcap, "out of memory joining the positions");
+        return -1;
+    }
+    int rc = aw_tracks_build_consume(&pos, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
     free(s->obs.v);
     s->obs = (obs_list){0};
     s->t_tracks = now_s() - t1;
@@ -550,7 +577,8 @@ void aw_scan_result_get(const aw_scan *s, aw_scan_result *r) {
 
 void aw_scan_free(aw_scan *s) {
     if (!s) return;
-    aw_columns_free(&s->pos);
+    for (size_t i = 0; i < s->nblocks; i++) aw_columns_free(&s->blocks[i]);
+    free(s->blocks);
     free(s->obs.v);
     aw_vessel_screen_free(s->screened, s->tracks.nvessels);
     free(s->vessel_sanctions);

@@ -179,16 +179,25 @@ static match segment_match(const aw_segment_work *w, uint32_t s, size_t i, const
         if (hours > p->max_hours) break;
         /* GFW's default exponent 0.5 makes this a square root: pow() is the dearest call
          * in the loop, so take the cheap path when it applies. */
+        double padded = sqrt(hours * hours + p->buffer_hours * p->buffer_hours);
+        double lb_div = lb * p->lookback_factor > 1.0 ? lb * p->lookback_factor : 1.0;
+        /* exp() of a non-positive number is at most 1, so no candidate can score above
+         * (1 / padded) / lb_div: when that cannot win, the discrepancy (the dear part:
+         * a cosine, square roots, an exp) is not worth computing. Exact, not a heuristic. */
+        double bound = 1.0 / padded / lb_div;
+        if (!(bound > existing && bound > best_lb)) {
+            existing = w->score[k];
+            continue;
+        }
         double ratio = hours / p->penalty_hours;
         double ph = hours / (1.0 + (p->hours_exp == 0.5 ? sqrt(ratio) : pow(ratio, 1.0 - p->hours_exp)));
         double disc = discrepancy(lat[k], lon[k], w->mot[k], lat[i], lon[i], mi, ph,
                                   p->shape_factor);
-        double padded = sqrt(hours * hours + p->buffer_hours * p->buffer_hours);
         double allowed = padded * p->max_speed_kn;
         if (disc <= allowed) {
             double a = alpha0 * disc / allowed;
             double score = exp(-a * a) / padded;
-            double score_lb = score / (lb * p->lookback_factor > 1.0 ? lb * p->lookback_factor : 1.0);
+            double score_lb = score / lb_div;
             /* Never drop points to get a match worse than the one they joined with. */
             if (score_lb > existing && score_lb > best_lb) {
                 best_lb = score_lb;

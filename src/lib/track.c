@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "aiswatch/segment.h"
+#include "mem.h"
 
 static const char *const field_names[AW_ID_COUNT] = {
     "name", "imo", "callsign", "ship_type", "length_m", "beam_m", "draught_m", "destination",
@@ -106,24 +108,51 @@ static void merge_ident(aw_static_obs *cur, const aw_static_obs *o) {
     if (o->time_ms > cur->time_ms) cur->time_ms = o->time_ms;
 }
 
+static bool field_equal(const aw_static_obs *a, const aw_static_obs *b, aw_id_field f) {
+    switch (f) {
+    case AW_ID_NAME: return strcmp(a->name, b->name) == 0;
+    case AW_ID_IMO: return a->imo == b->imo;
+    case AW_ID_CALLSIGN: return strcmp(a->callsign, b->callsign) == 0;
+    case AW_ID_SHIPTYPE: return a->shiptype == b->shiptype;
+    case AW_ID_LENGTH: return a->length_m == b->length_m;
+    case AW_ID_BEAM: return a->beam_m == b->beam_m;
+    case AW_ID_DRAUGHT: return a->draught_dm == b->draught_dm;
+    case AW_ID_DESTINATION: return strcmp(a->destination, b->destination) == 0;
+    default: return true;
+    }
+}
+
+/* One usable position, as the track builder moves it: 32 bytes, so that a run's rows,
+ * once grouped by MMSI, are read in sequence rather than gathered from eleven columns. */
+typedef struct prec {
+    int64_t time_ms;
+    int32_t lat, lon;       /* 1/10000 minute */
+    uint32_t rank;          /* the MMSI's place in MMSI order */
+    uint16_t sog_dkn, cog_ddeg, heading_deg, source_id;
+    uint8_t msg_type, nav_status, second, pad;
+} prec;
+
 /* One transmission heard by two receivers: the same content, including the report's
  * own UTC second, stamped a little apart by the receivers' clocks. Two transmissions of
  * a ship lying still differ in that second; reports without one (tables, type 27) must
  * also have the same receive time. */
-static bool same_report(const aw_columns *c, uint32_t a, uint32_t b, int64_t dt_ms, int64_t window_ms) {
-    if (c->second[a] != c->second[b]) return false;
-    if (dt_ms > (c->second[a] < 60 ? window_ms : 0)) return false;
-    return c->lat[a] == c->lat[b] && c->lon[a] == c->lon[b] && c->sog_dkn[a] == c->sog_dkn[b] &&
-           c->cog_ddeg[a] == c->cog_ddeg[b] && c->heading_deg[a] == c->heading_deg[b] &&
-           c->msg_type[a] == c->msg_type[b];
+static bool same_report(const prec *a, const prec *b, int64_t window_ms) {
+    if (a->second != b->second) return false;
+    if (a->time_ms - b->time_ms > (a->second < 60 ? window_ms : 0)) return false;
+    return a->lat == b->lat && a->lon == b->lon && a->sog_dkn == b->sog_dkn && a->cog_ddeg == b->cog_ddeg &&
+           a->heading_deg == b->heading_deg && a->msg_type == b->msg_type;
 }
 
 /* ---- grouping by MMSI ------------------------------------------------------------------
- * A hash of the MMSIs gives each a dense id; a counting sort of the usable rows by MMSI
- * (stable, so each MMSI's rows keep their input order) costs two passes over the data
- * instead of a comparison sort of it. Within an MMSI, rows are sorted by (time, row): the
- * pipeline's workers each keep their rows in input order, so an MMSI's rows are a few
- * ascending runs, merged in linear time. */
+ * A hash of the MMSIs gives each a dense id, ranked in MMSI order. One sequential pass
+ * writes every usable row as a 32-byte record into the bucket of its rank's high bits
+ * (a few thousand output streams, which the caches absorb), and each bucket, small
+ * enough to stay in cache, is then sorted by exact rank: a stable radix sort in two
+ * steps, so each MMSI's rows keep their input order. Within an MMSI, rows are sorted by
+ * (time, input order): the pipeline's workers each keep their rows in input order, so
+ * an MMSI's rows are a few ascending runs, merged in linear time. The positions'
+ * columns are released as they are read when the caller gives them up, and the records
+ * as the per-MMSI work consumes them, so the peak stays near one copy of the data. */
 
 #define NO_ID UINT32_MAX
 
@@ -224,16 +253,54 @@ static void sort_runs(tkey *k, tkey *tmp, size_t n) {
     if (src != k) memcpy(k, src, n * sizeof *k);
 }
 
+
+/* Gives back the pages of [p, p + bytes) that lie wholly inside it: memory already read
+ * and not needed again, inside an allocation freed later as a whole. */
+static void release(void *p, size_t bytes) {
+    uintptr_t page = 4096, a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (e > a) (void)madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
 /* ---- per-MMSI work, split between threads ---------------------------------------------- */
 
-typedef struct part {
-    /* input: MMSIs [r0, r1) of the sorted order */
-    size_t r0, r1;
-    /* output: kept rows in final order (by segment, then time), their segment, the
-     * vessels (first relative to this part) and identity history */
-    uint32_t *rows, *seg;
+/* The tracks' columns of one part (or of the whole result). */
+typedef struct tcols {
     size_t n, cap;
-    aw_vessel *vessels;
+    int64_t *time_ms;
+    uint32_t *segment;
+    double *lat, *lon;
+    float *sog_kn, *cog_deg;
+    uint16_t *heading_deg, *source_id;
+    uint8_t *nav_status, *msg_type;
+} tcols;
+
+static bool tcols_fit(tcols *c, size_t need) {
+    if (need <= c->cap) return true;
+    size_t cap = c->cap ? c->cap : 65536;
+    while (cap < need) cap *= 2;
+#define TGROW(field)                                                   \
+    do {                                                               \
+        void *p_ = realloc(c->field, cap * sizeof *c->field);          \
+        if (!p_) return false;                                         \
+        c->field = p_;                                                 \
+    } while (0)
+    TGROW(time_ms); TGROW(segment); TGROW(lat); TGROW(lon); TGROW(sog_kn); TGROW(cog_deg);
+    TGROW(heading_deg); TGROW(source_id); TGROW(nav_status); TGROW(msg_type);
+#undef TGROW
+    c->cap = cap;
+    return true;
+}
+
+static void tcols_free(tcols *c) {
+    free(c->time_ms), free(c->segment), free(c->lat), free(c->lon), free(c->sog_kn), free(c->cog_deg);
+    free(c->heading_deg), free(c->source_id), free(c->nav_status), free(c->msg_type);
+    memset(c, 0, sizeof *c);
+}
+
+typedef struct part {
+    size_t r0, r1;           /* MMSIs [r0, r1) of the sorted order */
+    tcols out;               /* kept rows in final order (by segment, then time) */
+    aw_vessel *vessels;      /* first relative to this part */
     size_t nvessels, cap_vessels;
     aw_ident_change *history;
     size_t nhistory, cap_history;
@@ -243,11 +310,11 @@ typedef struct part {
 } part;
 
 typedef struct shared {
-    const aw_columns *pos;
+    prec *rec;                         /* usable rows grouped by rank */
+    bool release;                      /* give back rec's pages once read */
     const aw_track_params *params;
     const uint32_t *sorted_mmsi;       /* by rank */
     const size_t *row_off, *obs_off;   /* by rank, n + 1 entries */
-    const uint32_t *perm;              /* usable rows grouped by rank */
     const aw_static_obs *obs;
     const uint32_t *obs_perm;          /* static reports grouped by rank */
 } shared;
@@ -287,21 +354,21 @@ static void fold_identity(part *pt, aw_vessel *v, const aw_static_obs *const *ob
     v->hist_first = pt->nhistory;
     for (int f = 0; f < AW_ID_COUNT; f++) {
         aw_ident_change *run = NULL;
+        const aw_static_obs *run_obs = NULL;
         for (size_t i = 0; i < n; i++) {
             if (!(obs[i]->fields & (1u << f))) continue;
-            char value[24];
-            field_value(obs[i], (aw_id_field)f, value, sizeof value);
-            if (run && strcmp(run->value, value) == 0) {
+            if (run && field_equal(run_obs, obs[i], (aw_id_field)f)) {
                 run->last_seen_ms = obs[i]->time_ms;
                 run->n_reports++;
                 continue;
             }
             run = add_change(pt);
             if (!run) return;
+            run_obs = obs[i];
             run->mmsi = v->mmsi;
             run->segment = v->segment;
             run->field = (uint8_t)f;
-            memcpy(run->value, value, sizeof value);
+            field_value(obs[i], (aw_id_field)f, run->value, sizeof run->value);
             run->first_seen_ms = run->last_seen_ms = obs[i]->time_ms;
             run->n_reports = 1;
         }
@@ -344,6 +411,7 @@ static bool scratch_fit(scratch *w, size_t n, size_t nobs) {
         FIT(obs, cap); FIT(obs_sorted, cap); FIT(okeys, cap); FIT(otmp, cap); FIT(best, cap);
         w->cap_obs = cap;
     }
+#undef FIT
     return true;
 }
 
@@ -351,21 +419,6 @@ static void scratch_free(scratch *w) {
     free(w->keys), free(w->tmp), free(w->order), free(w->seg), free(w->seg_count), free(w->best), free(w->tms);
     free(w->lat), free(w->lon), free(w->sog), free(w->cog);
     free(w->obs), free(w->obs_sorted), free(w->okeys), free(w->otmp);
-}
-
-static bool part_push(part *pt, uint32_t row, uint32_t seg) {
-    if (pt->n == pt->cap) {
-        size_t cap = pt->cap ? pt->cap * 2 : 65536;
-        uint32_t *r = realloc(pt->rows, cap * sizeof *r);
-        if (r) pt->rows = r;
-        uint32_t *s = r ? realloc(pt->seg, cap * sizeof *s) : NULL;
-        if (!r || !s) return !(pt->oom = true);
-        pt->seg = s;
-        pt->cap = cap;
-    }
-    pt->rows[pt->n] = row;
-    pt->seg[pt->n++] = seg;
-    return true;
 }
 
 typedef struct part_job {
@@ -378,7 +431,6 @@ static void *run_part(void *arg) {
     part_job *job = arg;
     const shared *sh = job->sh;
     part *pt = job->pt;
-    const aw_columns *pos = sh->pos;
     const aw_track_params *params = sh->params;
     scratch w = {0};
     aw_segment_work *work = aw_segment_work_new();
@@ -386,36 +438,33 @@ static void *run_part(void *arg) {
     aw_segment_params_default(&sp);
     if (params->max_speed_kn > 0) sp.max_speed_kn = params->max_speed_kn;
     if (!work) pt->oom = true;
+    size_t released = sh->row_off[pt->r0];
     for (size_t r = pt->r0; r < pt->r1 && !pt->oom && !pt->err[0]; r++) {
         uint32_t mmsi = sh->sorted_mmsi[r];
         size_t kb = sh->row_off[r], nk = sh->row_off[r + 1] - kb;
         size_t ob = sh->obs_off[r], nob = sh->obs_off[r + 1] - ob;
+        const prec *rec = sh->rec + kb;
         if (!scratch_fit(&w, nk, nob)) {
             pt->oom = true;
             break;
         }
-        for (size_t i = 0; i < nk; i++) {
-            uint32_t row = sh->perm[kb + i];
-            w.keys[i] = (tkey){pos->time_ms[row], row};
-        }
+        for (size_t i = 0; i < nk; i++) w.keys[i] = (tkey){rec[i].time_ms, (uint32_t)i};
         sort_runs(w.keys, w.tmp, nk);
 
         /* Drop duplicates heard by several receivers. */
         size_t n = 0;
         for (size_t i = 0; i < nk; i++) {
-            uint32_t row = w.keys[i].row;
-            if (n && same_report(pos, row, w.order[n - 1], w.keys[i].time_ms - w.tms[n - 1],
-                                 params->duplicate_window_ms)) {
+            uint32_t k = w.keys[i].row;
+            if (n && same_report(&rec[k], &rec[w.order[n - 1]], params->duplicate_window_ms)) {
                 pt->duplicates++;
                 continue;
             }
-            w.order[n] = row;
-            w.tms[n] = w.keys[i].time_ms;
-            w.lat[n] = pos->lat[row] / AW_LATLON_SCALE;
-            w.lon[n] = pos->lon[row] / AW_LATLON_SCALE;
-            uint16_t sog = pos->sog_dkn[row], cog = pos->cog_ddeg[row];
-            w.sog[n] = sog == AW_SPEED_NA ? NAN : sog / 10.0f;
-            w.cog[n] = cog >= AW_COURSE_NA ? NAN : cog / 10.0f;
+            w.order[n] = k;
+            w.tms[n] = rec[k].time_ms;
+            w.lat[n] = rec[k].lat / AW_LATLON_SCALE;
+            w.lon[n] = rec[k].lon / AW_LATLON_SCALE;
+            w.sog[n] = rec[k].sog_dkn == AW_SPEED_NA ? NAN : rec[k].sog_dkn / 10.0f;
+            w.cog[n] = rec[k].cog_ddeg >= AW_COURSE_NA ? NAN : rec[k].cog_ddeg / 10.0f;
             n++;
         }
         uint32_t nseg = 0;
@@ -441,9 +490,14 @@ static void *run_part(void *arg) {
         }
 
         /* Vessels in segment order, each a contiguous, time-ordered range. */
+        tcols *out = &pt->out;
+        if (!tcols_fit(out, out->n + n)) {
+            pt->oom = true;
+            break;
+        }
         memset(w.seg_count, 0, (nv + 1) * sizeof *w.seg_count);
         for (size_t i = 0; i < n; i++) w.seg_count[w.seg[i] + 1]++;
-        size_t vfirst = pt->nvessels, base = pt->n;
+        size_t vfirst = pt->nvessels, base = out->n;
         for (uint32_t sgi = 0; sgi < nv; sgi++) {
             aw_vessel *v = add_vessel(pt, mmsi, sgi);
             if (!v) break;
@@ -452,19 +506,31 @@ static void *run_part(void *arg) {
             v->count = w.seg_count[sgi + 1] - w.seg_count[sgi];
         }
         if (pt->oom) break;
-        for (size_t i = 0; i < n && part_push(pt, 0, 0); i++) {}
-        if (pt->oom) break;
         for (size_t i = 0; i < n; i++) {
             size_t o = base + w.seg_count[w.seg[i]]++;
-            pt->rows[o] = w.order[i];
-            pt->seg[o] = w.seg[i];
+            const prec *p = &rec[w.order[i]];
+            out->time_ms[o] = w.tms[i];
+            out->segment[o] = w.seg[i];
+            out->lat[o] = w.lat[i];
+            out->lon[o] = w.lon[i];
+            out->sog_kn[o] = w.sog[i];
+            out->cog_deg[o] = w.cog[i];
+            out->heading_deg[o] = p->heading_deg;
+            out->source_id[o] = p->source_id;
+            out->nav_status[o] = p->nav_status;
+            out->msg_type[o] = p->msg_type;
         }
+        out->n += n;
         for (uint32_t sgi = 0; sgi < nv; sgi++) {
             aw_vessel *v = &pt->vessels[vfirst + sgi];
             if (v->count) {
-                v->first_seen_ms = pos->time_ms[pt->rows[v->first]];
-                v->last_seen_ms = pos->time_ms[pt->rows[v->first + v->count - 1]];
+                v->first_seen_ms = out->time_ms[v->first];
+                v->last_seen_ms = out->time_ms[v->first + v->count - 1];
             }
+        }
+        if (sh->release && (kb + nk - released) * sizeof *rec >= ((size_t)4 << 20)) {
+            release(sh->rec + released, (kb + nk - released) * sizeof *rec);
+            released = kb + nk;
         }
 
         /* Static reports in time order; each goes to the segment with the position
@@ -501,48 +567,6 @@ static void *run_part(void *arg) {
     }
     aw_segment_work_free(work);
     scratch_free(&w);
-    return NULL;
-}
-
-/* ---- the columns of the result, gathered in the final order ----------------------------- */
-
-typedef enum gather_col { G_TIME, G_LAT, G_LON, G_SOG, G_COG, G_HEADING, G_STATUS, G_TYPE, G_SOURCE, G_COUNT } gather_col;
-
-typedef struct gather_job {
-    gather_col col;
-    const aw_columns *pos;
-    aw_tracks *t;
-    const uint32_t *rows;
-    size_t lo, hi;
-} gather_job;
-
-static void *run_gather(void *arg) {
-    const gather_job *g = arg;
-    const aw_columns *pos = g->pos;
-    aw_tracks *t = g->t;
-    const uint32_t *rows = g->rows;
-    switch (g->col) {
-    case G_TIME: for (size_t i = g->lo; i < g->hi; i++) t->time_ms[i] = pos->time_ms[rows[i]]; break;
-    case G_LAT: for (size_t i = g->lo; i < g->hi; i++) t->lat[i] = pos->lat[rows[i]] / AW_LATLON_SCALE; break;
-    case G_LON: for (size_t i = g->lo; i < g->hi; i++) t->lon[i] = pos->lon[rows[i]] / AW_LATLON_SCALE; break;
-    case G_SOG:
-        for (size_t i = g->lo; i < g->hi; i++) {
-            uint16_t v = pos->sog_dkn[rows[i]];
-            t->sog_kn[i] = v == AW_SPEED_NA ? NAN : v / 10.0f;
-        }
-        break;
-    case G_COG:
-        for (size_t i = g->lo; i < g->hi; i++) {
-            uint16_t v = pos->cog_ddeg[rows[i]];
-            t->cog_deg[i] = v >= AW_COURSE_NA ? NAN : v / 10.0f;
-        }
-        break;
-    case G_HEADING: for (size_t i = g->lo; i < g->hi; i++) t->heading_deg[i] = pos->heading_deg[rows[i]]; break;
-    case G_STATUS: for (size_t i = g->lo; i < g->hi; i++) t->nav_status[i] = pos->nav_status[rows[i]]; break;
-    case G_TYPE: for (size_t i = g->lo; i < g->hi; i++) t->msg_type[i] = pos->msg_type[rows[i]]; break;
-    case G_SOURCE: for (size_t i = g->lo; i < g->hi; i++) t->source_id[i] = pos->source_id[rows[i]]; break;
-    default: break;
-    }
     return NULL;
 }
 
@@ -585,13 +609,51 @@ static int grow_counts(size_t **c, size_t *cap, size_t need) {
     return 0;
 }
 
-#define FREE_COL(field)                  \
-    do {                                 \
-        if (consume) {                   \
-            free(pos->field);            \
-            pos->field = NULL;           \
-        }                                \
-    } while (0)
+/* The second step of the radix sort: buckets [b0, b1) each sorted by exact rank. */
+typedef struct bucket_job {
+    prec *rec;
+    const size_t *row_off;
+    size_t nm;
+    unsigned shift;
+    size_t b0, b1;
+    bool oom;
+} bucket_job;
+
+static void *run_buckets(void *arg) {
+    bucket_job *j = arg;
+    prec *tmp = NULL;
+    size_t cap = 0, *cur = NULL, cap_cur = 0;
+    for (size_t b = j->b0; b < j->b1; b++) {
+        size_t r0 = b << j->shift, r1 = (b + 1) << j->shift;
+        if (r1 > j->nm) r1 = j->nm;
+        if (r0 >= r1) continue;
+        size_t lo = j->row_off[r0], hi = j->row_off[r1], n = hi - lo;
+        if (n < 2 || r1 - r0 < 2) continue;
+        if (n > cap) {
+            prec *t = realloc(tmp, n * sizeof *t);
+            if (!t) {
+                j->oom = true;
+                break;
+            }
+            tmp = t, cap = n;
+        }
+        if (r1 - r0 > cap_cur) {
+            size_t *c = realloc(cur, (r1 - r0) * sizeof *c);
+            if (!c) {
+                j->oom = true;
+                break;
+            }
+            cur = c, cap_cur = r1 - r0;
+        }
+        for (size_t r = r0; r < r1; r++) cur[r - r0] = j->row_off[r] - lo;
+        const prec *src = j->rec + lo;
+        for (size_t i = 0; i < n; i++) tmp[cur[src[i].rank - r0]++] = src[i];
+        memcpy(j->rec + lo, tmp, n * sizeof *tmp);
+    }
+    free(tmp);
+    free(cur);
+    return NULL;
+}
 
 static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t nobs,
                  const aw_track_params *params, aw_tracks *t, char *err, size_t errcap) {
@@ -606,20 +668,23 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
     t->stats.static_reports = nobs;
     if (pos->n >= UINT32_MAX || nobs >= UINT32_MAX) {
         snprintf(err, errcap, "more than 4294967294 positions or static reports in one run");
+        if (consume) aw_columns_free(pos);
         return -1;
     }
     int rc = -1;
     mmsi_index h = {0};
     uint32_t *rid = malloc((pos->n ? pos->n : 1) * sizeof *rid), *oid = malloc((nobs ? nobs : 1) * sizeof *oid);
-    size_t *count = NULL, *ocount = NULL, cap_count = 0, cap_ocount = 0;
+    size_t *count = NULL, *ocount = NULL, cap_count = 0, cap_ocount = 0, *cursor = NULL;
     mmsi_rank *ranks = NULL;
-    uint32_t *rank_of = NULL, *perm = NULL, *obs_perm = NULL, *sorted_mmsi = NULL, *rows = NULL;
+    uint32_t *rank_of = NULL, *obs_perm = NULL, *sorted_mmsi = NULL;
     size_t *row_off = NULL, *obs_off = NULL;
+    prec *rec = MAP_FAILED;
+    size_t rec_bytes = 0;
     part *parts = NULL;
     unsigned nparts = 0;
     if (!rid || !oid || index_init(&h, 4096) < 0) goto out;
 
-    /* Clean while grouping: only usable reports are kept. */
+    /* Clean while counting: only usable reports are kept. */
     size_t nk = 0;
     for (size_t i = 0; i < pos->n; i++) {
         int32_t lat = pos->lat[i], lon = pos->lon[i];
@@ -645,7 +710,6 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
         oid[i] = id;
         ocount[id]++;
     }
-    FREE_COL(mmsi);
     size_t nm = h.n;
     if (grow_counts(&count, &cap_count, nm + 1) < 0 || grow_counts(&ocount, &cap_ocount, nm + 1) < 0) goto out;
     ranks = malloc((nm ? nm : 1) * sizeof *ranks);
@@ -653,9 +717,8 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
     sorted_mmsi = malloc((nm ? nm : 1) * sizeof *sorted_mmsi);
     row_off = malloc((nm + 1) * sizeof *row_off);
     obs_off = malloc((nm + 1) * sizeof *obs_off);
-    perm = malloc((nk ? nk : 1) * sizeof *perm);
     obs_perm = malloc((nobs ? nobs : 1) * sizeof *obs_perm);
-    if (!ranks || !rank_of || !sorted_mmsi || !row_off || !obs_off || !perm || !obs_perm) goto out;
+    if (!ranks || !rank_of || !sorted_mmsi || !row_off || !obs_off || !obs_perm) goto out;
     for (size_t j = 0; j <= h.mask; j++)
         if (h.key[j] != NO_ID) ranks[h.id[j]] = (mmsi_rank){h.key[j], h.id[j]};
     qsort(ranks, nm, sizeof *ranks, cmp_rank);
@@ -666,17 +729,57 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
         row_off[r + 1] = row_off[r] + count[ranks[r].id];
         obs_off[r + 1] = obs_off[r] + ocount[ranks[r].id];
     }
-    /* count[] becomes each rank's cursor. */
-    for (size_t r = 0; r < nm; r++) count[r] = row_off[r], ocount[r] = obs_off[r];
-    for (size_t i = 0; i < pos->n; i++)
-        if (rid[i] != NO_ID) perm[count[rank_of[rid[i]]]++] = (uint32_t)i;
+    for (size_t r = 0; r < nm; r++) ocount[r] = obs_off[r];
     for (size_t i = 0; i < nobs; i++) obs_perm[ocount[rank_of[oid[i]]]++] = (uint32_t)i;
-    free(rid), rid = NULL;
     free(oid), oid = NULL;
 
-    /* Parts of about equal row counts, cut between MMSIs. */
+    /* Rows into the buckets of their rank's high bits: at most 4096 buckets. */
+    unsigned shift = 0;
+    while ((nm >> shift) > 4096) shift++;
+    size_t nbuckets = nm ? ((nm - 1) >> shift) + 1 : 0;
+    cursor = malloc((nbuckets + 1) * sizeof *cursor);
+    rec_bytes = (nk ? nk : 1) * sizeof *rec;
+    rec = mmap(NULL, rec_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (!cursor || rec == MAP_FAILED) goto out;
+    aw_mem_hugepages(rec, rec_bytes);
+    for (size_t b = 0; b < nbuckets; b++) cursor[b] = row_off[b << shift];
+    const size_t slab = (size_t)1 << 20;
+    for (size_t i0 = 0; i0 < pos->n; i0 += slab) {
+        size_t i1 = i0 + slab < pos->n ? i0 + slab : pos->n;
+        for (size_t i = i0; i < i1; i++) {
+            if (rid[i] == NO_ID) continue;
+            uint32_t r = rank_of[rid[i]];
+            rec[cursor[r >> shift]++] = (prec){
+                .time_ms = pos->time_ms[i], .lat = pos->lat[i], .lon = pos->lon[i], .rank = r,
+                .sog_dkn = pos->sog_dkn[i], .cog_ddeg = pos->cog_ddeg[i], .heading_deg = pos->heading_deg[i],
+                .source_id = pos->source_id[i], .msg_type = pos->msg_type[i], .nav_status = pos->nav_status[i],
+                .second = pos->second[i]};
+        }
+        if (consume) {
+#define RELEASE_COL(field) release(pos->field + i0, (i1 - i0) * sizeof *pos->field)
+            RELEASE_COL(time_ms); RELEASE_COL(mmsi); RELEASE_COL(lat); RELEASE_COL(lon); RELEASE_COL(sog_dkn);
+            RELEASE_COL(cog_ddeg); RELEASE_COL(heading_deg); RELEASE_COL(msg_type); RELEASE_COL(nav_status);
+            RELEASE_COL(second); RELEASE_COL(source_id);
+#undef RELEASE_COL
+            release(rid + i0, (i1 - i0) * sizeof *rid);
+        }
+    }
+    free(rid), rid = NULL;
+    if (consume) aw_columns_free(pos);
+
     unsigned threads = params->threads ? params->threads : online_cores();
     if (threads > 64) threads = 64;
+    if (shift > 0) {
+        bucket_job bj[64];
+        unsigned nb = threads < nbuckets ? threads : (unsigned)nbuckets;
+        for (unsigned j = 0; j < nb; j++)
+            bj[j] = (bucket_job){rec, row_off, nm, shift, nbuckets * j / nb, nbuckets * (j + 1) / nb, false};
+        run_threads(run_buckets, bj, sizeof *bj, nb);
+        for (unsigned j = 0; j < nb; j++)
+            if (bj[j].oom) goto out;
+    }
+
+    /* Parts of about equal row counts, cut between MMSIs. */
     if (threads > nm) threads = nm ? (unsigned)nm : 1;
     parts = calloc(threads, sizeof *parts);
     part_job *jobs = calloc(threads, sizeof *jobs);
@@ -685,8 +788,8 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
         goto out;
     }
     nparts = threads;
-    shared sh = {.pos = pos, .params = params, .sorted_mmsi = sorted_mmsi, .row_off = row_off, .obs_off = obs_off,
-                 .perm = perm, .obs = obs, .obs_perm = obs_perm};
+    shared sh = {.rec = rec, .release = true, .params = params, .sorted_mmsi = sorted_mmsi, .row_off = row_off,
+                 .obs_off = obs_off, .obs = obs, .obs_perm = obs_perm};
     size_t r = 0;
     for (unsigned p = 0; p < nparts; p++) {
         parts[p].r0 = r;
@@ -699,6 +802,7 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
     }
     run_threads(run_part, jobs, sizeof *jobs, nparts);
     free(jobs);
+    munmap(rec, rec_bytes), rec = MAP_FAILED;
     for (unsigned p = 0; p < nparts; p++) {
         if (parts[p].err[0]) {
             snprintf(err, errcap, "%s", parts[p].err);
@@ -706,24 +810,20 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
         }
         if (parts[p].oom) goto out;
     }
-    free(perm), perm = NULL;
-    free(obs_perm), obs_perm = NULL;
-    FREE_COL(second);
 
-    /* The parts, end to end. */
+    /* The parts, end to end: vessels and history first, then column by column, each
+     * part's column freed once copied. */
     size_t n = 0, nv = 0, nh = 0;
     for (unsigned p = 0; p < nparts; p++) {
-        n += parts[p].n, nv += parts[p].nvessels, nh += parts[p].nhistory;
+        n += parts[p].out.n, nv += parts[p].nvessels, nh += parts[p].nhistory;
         t->stats.duplicates += parts[p].duplicates;
         t->stats.mmsis += parts[p].mmsis;
         t->stats.segments += parts[p].segments;
     }
     t->vessels = malloc((nv ? nv : 1) * sizeof *t->vessels);
     t->history = malloc((nh ? nh : 1) * sizeof *t->history);
-    t->segment = malloc((n ? n : 1) * sizeof *t->segment);
     t->mmsi = malloc((n ? n : 1) * sizeof *t->mmsi);
-    rows = malloc((n ? n : 1) * sizeof *rows);
-    if (!t->vessels || !t->history || !t->segment || !t->mmsi || !rows) goto out;
+    if (!t->vessels || !t->history || !t->mmsi) goto out;
     size_t ro = 0, vo = 0, ho = 0;
     for (unsigned p = 0; p < nparts; p++) {
         part *pt = &parts[p];
@@ -735,67 +835,44 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
             for (size_t k = 0; k < v.count; k++) t->mmsi[v.first + k] = v.mmsi;
         }
         if (pt->nhistory) memcpy(t->history + ho, pt->history, pt->nhistory * sizeof *pt->history);
-        if (pt->n) {
-            memcpy(t->segment + ro, pt->seg, pt->n * sizeof *pt->seg);
-            memcpy(rows + ro, pt->rows, pt->n * sizeof *pt->rows);
-        }
-        ro += pt->n, vo += pt->nvessels, ho += pt->nhistory;
-        free(pt->rows), free(pt->seg), free(pt->vessels), free(pt->history);
-        pt->rows = pt->seg = NULL, pt->vessels = NULL, pt->history = NULL;
+        ro += pt->out.n, vo += pt->nvessels, ho += pt->nhistory;
+        free(pt->vessels), free(pt->history);
+        pt->vessels = NULL, pt->history = NULL;
     }
+#define JOIN(field)                                                                          \
+    do {                                                                                     \
+        if (!(t->field = malloc((n ? n : 1) * sizeof *t->field))) goto out;                  \
+        size_t o_ = 0;                                                                       \
+        for (unsigned p = 0; p < nparts; p++) {                                              \
+            if (parts[p].out.n) memcpy(t->field + o_, parts[p].out.field, parts[p].out.n * sizeof *t->field); \
+            o_ += parts[p].out.n;                                                            \
+            free(parts[p].out.field);                                                        \
+            parts[p].out.field = NULL;                                                       \
+        }                                                                                    \
+    } while (0)
+    JOIN(time_ms); JOIN(segment); JOIN(lat); JOIN(lon); JOIN(sog_kn); JOIN(cog_deg);
+    JOIN(heading_deg); JOIN(source_id); JOIN(nav_status); JOIN(msg_type);
+#undef JOIN
     t->n = n;
     t->nvessels = nv;
     t->nhistory = nh;
-
-    /* Column by column, each source column freed once read when consuming, so the peak is
-     * the positions plus one column of the tracks more than the positions' share of it. */
-    unsigned gthreads = threads;
-    gather_job gj[64];
-    for (int col = 0; col < G_COUNT; col++) {
-        void **dst;
-        size_t size;
-        switch (col) {
-        case G_TIME: dst = (void **)&t->time_ms, size = sizeof *t->time_ms; break;
-        case G_LAT: dst = (void **)&t->lat, size = sizeof *t->lat; break;
-        case G_LON: dst = (void **)&t->lon, size = sizeof *t->lon; break;
-        case G_SOG: dst = (void **)&t->sog_kn, size = sizeof *t->sog_kn; break;
-        case G_COG: dst = (void **)&t->cog_deg, size = sizeof *t->cog_deg; break;
-        case G_HEADING: dst = (void **)&t->heading_deg, size = sizeof *t->heading_deg; break;
-        case G_STATUS: dst = (void **)&t->nav_status, size = sizeof *t->nav_status; break;
-        case G_TYPE: dst = (void **)&t->msg_type, size = sizeof *t->msg_type; break;
-        default: dst = (void **)&t->source_id, size = sizeof *t->source_id; break;
-        }
-        if (!(*dst = malloc((n ? n : 1) * size))) goto out;
-        for (unsigned g = 0; g < gthreads; g++)
-            gj[g] = (gather_job){(gather_col)col, pos, t, rows, n / gthreads * g, g == gthreads - 1 ? n : n / gthreads * (g + 1)};
-        run_threads(run_gather, gj, sizeof *gj, gthreads);
-        switch (col) {
-        case G_TIME: FREE_COL(time_ms); break;
-        case G_LAT: FREE_COL(lat); break;
-        case G_LON: FREE_COL(lon); break;
-        case G_SOG: FREE_COL(sog_dkn); break;
-        case G_COG: FREE_COL(cog_ddeg); break;
-        case G_HEADING: FREE_COL(heading_deg); break;
-        case G_STATUS: FREE_COL(nav_status); break;
-        case G_TYPE: FREE_COL(msg_type); break;
-        default: FREE_COL(source_id); break;
-        }
-    }
     t->stats.positions = t->n;
     rc = 0;
 out:
     if (rc < 0 && !err[0]) snprintf(err, errcap, "out of memory building tracks");
-    for (unsigned p = 0; p < nparts; p++)
-        free(parts[p].rows), free(parts[p].seg), free(parts[p].vessels), free(parts[p].history);
+    for (unsigned p = 0; p < nparts; p++) {
+        tcols_free(&parts[p].out);
+        free(parts[p].vessels), free(parts[p].history);
+    }
     free(parts);
     free(h.key), free(h.id);
     free(rid), free(oid), free(count), free(ocount), free(ranks), free(rank_of), free(sorted_mmsi);
-    free(row_off), free(obs_off), free(perm), free(obs_perm), free(rows);
+    free(row_off), free(obs_off), free(obs_perm), free(cursor);
+    if (rec != MAP_FAILED) munmap(rec, rec_bytes);
     if (consume) aw_columns_free(pos);
     if (rc < 0) aw_tracks_free(t);
     return rc;
 }
-#undef FREE_COL
 
 int aw_tracks_build(const aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *params,
                     aw_tracks *t, char *err, size_t errcap) {
