@@ -35,10 +35,6 @@ int aw_columns_push(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta);
 int aw_columns_push_src(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta, uint16_t source_id);
 /* Appends all rows of src to dst. */
 int aw_columns_append(aw_columns *dst, const aw_columns *src);
-/* Appends the rows of every block to dst, in block order, freeing the blocks as it goes
- * (they are left empty, also on failure). Returns 0, or -1 when memory runs out (dst
- * then holds part of the rows: free it). */
-int aw_columns_concat_consume(aw_columns *dst, aw_columns *blocks, size_t nblocks);
 void aw_columns_free(aw_columns *c);
 
 #endif

@@ -105,6 +105,10 @@ int aw_tracks_build(const aw_columns *pos, const aw_static_obs *obs, size_t nobs
  * the tracks instead of their sum. */
 int aw_tracks_build_consume(aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *p,
                             aw_tracks *out, char *err, size_t errcap);
+/* The same over positions held in several blocks (rows numbered block after block),
+ * consuming every block. */
+int aw_tracks_build_blocks(aw_columns *blocks, size_t nblocks, const aw_static_obs *obs, size_t nobs,
+                           const aw_track_params *p, aw_tracks *out, char *err, size_t errcap);
 void aw_tracks_free(aw_tracks *t);
 
 #endif

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +36,12 @@ typedef struct scan_ctx {
     double t0, last_progress;
     uint64_t total_bytes, done_bytes;
 } scan_ctx;
+
+static double cpu_now(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
 
 static void log_fn(void *ctx, const char *data, size_t len) {
     (void)ctx;
@@ -402,14 +409,15 @@ int cmd_scan(int argc, char **argv) {
             fprintf(stderr, "aiswatch scan: %s\n", err);
         rc = AW_EXIT_INPUT;
     }
-    double t_write = 0;
+    double t_write = 0, cpu_write = 0;
     if (rc == AW_EXIT_OK) {
-        double t1 = cli_now();
+        double t1 = cli_now(), c1 = cpu_now();
         if (aw_scan_write_gpkg(scan, out_path, append, with_positions, err, sizeof err) < 0) {
             fprintf(stderr, "aiswatch scan: %s: %s\n", out_path, err);
             rc = AW_EXIT_INPUT;
         }
         t_write = cli_now() - t1;
+        cpu_write = cpu_now() - c1;
     }
     aw_scan_result res;
     aw_scan_result_get(scan, &res);
@@ -449,8 +457,11 @@ int cmd_scan(int argc, char **argv) {
             }
             if (res.skipped_rules) fprintf(stderr, "  note: %s\n", res.skipped_rules);
         }
-        fprintf(stderr, "  time: read+decode %.2f s, tracks %.2f s, events %.2f s, GeoPackage %.2f s\n", res.t_read,
-                res.t_tracks, res.t_events, t_write);
+        fprintf(stderr,
+                "  time: read+decode %.2f s, tracks %.2f s, events %.2f s, GeoPackage %.2f s "
+                "(CPU, all threads: %.1f, %.1f, %.1f, %.1f s)\n",
+                res.t_read, res.t_tracks, res.t_events, t_write, res.cpu_read, res.cpu_tracks, res.cpu_events,
+                cpu_write);
     }
     if (!quiet && (unreadable || not_ais))
         fprintf(stderr, "  inputs: %zu read, %d unreadable, %d without AIS\n", inputs.n, unreadable, not_ais);

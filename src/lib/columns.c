@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
-
 static int grow(aw_columns *c, size_t need) {
     if (need <= c->cap) return 0;
     size_t cap = c->cap ? c->cap : 4096;
@@ -15,7 +13,6 @@ static int grow(aw_columns *c, size_t need) {
         void *p = realloc(c->field, cap * sizeof *c->field);               \
         if (!p) return -1;                                                 \
         c->field = p;                                                      \
-        aw_mem_hugepages(p, cap * sizeof *c->field);                       \
     } while (0)
     GROW(time_ms);
     GROW(mmsi);
@@ -111,39 +108,3 @@ void aw_columns_free(aw_columns *c) {
     memset(c, 0, sizeof *c);
 }
 
-/* Column by column, each block's column freed once copied: the peak is the blocks plus
- * one column of the result, not twice the data. */
-int aw_columns_concat_consume(aw_columns *dst, aw_columns *blocks, size_t nblocks) {
-    size_t n = dst->n;
-    for (size_t b = 0; b < nblocks; b++) n += blocks[b].n;
-    size_t cap = n ? n : 1;
-#define CONCAT(field)                                                                      \
-    do {                                                                                   \
-        void *p = realloc(dst->field, cap * sizeof *dst->field);                           \
-        if (!p) return -1;                                                                 \
-        dst->field = p;                                                                    \
-        aw_mem_hugepages(p, cap * sizeof *dst->field);                                     \
-        size_t o = dst->n;                                                                 \
-        for (size_t b = 0; b < nblocks; b++) {                                             \
-            if (blocks[b].n) memcpy(dst->field + o, blocks[b].field, blocks[b].n * sizeof *dst->field); \
-            o += blocks[b].n;                                                              \
-            free(blocks[b].field);                                                         \
-            blocks[b].field = NULL;                                                        \
-        }                                                                                  \
-    } while (0)
-    CONCAT(time_ms);
-    CONCAT(mmsi);
-    CONCAT(lat);
-    CONCAT(lon);
-    CONCAT(sog_dkn);
-    CONCAT(cog_ddeg);
-    CONCAT(heading_deg);
-    CONCAT(msg_type);
-    CONCAT(nav_status);
-    CONCAT(second);
-    CONCAT(source_id);
-#undef CONCAT
-    dst->n = dst->cap = n;
-    for (size_t b = 0; b < nblocks; b++) aw_columns_free(&blocks[b]);
-    return 0;
-}

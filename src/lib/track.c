@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "aiswatch/segment.h"
-#include "mem.h"
 
 static const char *const field_names[AW_ID_COUNT] = {
     "name", "imo", "callsign", "ship_type", "length_m", "beam_m", "draught_m", "destination",
@@ -263,43 +262,10 @@ static void release(void *p, size_t bytes) {
 
 /* ---- per-MMSI work, split between threads ---------------------------------------------- */
 
-/* The tracks' columns of one part (or of the whole result). */
-typedef struct tcols {
-    size_t n, cap;
-    int64_t *time_ms;
-    uint32_t *segment;
-    double *lat, *lon;
-    float *sog_kn, *cog_deg;
-    uint16_t *heading_deg, *source_id;
-    uint8_t *nav_status, *msg_type;
-} tcols;
-
-static bool tcols_fit(tcols *c, size_t need) {
-    if (need <= c->cap) return true;
-    size_t cap = c->cap ? c->cap : 65536;
-    while (cap < need) cap *= 2;
-#define TGROW(field)                                                   \
-    do {                                                               \
-        void *p_ = realloc(c->field, cap * sizeof *c->field);          \
-        if (!p_) return false;                                         \
-        c->field = p_;                                                 \
-    } while (0)
-    TGROW(time_ms); TGROW(segment); TGROW(lat); TGROW(lon); TGROW(sog_kn); TGROW(cog_deg);
-    TGROW(heading_deg); TGROW(source_id); TGROW(nav_status); TGROW(msg_type);
-#undef TGROW
-    c->cap = cap;
-    return true;
-}
-
-static void tcols_free(tcols *c) {
-    free(c->time_ms), free(c->segment), free(c->lat), free(c->lon), free(c->sog_kn), free(c->cog_deg);
-    free(c->heading_deg), free(c->source_id), free(c->nav_status), free(c->msg_type);
-    memset(c, 0, sizeof *c);
-}
-
 typedef struct part {
     size_t r0, r1;           /* MMSIs [r0, r1) of the sorted order */
-    tcols out;               /* kept rows in final order (by segment, then time) */
+    size_t base;             /* where its rows go in the result: its first row's place in the input order */
+    size_t n;                /* rows kept, in final order (by segment, then time) from base */
     aw_vessel *vessels;      /* first relative to this part */
     size_t nvessels, cap_vessels;
     aw_ident_change *history;
@@ -310,6 +276,7 @@ typedef struct part {
 } part;
 
 typedef struct shared {
+    aw_tracks *t;                      /* the result's columns, room for every usable row */
     prec *rec;                         /* usable rows grouped by rank */
     bool release;                      /* give back rec's pages once read */
     const aw_track_params *params;
@@ -490,14 +457,10 @@ static void *run_part(void *arg) {
         }
 
         /* Vessels in segment order, each a contiguous, time-ordered range. */
-        tcols *out = &pt->out;
-        if (!tcols_fit(out, out->n + n)) {
-            pt->oom = true;
-            break;
-        }
+        aw_tracks *T = sh->t;
         memset(w.seg_count, 0, (nv + 1) * sizeof *w.seg_count);
         for (size_t i = 0; i < n; i++) w.seg_count[w.seg[i] + 1]++;
-        size_t vfirst = pt->nvessels, base = out->n;
+        size_t vfirst = pt->nvessels, base = pt->n;
         for (uint32_t sgi = 0; sgi < nv; sgi++) {
             aw_vessel *v = add_vessel(pt, mmsi, sgi);
             if (!v) break;
@@ -507,25 +470,26 @@ static void *run_part(void *arg) {
         }
         if (pt->oom) break;
         for (size_t i = 0; i < n; i++) {
-            size_t o = base + w.seg_count[w.seg[i]]++;
+            size_t o = pt->base + base + w.seg_count[w.seg[i]]++;
             const prec *p = &rec[w.order[i]];
-            out->time_ms[o] = w.tms[i];
-            out->segment[o] = w.seg[i];
-            out->lat[o] = w.lat[i];
-            out->lon[o] = w.lon[i];
-            out->sog_kn[o] = w.sog[i];
-            out->cog_deg[o] = w.cog[i];
-            out->heading_deg[o] = p->heading_deg;
-            out->source_id[o] = p->source_id;
-            out->nav_status[o] = p->nav_status;
-            out->msg_type[o] = p->msg_type;
+            T->time_ms[o] = w.tms[i];
+            T->mmsi[o] = mmsi;
+            T->segment[o] = w.seg[i];
+            T->lat[o] = w.lat[i];
+            T->lon[o] = w.lon[i];
+            T->sog_kn[o] = w.sog[i];
+            T->cog_deg[o] = w.cog[i];
+            T->heading_deg[o] = p->heading_deg;
+            T->source_id[o] = p->source_id;
+            T->nav_status[o] = p->nav_status;
+            T->msg_type[o] = p->msg_type;
         }
-        out->n += n;
+        pt->n += n;
         for (uint32_t sgi = 0; sgi < nv; sgi++) {
             aw_vessel *v = &pt->vessels[vfirst + sgi];
             if (v->count) {
-                v->first_seen_ms = out->time_ms[v->first];
-                v->last_seen_ms = out->time_ms[v->first + v->count - 1];
+                v->first_seen_ms = T->time_ms[pt->base + v->first];
+                v->last_seen_ms = T->time_ms[pt->base + v->first + v->count - 1];
             }
         }
         if (sh->release && (kb + nk - released) * sizeof *rec >= ((size_t)4 << 20)) {
@@ -655,7 +619,12 @@ static void *run_buckets(void *arg) {
     return NULL;
 }
 
-static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t nobs,
+static void free_blocks(aw_columns *blocks, size_t nblocks, bool consume) {
+    if (consume)
+        for (size_t b = 0; b < nblocks; b++) aw_columns_free(&blocks[b]);
+}
+
+static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_static_obs *obs, size_t nobs,
                  const aw_track_params *params, aw_tracks *t, char *err, size_t errcap) {
     aw_track_params defaults;
     if (!params) {
@@ -664,16 +633,18 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
     }
     memset(t, 0, sizeof *t);
     if (errcap) err[0] = 0;
-    t->stats.positions_in = pos->n;
+    size_t npos = 0;
+    for (size_t b = 0; b < nblocks; b++) npos += blocks[b].n;
+    t->stats.positions_in = npos;
     t->stats.static_reports = nobs;
-    if (pos->n >= UINT32_MAX || nobs >= UINT32_MAX) {
+    if (npos >= UINT32_MAX || nobs >= UINT32_MAX) {
         snprintf(err, errcap, "more than 4294967294 positions or static reports in one run");
-        if (consume) aw_columns_free(pos);
+        free_blocks(blocks, nblocks, consume);
         return -1;
     }
     int rc = -1;
     mmsi_index h = {0};
-    uint32_t *rid = malloc((pos->n ? pos->n : 1) * sizeof *rid), *oid = malloc((nobs ? nobs : 1) * sizeof *oid);
+    uint32_t *rid = malloc((npos ? npos : 1) * sizeof *rid), *oid = malloc((nobs ? nobs : 1) * sizeof *oid);
     size_t *count = NULL, *ocount = NULL, cap_count = 0, cap_ocount = 0, *cursor = NULL;
     mmsi_rank *ranks = NULL;
     uint32_t *rank_of = NULL, *obs_perm = NULL, *sorted_mmsi = NULL;
@@ -686,22 +657,25 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
 
     /* Clean while counting: only usable reports are kept. */
     size_t nk = 0;
-    for (size_t i = 0; i < pos->n; i++) {
-        int32_t lat = pos->lat[i], lon = pos->lon[i];
-        rid[i] = NO_ID;
-        if (pos->time_ms[i] == INT64_MIN) {
-            t->stats.untimed++;
-        } else if (lat == AW_LAT_NA || lon == AW_LON_NA) {
-            t->stats.not_available++;
-        } else if (lat > 90 * 600000 || lat < -90 * 600000 || lon > 180 * 600000 || lon < -180 * 600000 ||
-                   (lat == 0 && lon == 0)) {
-            t->stats.out_of_range++;
-        } else {
-            uint32_t id = index_get(&h, pos->mmsi[i]);
-            if (id == NO_ID || grow_counts(&count, &cap_count, h.n) < 0) goto out;
-            rid[i] = id;
-            count[id]++;
-            nk++;
+    for (size_t b = 0, g = 0; b < nblocks; b++) {
+        const aw_columns *pos = &blocks[b];
+        for (size_t i = 0; i < pos->n; i++, g++) {
+            int32_t lat = pos->lat[i], lon = pos->lon[i];
+            rid[g] = NO_ID;
+            if (pos->time_ms[i] == INT64_MIN) {
+                t->stats.untimed++;
+            } else if (lat == AW_LAT_NA || lon == AW_LON_NA) {
+                t->stats.not_available++;
+            } else if (lat > 90 * 600000 || lat < -90 * 600000 || lon > 180 * 600000 || lon < -180 * 600000 ||
+                       (lat == 0 && lon == 0)) {
+                t->stats.out_of_range++;
+            } else {
+                uint32_t id = index_get(&h, pos->mmsi[i]);
+                if (id == NO_ID || grow_counts(&count, &cap_count, h.n) < 0) goto out;
+                rid[g] = id;
+                count[id]++;
+                nk++;
+            }
         }
     }
     for (size_t i = 0; i < nobs; i++) {
@@ -741,31 +715,35 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
     rec_bytes = (nk ? nk : 1) * sizeof *rec;
     rec = mmap(NULL, rec_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (!cursor || rec == MAP_FAILED) goto out;
-    aw_mem_hugepages(rec, rec_bytes);
     for (size_t b = 0; b < nbuckets; b++) cursor[b] = row_off[b << shift];
     const size_t slab = (size_t)1 << 20;
-    for (size_t i0 = 0; i0 < pos->n; i0 += slab) {
-        size_t i1 = i0 + slab < pos->n ? i0 + slab : pos->n;
-        for (size_t i = i0; i < i1; i++) {
-            if (rid[i] == NO_ID) continue;
-            uint32_t r = rank_of[rid[i]];
-            rec[cursor[r >> shift]++] = (prec){
-                .time_ms = pos->time_ms[i], .lat = pos->lat[i], .lon = pos->lon[i], .rank = r,
-                .sog_dkn = pos->sog_dkn[i], .cog_ddeg = pos->cog_ddeg[i], .heading_deg = pos->heading_deg[i],
-                .source_id = pos->source_id[i], .msg_type = pos->msg_type[i], .nav_status = pos->nav_status[i],
-                .second = pos->second[i]};
-        }
-        if (consume) {
+    for (size_t b = 0, g0 = 0, bn = 0; b < nblocks; g0 += bn, b++) {
+        aw_columns *pos = &blocks[b];
+        bn = pos->n; /* freeing the block below clears it */
+        for (size_t i0 = 0; i0 < pos->n; i0 += slab) {
+            size_t i1 = i0 + slab < pos->n ? i0 + slab : pos->n;
+            const uint32_t *ids = rid + g0;
+            for (size_t i = i0; i < i1; i++) {
+                if (ids[i] == NO_ID) continue;
+                uint32_t r = rank_of[ids[i]];
+                rec[cursor[r >> shift]++] = (prec){
+                    .time_ms = pos->time_ms[i], .lat = pos->lat[i], .lon = pos->lon[i], .rank = r,
+                    .sog_dkn = pos->sog_dkn[i], .cog_ddeg = pos->cog_ddeg[i], .heading_deg = pos->heading_deg[i],
+                    .source_id = pos->source_id[i], .msg_type = pos->msg_type[i], .nav_status = pos->nav_status[i],
+                    .second = pos->second[i]};
+            }
+            if (consume) {
 #define RELEASE_COL(field) release(pos->field + i0, (i1 - i0) * sizeof *pos->field)
-            RELEASE_COL(time_ms); RELEASE_COL(mmsi); RELEASE_COL(lat); RELEASE_COL(lon); RELEASE_COL(sog_dkn);
-            RELEASE_COL(cog_ddeg); RELEASE_COL(heading_deg); RELEASE_COL(msg_type); RELEASE_COL(nav_status);
-            RELEASE_COL(second); RELEASE_COL(source_id);
+                RELEASE_COL(time_ms); RELEASE_COL(mmsi); RELEASE_COL(lat); RELEASE_COL(lon); RELEASE_COL(sog_dkn);
+                RELEASE_COL(cog_ddeg); RELEASE_COL(heading_deg); RELEASE_COL(msg_type); RELEASE_COL(nav_status);
+                RELEASE_COL(second); RELEASE_COL(source_id);
 #undef RELEASE_COL
-            release(rid + i0, (i1 - i0) * sizeof *rid);
+                release(rid + g0 + i0, (i1 - i0) * sizeof *rid);
+            }
         }
+        if (consume) aw_columns_free(pos);
     }
     free(rid), rid = NULL;
-    if (consume) aw_columns_free(pos);
 
     unsigned threads = params->threads ? params->threads : online_cores();
     if (threads > 64) threads = 64;
@@ -788,7 +766,14 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
         goto out;
     }
     nparts = threads;
-    shared sh = {.rec = rec, .release = true, .params = params, .sorted_mmsi = sorted_mmsi, .row_off = row_off,
+#define ALLOC(field) (t->field = malloc((nk ? nk : 1) * sizeof *t->field)) != NULL
+    if (!(ALLOC(time_ms) && ALLOC(mmsi) && ALLOC(segment) && ALLOC(lat) && ALLOC(lon) && ALLOC(sog_kn) &&
+          ALLOC(cog_deg) && ALLOC(heading_deg) && ALLOC(source_id) && ALLOC(nav_status) && ALLOC(msg_type))) {
+        free(jobs);
+        goto out;
+    }
+#undef ALLOC
+    shared sh = {.t = t, .rec = rec, .release = true, .params = params, .sorted_mmsi = sorted_mmsi, .row_off = row_off,
                  .obs_off = obs_off, .obs = obs, .obs_perm = obs_perm};
     size_t r = 0;
     for (unsigned p = 0; p < nparts; p++) {
@@ -798,6 +783,7 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
         else
             while (r < nm && row_off[r + 1] <= target) r++;
         parts[p].r1 = r;
+        parts[p].base = row_off[parts[p].r0];
         jobs[p] = (part_job){&sh, &parts[p]};
     }
     run_threads(run_part, jobs, sizeof *jobs, nparts);
@@ -811,19 +797,19 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
         if (parts[p].oom) goto out;
     }
 
-    /* The parts, end to end: vessels and history first, then column by column, each
-     * part's column freed once copied. */
+    /* The parts, end to end: each part wrote from its first row's input place, and kept
+     * at most that many rows, so closing the holes left by duplicates moves rows down
+     * only. */
     size_t n = 0, nv = 0, nh = 0;
     for (unsigned p = 0; p < nparts; p++) {
-        n += parts[p].out.n, nv += parts[p].nvessels, nh += parts[p].nhistory;
+        n += parts[p].n, nv += parts[p].nvessels, nh += parts[p].nhistory;
         t->stats.duplicates += parts[p].duplicates;
         t->stats.mmsis += parts[p].mmsis;
         t->stats.segments += parts[p].segments;
     }
     t->vessels = malloc((nv ? nv : 1) * sizeof *t->vessels);
     t->history = malloc((nh ? nh : 1) * sizeof *t->history);
-    t->mmsi = malloc((n ? n : 1) * sizeof *t->mmsi);
-    if (!t->vessels || !t->history || !t->mmsi) goto out;
+    if (!t->vessels || !t->history) goto out;
     size_t ro = 0, vo = 0, ho = 0;
     for (unsigned p = 0; p < nparts; p++) {
         part *pt = &parts[p];
@@ -832,27 +818,28 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
             v.first += ro;
             v.hist_first += ho;
             t->vessels[vo + i] = v;
-            for (size_t k = 0; k < v.count; k++) t->mmsi[v.first + k] = v.mmsi;
         }
         if (pt->nhistory) memcpy(t->history + ho, pt->history, pt->nhistory * sizeof *pt->history);
-        ro += pt->out.n, vo += pt->nvessels, ho += pt->nhistory;
+        if (ro != pt->base && pt->n) {
+#define MOVE(field) memmove(t->field + ro, t->field + pt->base, pt->n * sizeof *t->field)
+            MOVE(time_ms); MOVE(mmsi); MOVE(segment); MOVE(lat); MOVE(lon); MOVE(sog_kn); MOVE(cog_deg);
+            MOVE(heading_deg); MOVE(source_id); MOVE(nav_status); MOVE(msg_type);
+#undef MOVE
+        }
+        ro += pt->n, vo += pt->nvessels, ho += pt->nhistory;
         free(pt->vessels), free(pt->history);
         pt->vessels = NULL, pt->history = NULL;
     }
-#define JOIN(field)                                                                          \
-    do {                                                                                     \
-        if (!(t->field = malloc((n ? n : 1) * sizeof *t->field))) goto out;                  \
-        size_t o_ = 0;                                                                       \
-        for (unsigned p = 0; p < nparts; p++) {                                              \
-            if (parts[p].out.n) memcpy(t->field + o_, parts[p].out.field, parts[p].out.n * sizeof *t->field); \
-            o_ += parts[p].out.n;                                                            \
-            free(parts[p].out.field);                                                        \
-            parts[p].out.field = NULL;                                                       \
-        }                                                                                    \
+    if (n < nk) {
+#define SHRINK(field)                                                        \
+    do {                                                                     \
+        void *p_ = realloc(t->field, (n ? n : 1) * sizeof *t->field);        \
+        if (p_) t->field = p_;                                               \
     } while (0)
-    JOIN(time_ms); JOIN(segment); JOIN(lat); JOIN(lon); JOIN(sog_kn); JOIN(cog_deg);
-    JOIN(heading_deg); JOIN(source_id); JOIN(nav_status); JOIN(msg_type);
-#undef JOIN
+        SHRINK(time_ms); SHRINK(mmsi); SHRINK(segment); SHRINK(lat); SHRINK(lon); SHRINK(sog_kn); SHRINK(cog_deg);
+        SHRINK(heading_deg); SHRINK(source_id); SHRINK(nav_status); SHRINK(msg_type);
+#undef SHRINK
+    }
     t->n = n;
     t->nvessels = nv;
     t->nhistory = nh;
@@ -860,28 +847,30 @@ static int build(aw_columns *pos, bool consume, const aw_static_obs *obs, size_t
     rc = 0;
 out:
     if (rc < 0 && !err[0]) snprintf(err, errcap, "out of memory building tracks");
-    for (unsigned p = 0; p < nparts; p++) {
-        tcols_free(&parts[p].out);
-        free(parts[p].vessels), free(parts[p].history);
-    }
+    for (unsigned p = 0; p < nparts; p++) free(parts[p].vessels), free(parts[p].history);
     free(parts);
     free(h.key), free(h.id);
     free(rid), free(oid), free(count), free(ocount), free(ranks), free(rank_of), free(sorted_mmsi);
     free(row_off), free(obs_off), free(obs_perm), free(cursor);
     if (rec != MAP_FAILED) munmap(rec, rec_bytes);
-    if (consume) aw_columns_free(pos);
+    free_blocks(blocks, nblocks, consume);
     if (rc < 0) aw_tracks_free(t);
     return rc;
 }
 
 int aw_tracks_build(const aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *params,
                     aw_tracks *t, char *err, size_t errcap) {
-    return build((aw_columns *)pos, false, obs, nobs, params, t, err, errcap);
+    return build((aw_columns *)pos, 1, false, obs, nobs, params, t, err, errcap);
 }
 
 int aw_tracks_build_consume(aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *params,
                             aw_tracks *t, char *err, size_t errcap) {
-    return build(pos, true, obs, nobs, params, t, err, errcap);
+    return build(pos, 1, true, obs, nobs, params, t, err, errcap);
+}
+
+int aw_tracks_build_blocks(aw_columns *blocks, size_t nblocks, const aw_static_obs *obs, size_t nobs,
+                           const aw_track_params *params, aw_tracks *t, char *err, size_t errcap) {
+    return build(blocks, nblocks, true, obs, nobs, params, t, err, errcap);
 }
 
 void aw_tracks_free(aw_tracks *t) {
