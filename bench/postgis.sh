@@ -241,6 +241,7 @@ for v in $variants; do
   "$bin" events "$out/scan-$v-noposition.gpkg" --type encounter --format jsonl >"$out/aiswatch-$v-events.jsonl" 2>/dev/null
   "$bin" events "$out/scan-$v-noposition.gpkg" --type identity_conflict,position_spoof --format jsonl \
     >"$out/aiswatch-$v-identity.jsonl" 2>/dev/null
+  rm -f "$out"/scan-$v-*.gpkg # up to 14 GB of evidence (noports): the events are extracted
   echo "== [$v] encounters: aiswatch vs PostGIS ($(cat "$out/postgis-$v-counts.txt"))"
   python3 "$sqldir/compare.py" "$out/aiswatch-$v-events.jsonl" "$out/postgis-$v-events.csv" "$out/postgis-$v-runs.csv" \
     "$out/aiswatch-$v-identity.jsonl" "$truth" | tee "$out/compare-$v.txt"
@@ -256,7 +257,7 @@ ms() { awk -v ns="$1" 'BEGIN{printf "%.1f s", ns / 1e9}'; }
 mib() { awk -v kb="$1" 'BEGIN{printf "%.0f MiB", kb / 1024}'; }
 printf '%-58s %10s %12s\n' step wall peak
 printf '%-58s %10s %12s\n' "aiswatch decode --format csv (CSV for COPY, not counted)" "$(ms "$decode_ns")" "-"
-printf '%-58s %10s %12s\n' "PostGIS load: COPY + geography + indexes" "$(ms "$load_pos_ns")" "$(mib "$load_pos_kb")"
+printf '%-58s %10s %12s\n' "PostGIS load: COPY + point geometry + indexes" "$(ms "$load_pos_ns")" "$(mib "$load_pos_kb")"
 echo "      (${load_steps# })"
 printf '%-58s %10s %12s\n' "PostGIS load: ports + land (subdivided, indexed)" "$(ms "$load_ref_ns")" "$(mib "$load_ref_kb")"
 load_ns=$((load_pos_ns + load_ref_ns))
