@@ -12,6 +12,7 @@
 #ifndef AISWATCH_SIM_H
 #define AISWATCH_SIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,5 +85,21 @@ int aw_sim_write_files(const aw_sim_opts *o, const char *nmea_path, const char *
  * World Port Index column names, so a run can be scanned with --ports without the WPI
  * file. Returns 0, or -1 with a message. */
 int aw_sim_write_ports(const char *path, char *err, size_t errcap);
+
+/* The sea lanes a mode sails (global false: the 21 lanes of the default mode; true: the
+ * 119 of --global), for tests and maps. Ships sail straight in latitude and longitude
+ * between the points (jittered per ship by at most AW_SIM_LANE_JITTER_KM). */
+typedef struct aw_sim_lane_info {
+    const char *from, *to;                   /* port names */
+    double from_approach_km, to_approach_km; /* the lane may cross Natural Earth 1:10m land
+                                                this close to each port (harbour and river
+                                                approaches that 1:10m draws as land) */
+    size_t npoints;
+} aw_sim_lane_info;
+#define AW_SIM_LANE_JITTER_KM 0.7 /* global mode; 2.8 in the default mode */
+size_t aw_sim_lane_count(bool global);
+/* Lane i: fills *info and up to cap points (longitudes may run past ±180 so that a lane
+ * across the antimeridian stays continuous). 0, or -1 when i is out of range. */
+int aw_sim_lane(bool global, size_t i, aw_sim_lane_info *info, double *lat, double *lon, size_t cap);
 
 #endif

@@ -27,6 +27,8 @@
 #include <time.h>
 
 #include "aiswatch/encode.h"
+#include "aiswatch/event.h"
+#include "sim_world.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -36,43 +38,33 @@
 
 /* ---- the sea-lane table ------------------------------------------------------------ */
 
-typedef struct sim_port {
-    const char *name; /* written as the type 5 destination */
-    double lat, lon;  /* where ships lie while in port: within 5 km of the WPI position */
-} sim_port;
-typedef struct sim_lane_pt {
-    double lat, lon;  /* longitudes may run past 180 so a lane across it stays continuous */
-} sim_lane_pt;
-typedef struct sim_lane {
-    int from, to;     /* port indexes of the first and the last point */
-    int first, n;     /* points lane_pts[first .. first + n) */
-} sim_lane;
-
-static const sim_port ports[] = {
-    {"SINGAPORE", 1.220, 103.850},
-    {"COLOMBO", 6.950, 79.820},
-    {"SALALAH", 16.930, 54.040},
-    {"DJIBOUTI", 11.630, 43.170},
-    {"ALGECIRAS", 36.120, -5.410},
-    {"SINES", 37.930, -8.890},
-    {"LAS PALMAS", 28.140, -15.380},
-    {"DAKAR", 14.660, -17.410},
-    {"CAPE TOWN", -33.890, 18.440},
-    {"DURBAN", -29.880, 31.080},
-    {"PORT LOUIS", -20.150, 57.470},
-    {"SANTOS", -24.030, -46.300},
-    {"HALIFAX", 44.620, -63.550},
-    {"LOS ANGELES", 33.710, -118.250},
-    {"HONOLULU", 21.290, -157.880},
-    {"YOKOHAMA", 35.445, 139.650},
-    {"FREMANTLE", -32.050, 115.720},
-    {"MOMBASA", -4.070, 39.690},
-    {"CALLAO", -12.050, -77.170},
-    {"BALBOA", 8.890, -79.520},
-    {"SOHAR", 24.530, 56.650},
-    {"PORT HEDLAND", -20.250, 118.570},
+/* The first table (the default mode's): 22 ports, 21 lanes. The global mode's 99 ports
+ * and 119 lanes are in sim_world.c. */
+static const sim_port ports0[] = {
+    {"SINGAPORE", 1.220, 103.850, 50000, 0},
+    {"COLOMBO", 6.950, 79.820, 49240, 0},
+    {"SALALAH", 16.930, 54.040, 48230, 0},
+    {"DJIBOUTI", 11.630, 43.170, 47850, 0},
+    {"ALGECIRAS", 36.120, -5.410, 38310, 0},
+    {"SINES", 37.930, -8.890, 38005, 0},
+    {"LAS PALMAS", 28.140, -15.380, 38170, 0},
+    {"DAKAR", 14.660, -17.410, 45820, 0},
+    {"CAPE TOWN", -33.890, 18.440, 46770, 0},
+    {"DURBAN", -29.880, 31.080, 46850, 0},
+    {"PORT LOUIS", -20.150, 57.470, 47720, 0},
+    {"SANTOS", -24.030, -46.300, 12970, 0},
+    {"HALIFAX", 44.620, -63.550, 6340, 0},
+    {"LOS ANGELES", 33.710, -118.250, 16080, 0},
+    {"HONOLULU", 21.290, -157.880, 56280, 0},
+    {"YOKOHAMA", 35.445, 139.650, 61390, 0},
+    {"FREMANTLE", -32.050, 115.720, 54520, 0},
+    {"MOMBASA", -4.070, 39.690, 47100, 0},
+    {"CALLAO", -12.050, -77.170, 14950, 0},
+    {"BALBOA", 8.890, -79.520, 15410, 0},
+    {"SOHAR", 24.530, 56.650, 48257, 0},
+    {"PORT HEDLAND", -20.250, 118.570, 54620, 0},
 };
-static const sim_lane_pt lane_pts[] = {
+static const sim_lane_pt lane_pts0[] = {
     {44.620, -63.550}, {44.000, -63.000}, {42.600, -50.000}, {40.000, -25.000}, {38.600, -10.500}, {37.950, -9.200}, {37.930, -8.890},
     {37.930, -8.890}, {37.600, -9.100}, {36.900, -9.300}, {36.300, -7.500}, {35.950, -6.000}, {35.970, -5.500}, {36.050, -5.400}, {36.120, -5.410},
     {37.930, -8.890}, {37.500, -9.300}, {29.000, -15.300}, {28.200, -15.380}, {28.140, -15.380},
@@ -86,16 +78,16 @@ static const sim_lane_pt lane_pts[] = {
     {16.930, 54.040}, {16.500, 54.000}, {14.500, 52.000}, {13.500, 49.000}, {12.200, 45.500}, {11.800, 43.800}, {11.650, 43.200}, {11.630, 43.170},
     {6.950, 79.820}, {6.300, 79.600}, {5.700, 80.200}, {5.600, 81.000}, {6.000, 90.000}, {6.300, 94.500}, {5.600, 98.000}, {4.000, 99.700}, {2.800, 100.900}, {2.300, 101.700}, {1.600, 102.600}, {1.300, 103.300}, {1.150, 103.600}, {1.200, 103.800}, {1.220, 103.850},
     {1.220, 103.850}, {1.250, 104.200}, {1.500, 104.600}, {5.000, 106.000}, {11.500, 110.000}, {15.000, 110.500}, {18.500, 112.000}, {21.500, 120.500}, {21.600, 122.000}, {30.000, 135.000}, {33.000, 140.500}, {34.600, 139.750}, {35.000, 139.750}, {35.150, 139.740}, {35.270, 139.760}, {35.330, 139.750}, {35.445, 139.650},
-    {35.445, 139.650}, {35.330, 139.750}, {35.270, 139.760}, {35.150, 139.740}, {35.000, 139.750}, {34.000, 140.500}, {30.000, 160.000}, {21.000, 199.000}, {21.150, 201.700}, {21.290, -157.880},
+    {35.445, 139.650}, {35.330, 139.750}, {35.270, 139.760}, {35.150, 139.740}, {35.000, 139.750}, {34.850, 139.700}, {34.000, 140.500}, {30.000, 160.000}, {21.000, 199.000}, {21.150, 201.700}, {21.290, -157.880},
     {21.290, -157.880}, {21.200, -158.200}, {21.600, -158.400}, {22.500, -157.800}, {33.000, -120.000}, {33.700, -119.300}, {33.650, -118.400}, {33.710, -118.250},
     {33.710, -118.250}, {33.500, -118.200}, {32.500, -117.600}, {27.500, -116.000}, {22.500, -110.500}, {18.000, -106.000}, {15.000, -98.000}, {12.000, -92.000}, {10.000, -88.000}, {6.800, -82.500}, {7.000, -79.700}, {8.500, -79.300}, {8.890, -79.520},
     {8.890, -79.520}, {8.500, -79.300}, {7.000, -79.800}, {1.000, -81.500}, {-5.000, -82.000}, {-12.000, -77.300}, {-12.050, -77.170},
-    {-32.050, 115.720}, {-32.000, 115.300}, {-21.000, 58.000}, {-20.700, 57.000}, {-20.150, 57.300}, {-20.150, 57.470},
+    {-32.050, 115.720}, {-32.080, 115.550}, {-32.000, 115.300}, {-21.000, 58.000}, {-20.700, 57.000}, {-20.150, 57.300}, {-20.150, 57.470},
     {-32.050, 115.720}, {-31.500, 115.300}, {-26.000, 112.300}, {-21.800, 113.500}, {-19.800, 116.500}, {-20.100, 118.500}, {-20.250, 118.570},
     {24.530, 56.650}, {24.000, 58.000}, {23.900, 58.900}, {22.600, 60.200}, {19.500, 59.200}, {17.500, 57.000}, {16.800, 56.000}, {16.800, 54.200}, {16.930, 54.040},
     {-4.070, 39.690}, {-4.100, 39.900}, {2.000, 50.000}, {11.500, 55.000}, {16.500, 54.300}, {16.930, 54.040},
 };
-static const sim_lane lanes[] = {
+static const sim_lane lanes0[] = {
     {12, 5, 0, 7}, /* HAL-SIE */
     {5, 4, 7, 8}, /* SIE-ALG */
     {5, 6, 15, 5}, /* SIE-LPA */
@@ -109,18 +101,20 @@ static const sim_lane lanes[] = {
     {2, 3, 69, 8}, /* SLL-JIB */
     {1, 0, 77, 15}, /* CMB-SIN */
     {0, 15, 92, 17}, /* SIN-YOK */
-    {15, 14, 109, 10}, /* YOK-HNL */
-    {14, 13, 119, 8}, /* HNL-LAX */
-    {13, 19, 127, 13}, /* LAX-BLB */
-    {19, 18, 140, 7}, /* BLB-CLL */
-    {16, 10, 147, 6}, /* FRE-PLU */
-    {16, 21, 153, 7}, /* FRE-PHE */
-    {20, 2, 160, 9}, /* SOH-SLL */
-    {17, 2, 169, 6}, /* MBA-SLL */
+    {15, 14, 109, 11}, /* YOK-HNL */
+    {14, 13, 120, 8}, /* HNL-LAX */
+    {13, 19, 128, 13}, /* LAX-BLB */
+    {19, 18, 141, 7}, /* BLB-CLL */
+    {16, 10, 148, 7}, /* FRE-PLU */
+    {16, 21, 155, 7}, /* FRE-PHE */
+    {20, 2, 162, 9}, /* SOH-SLL */
+    {17, 2, 171, 6}, /* MBA-SLL */
 };
 
-#define NPORTS (sizeof ports / sizeof ports[0])
-#define NLANES (sizeof lanes / sizeof lanes[0])
+#define NPORTS0 (sizeof ports0 / sizeof ports0[0])
+#define NLANES0 (sizeof lanes0 / sizeof lanes0[0])
+#define MAX_PORTS 128
+#define MAX_PORT_LANES 16
 
 /* ---- small tools ---------------------------------------------------------------------- */
 
@@ -233,8 +227,14 @@ typedef struct sim {
     size_t nlegs, caplegs;
     ident idents[2 * MAX_SC_VESSELS];
     size_t nidents;
-    uint16_t port_lanes[NPORTS][8]; /* lane | (direction bit << 15) leaving each port */
-    uint8_t port_nlanes[NPORTS];
+    /* the lane table of the mode */
+    const sim_port *ports;
+    const sim_lane_pt *lane_pts;
+    const sim_lane *lanes;
+    size_t nports, nlanes;
+    double spread_inner, spread_end; /* waypoint jitter, degrees */
+    uint16_t port_lanes[MAX_PORTS][MAX_PORT_LANES]; /* lane | (direction bit << 15) leaving each port */
+    uint8_t port_nlanes[MAX_PORTS];
     uint64_t noise_rng;
     bool noise;
     unsigned seq, group;
@@ -693,25 +693,25 @@ static const char *const name_a[16] = {"OCEAN", "NORDIC", "PACIFIC", "GOLDEN", "
 static const char *const name_b[16] = {"SPIRIT", "GLORY", "PIONEER", "TRADER", "CARRIER", "EXPRESS", "PRIDE", "VENTURE",
                                        "HARMONY", "DAWN", "QUEEN", "HOPE", "LEGEND", "FORTUNE", "VOYAGER", "BREEZE"};
 
-static void bg_ident(size_t i, const vessel *v, ident *id) {
+static void bg_ident(const sim *s, size_t i, const vessel *v, ident *id) {
     uint64_t h = hash64(0xb6u + i);
     snprintf(id->name, sizeof id->name, "%s %s %u", name_a[h & 15], name_b[(h >> 4) & 15], (unsigned)(i % 1000));
     snprintf(id->callsign, sizeof id->callsign, "B%06u", (unsigned)(i % 1000000));
     id->imo = imo_make(h >> 8);
     id->draught_dm = v->class_b ? 0 : (uint8_t)(60 + (h >> 40) % 100);
-    const sim_lane *ln = &lanes[v->lane];
+    const sim_lane *ln = &s->lanes[v->lane];
     int port = v->dir > 0 ? ln->to : ln->from;
-    snprintf(id->dest, sizeof id->dest, "%s", ports[port].name);
+    snprintf(id->dest, sizeof id->dest, "%s", s->ports[port].name);
 }
 
-static const sim_lane_pt *lane_pt(int lane, int k) { return &lane_pts[lanes[lane].first + k]; }
+static const sim_lane_pt *lane_pt(const sim *s, int lane, int k) { return &s->lane_pts[s->lanes[lane].first + k]; }
 
 /* Waypoint k of a lane as vessel i steers it: inner points are moved up to 2 km so that
  * ships do not all follow one line; the ends (berths in port) up to 300 m. */
-static void bg_waypoint(size_t i, int lane, int k, double *lat, double *lon) {
-    const sim_lane_pt *p = lane_pt(lane, k);
+static void bg_waypoint(const sim *s, size_t i, int lane, int k, double *lat, double *lon) {
+    const sim_lane_pt *p = lane_pt(s, lane, k);
     uint64_t h = hash64(((uint64_t)i << 16) ^ ((uint64_t)lane << 8) ^ (uint64_t)k);
-    double spread = (k > 0 && k < lanes[lane].n - 1) ? 0.036 : 0.006;
+    double spread = (k > 0 && k < s->lanes[lane].n - 1) ? s->spread_inner : s->spread_end;
     *lat = p->lat + ((double)(h & 0xffff) / 65535.0 - 0.5) * spread;
     *lon = p->lon + ((double)((h >> 16) & 0xffff) / 65535.0 - 0.5) * spread;
 }
@@ -726,9 +726,9 @@ static void bg_dwell(vessel *v, int64_t t0, double lat, double lon, uint64_t *r,
     v->in_port = true;
 }
 
-static void bg_sail_to_wp(size_t i, vessel *v, int64_t t0, double lat, double lon) {
+static void bg_sail_to_wp(const sim *s, size_t i, vessel *v, int64_t t0, double lat, double lon) {
     double wlat, wlon;
-    bg_waypoint(i, v->lane, v->wp, &wlat, &wlon);
+    bg_waypoint(s, i, v->lane, v->wp, &wlat, &wlon);
     double d = dist_nm(lat, lon, wlat, wlon);
     int64_t dur = (int64_t)(d / v->speed_kn * 3600.0) + 1;
     leg_fill(&v->cur, t0, t0 + dur, lat, lon, wlat, wlon);
@@ -742,21 +742,21 @@ static void bg_next_leg(sim *s, size_t i, vessel *v) {
     int64_t t0 = v->cur.t1;
     double lat = v->cur.lat1, lon = wrap_lon(v->cur.lon1);
     if (v->in_port) {
-        int port = v->dir > 0 ? lanes[v->lane].to : lanes[v->lane].from;
+        int port = v->dir > 0 ? s->lanes[v->lane].to : s->lanes[v->lane].from;
         uint16_t pick = s->port_lanes[port][rnd_next(&r) % s->port_nlanes[port]];
         v->lane = (int16_t)(pick & 0x7fff);
         v->dir = (pick & 0x8000) ? -1 : 1;
-        v->wp = (int16_t)(v->dir > 0 ? 1 : lanes[v->lane].n - 2);
-        bg_sail_to_wp(i, v, t0, lat, lon);
+        v->wp = (int16_t)(v->dir > 0 ? 1 : s->lanes[v->lane].n - 2);
+        bg_sail_to_wp(s, i, v, t0, lat, lon);
         return;
     }
-    int last = v->dir > 0 ? lanes[v->lane].n - 1 : 0;
+    int last = v->dir > 0 ? s->lanes[v->lane].n - 1 : 0;
     if (v->wp == last) {
         bg_dwell(v, t0, lat, lon, &r, 1.0);
         return;
     }
     v->wp = (int16_t)(v->wp + v->dir);
-    bg_sail_to_wp(i, v, t0, lat, lon);
+    bg_sail_to_wp(s, i, v, t0, lat, lon);
 }
 
 static void bg_init(sim *s, size_t i, vessel *v, uint64_t *r) {
@@ -770,24 +770,24 @@ static void bg_init(sim *s, size_t i, vessel *v, uint64_t *r) {
     v->to_port = v->class_b ? 2 : 12;
     v->to_starboard = v->class_b ? 2 : 12;
     v->speed_kn = (float)(v->class_b ? 10 + 4 * rnd_uniform(r) : 10 + 8 * rnd_uniform(r));
-    v->lane = (int16_t)(rnd_next(r) % NLANES);
+    v->lane = (int16_t)(rnd_next(r) % s->nlanes);
     v->dir = (rnd_next(r) & 1) ? 1 : -1;
-    const sim_lane *ln = &lanes[v->lane];
+    const sim_lane *ln = &s->lanes[v->lane];
     if (rnd_uniform(r) < 0.15) { /* starts the run in port, part way through its stay */
         double lat, lon;
-        bg_waypoint(k, v->lane, v->dir > 0 ? ln->n - 1 : 0, &lat, &lon);
+        bg_waypoint(s, k, v->lane, v->dir > 0 ? ln->n - 1 : 0, &lat, &lon);
         bg_dwell(v, s->o.start_s, lat, lon, r, rnd_uniform(r));
         return;
     }
     int seg = (int)(rnd_next(r) % (uint64_t)(ln->n - 1)); /* between points seg and seg + 1 */
     double f = rnd_uniform(r), alat, alon, blat, blon;
-    bg_waypoint(k, v->lane, seg, &alat, &alon);
-    bg_waypoint(k, v->lane, seg + 1, &blat, &blon);
+    bg_waypoint(s, k, v->lane, seg, &alat, &alon);
+    bg_waypoint(s, k, v->lane, seg + 1, &blat, &blon);
     if (blon - alon > 180) blon -= 360;
     if (blon - alon < -180) blon += 360;
     double lat = alat + f * (blat - alat), lon = wrap_lon(alon + f * (blon - alon));
     v->wp = (int16_t)(v->dir > 0 ? seg + 1 : seg);
-    bg_sail_to_wp(k, v, s->o.start_s, lat, lon);
+    bg_sail_to_wp(s, k, v, s->o.start_s, lat, lon);
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -886,7 +886,7 @@ static void send_static(sim *s, size_t i, vessel *v, int64_t t) {
     const ident *id;
     if (v->ident >= 0) id = &s->idents[v->ident + (t >= v->id_switch ? 1 : 0)];
     else {
-        bg_ident(i - s->nsc, v, &bg);
+        bg_ident(s, i - s->nsc, v, &bg);
         id = &bg;
     }
     aw_msg m = {.mmsi = v->mmsi};
@@ -1049,10 +1049,12 @@ int aw_sim_run(const aw_sim_opts *o, aw_sim_write_fn nmea, void *nmea_ctx, aw_si
         fail(s, "out of memory");
         goto done;
     }
-    for (size_t l = 0; l < NLANES; l++) { /* lanes leaving each port, both ways */
-        int a = lanes[l].from, b = lanes[l].to;
-        if (s->port_nlanes[a] < 8) s->port_lanes[a][s->port_nlanes[a]++] = (uint16_t)l;
-        if (s->port_nlanes[b] < 8) s->port_lanes[b][s->port_nlanes[b]++] = (uint16_t)(l | 0x8000);
+    s->ports = ports0, s->nports = NPORTS0, s->lane_pts = lane_pts0, s->lanes = lanes0, s->nlanes = NLANES0;
+    s->spread_inner = 0.036, s->spread_end = 0.006;
+    for (size_t l = 0; l < s->nlanes; l++) { /* lanes leaving each port, both ways */
+        int a = s->lanes[l].from, b = s->lanes[l].to;
+        if (s->port_nlanes[a] < MAX_PORT_LANES) s->port_lanes[a][s->port_nlanes[a]++] = (uint16_t)l;
+        if (s->port_nlanes[b] < MAX_PORT_LANES) s->port_lanes[b][s->port_nlanes[b]++] = (uint16_t)(l | 0x8000);
     }
     uint64_t r = o->seed * 0x2545f4914f6cdd1dULL + 1;
     static void (*const builders[])(sim *, uint64_t *) = {
@@ -1167,13 +1169,28 @@ int aw_sim_write_ports(const char *path, char *err, size_t errcap) {
         return -1;
     }
     fprintf(f, "Main Port Name,Latitude,Longitude,UN/LOCODE,Country Code\n");
-    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
-        fprintf(f, "%s,%.4f,%.4f,,\n", ports[i].name, ports[i].lat, ports[i].lon);
+    for (size_t i = 0; i < NPORTS0; i++)
+        fprintf(f, "%s,%.4f,%.4f,,\n", ports0[i].name, ports0[i].lat, ports0[i].lon);
     /* The traps' ports, at their World Port Index positions. */
     fprintf(f, "Al Fujayrah,25.1730,56.3690,AE FJR,\nAntibes,43.5830,7.1330,FR ANT,\nLome,6.1330,1.2830,TG LFW,\n");
     if (fclose(f) != 0) {
         snprintf(err, errcap, "%s: write failed", path);
         return -1;
     }
+    return 0;
+}
+
+size_t aw_sim_lane_count(bool global) { return global ? sim_g_nlanes : NLANES0; }
+
+int aw_sim_lane(bool global, size_t i, aw_sim_lane_info *info, double *lat, double *lon, size_t cap) {
+    if (i >= aw_sim_lane_count(global)) return -1;
+    const sim_port *ps = global ? sim_g_ports : ports0;
+    const sim_lane *l = global ? &sim_g_lanes[i] : &lanes0[i];
+    const sim_lane_pt *pt = (global ? sim_g_lane_pts : lane_pts0) + l->first;
+    const sim_port *a = &ps[l->from], *b = &ps[l->to];
+    *info = (aw_sim_lane_info){.from = a->name, .to = b->name, .npoints = (size_t)l->n,
+                               .from_approach_km = a->approach_km > 0 ? a->approach_km : 10,
+                               .to_approach_km = b->approach_km > 0 ? b->approach_km : 10};
+    for (size_t k = 0; k < (size_t)l->n && k < cap; k++) lat[k] = pt[k].lat, lon[k] = pt[k].lon;
     return 0;
 }
