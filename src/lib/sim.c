@@ -215,6 +215,7 @@ typedef struct vessel {
     bool ext19;           /* a class B that also sends type 19 with its static reports */
     uint16_t station;     /* VK_BASE and VK_ATON: its shore station */
     int64_t next_lr;      /* class A: next type 27 (sent when out of shore range) */
+    int64_t old_heard, new_heard; /* last static heard before id_switch, first at or after */
 } vessel;
 
 enum { VK_SHIP = 0, VK_BASE, VK_ATON };
@@ -234,6 +235,15 @@ enum { VK_SHIP = 0, VK_BASE, VK_ATON };
 #define PASS_P_S 2700
 #define PASS_W_S 600
 #define N_SATS 12
+
+/* A truth time to be replaced, once the run is over, by when a receiver first heard the
+ * vessel's new identity (or last heard its old one): in the global mode reception, not
+ * the schedule, decides what a reader can see. Times in the truth are 20 bytes wide. */
+typedef struct truth_fix {
+    size_t off;       /* of the time string in the truth buffer */
+    uint32_t vessel;
+    bool old;         /* last heard before the switch, else first heard after */
+} truth_fix;
 
 typedef struct site {         /* where and when a planted scenario lives */
     double lat0, lat1, lon0, lon1;
@@ -284,6 +294,10 @@ typedef struct sim {
     uint8_t *near_lane;           /* 180 x 360: one-degree cells within a cell of a lane */
     site *sites;
     size_t nsites, capsites;
+    truth_fix *fixes;
+    size_t nfixes, capfixes;
+    int fix_start, fix_end;       /* for the next truth_line: vessel whose static reception
+                                     sets start (last old heard) / end (first new heard), -1 */
     uint64_t rx_rng;
     const char *cur_src, *dup_src; /* s: of the message being written, and of its duplicate */
     size_t fixed_first;           /* vessels [fixed_first, nv) are base stations and AtoN */
@@ -334,8 +348,24 @@ static void truth_line(sim *s, const char *kind, const char *what, const char *i
     if (id) truth_printf(s, ", \"id\": \"%s\"", id);
     truth_printf(s, ", \"mmsi\": [");
     for (int i = 0; i < nmmsi; i++) truth_printf(s, "%s%u", i ? ", " : "", mmsi[i]);
+    size_t at = s->truthlen + strlen("], \"start\": \"");
     truth_printf(s, "], \"start\": \"%s\", \"end\": \"%s\", \"lat\": %.5f, \"lon\": %.5f, \"scenario\": \"%s\"%s}\n",
                  a, b, lat, wrap_lon(lon), scenario, extra);
+    for (int k = 0; k < 2 && s->global; k++) {
+        int vi = k ? s->fix_end : s->fix_start;
+        if (vi < 0) continue;
+        if (s->nfixes == s->capfixes) {
+            size_t cap = s->capfixes ? 2 * s->capfixes : 64;
+            truth_fix *nf = realloc(s->fixes, cap * sizeof *nf);
+            if (!nf) {
+                s->failed = 1;
+                break;
+            }
+            s->fixes = nf, s->capfixes = cap;
+        }
+        s->fixes[s->nfixes++] = (truth_fix){at + (k ? 20 + strlen("\", \"end\": \"") : 0), (uint32_t)vi, !k};
+    }
+    s->fix_start = s->fix_end = -1;
     if (kind[0] == 't' && kind[1] == 'y') {
         s->st.events++;
         int ty = aw_event_type_parse(what);
@@ -424,7 +454,8 @@ static vessel *sc_vessel(sim *s, uint32_t mmsi, bool class_b, uint8_t shiptype, 
     *v = (vessel){.mmsi = mmsi, .class_b = class_b, .shiptype = shiptype, .pos_type = 1,
                   .to_bow = class_b ? 8 : (uint16_t)(shiptype / 10 == 8 ? 200 : 150), .to_stern = class_b ? 4 : 40,
                   .to_port = class_b ? 2 : 22, .to_starboard = class_b ? 2 : 22, .ident = (int32_t)s->nidents,
-                  .id_switch = INT64_MAX, .plan_first = (uint32_t)s->nlegs, .lane = -1};
+                  .id_switch = INT64_MAX, .plan_first = (uint32_t)s->nlegs, .lane = -1,
+                  .old_heard = INT64_MIN, .new_heard = INT64_MAX};
     ident *id = &s->idents[s->nidents];
     memset(id, 0, 2 * sizeof *id);
     if (s->inst > 1) snprintf(id->name, sizeof id->name, "%.15s %u", name, s->inst % 10000);
@@ -496,9 +527,11 @@ static void sc_encounter(sim *s, uint64_t *r) {
                "encounter", x);
     int64_t ta = static_at_or_after(s, a, sw), tb = static_at_or_after(s, b, sw);
     snprintf(x, sizeof x, ", \"linked\": \"%s\", \"draught_before_m\": 15.2, \"draught_after_m\": 11.8", id);
+    s->fix_end = (int)(a - s->v);
     truth_line(s, "type", "draught_change", sc_id(s, id2, "encounter", "-draught-a"), &m[0], 1, t0, ta, clat, clon,
                "encounter", x);
     snprintf(x, sizeof x, ", \"linked\": \"%s\", \"draught_before_m\": 8.1, \"draught_after_m\": 11.6", id);
+    s->fix_end = (int)(b - s->v);
     truth_line(s, "type", "draught_change", sc_id(s, id2, "encounter", "-draught-b"), &m[1], 1, t0, tb, clat, clon,
                "encounter", x);
 }
@@ -622,6 +655,7 @@ static void sc_identity_change(sim *s, uint64_t *r) {
     /* ids "identity-change-name" for the first instance (as ever), "identity-change-name-3" */
     snprintf(id, sizeof id, "identity-change-name");
     if (s->inst > 1) sc_id(s, id, "identity-change-name", "");
+    s->fix_start = s->fix_end = (int)(a - s->v);
     truth_line(s, "type", "identity_change", id, &m1, 1, t_old, t_new, la, lo, "identity_change", x);
     snprintf(x, sizeof x, ", \"reason\": \"imo_check_digit\", \"imo\": %u", bad);
     snprintf(id, sizeof id, "identity-change-imo");
@@ -642,8 +676,8 @@ static void sc_position_spoof(sim *s, uint64_t *r) {
     if (!v) return;
     /* Sails north-west away from the Namibian coast; for 30 minutes its reports say it
      * lies 300 km inland (near 24.5 S 17.9 E, Kalahari), then they are true again. In the
-     * global mode: for spoof_h (90 min, longer than a satellite revisit) at a place at
-     * least 100 km inland. */
+     * global mode: for spoof_h (45 min, a satellite revisit, so a pass hears it) at a place
+     * at least 100 km inland. */
     double slat = s->global ? s->spoof_lat : -24.5, slon = s->global ? s->spoof_lon : 17.9;
     double sh = s->global ? s->spoof_h : 0.5;
     pen_run(&p, 6.0, 340, 12.0, NAV_UNDERWAY, false);
@@ -1199,6 +1233,8 @@ static void send_static(sim *s, size_t i, vessel *v, int64_t t) {
             s->st.unheard++;
             return;
         }
+        if (t < v->id_switch) v->old_heard = t;
+        else if (v->new_heard > t) v->new_heard = t;
     }
     aw_msg m = {.mmsi = v->mmsi};
     if (v->class_b) {
@@ -1312,16 +1348,16 @@ static size_t mask_cell(double lat, double lon) {
 static char mask_at(size_t cell) { return sim_g_mask[cell / 360][cell % 360]; }
 
 typedef struct snap {
-    size_t nlegs, nsc, nidents, truthlen;
+    size_t nlegs, nsc, nidents, truthlen, nfixes;
     uint32_t events, traps, by_type[8];
 } snap;
 
 static void snap_take(const sim *s, snap *x) {
-    *x = (snap){s->nlegs, s->nsc, s->nidents, s->truthlen, s->st.events, s->st.traps, {0}};
+    *x = (snap){s->nlegs, s->nsc, s->nidents, s->truthlen, s->nfixes, s->st.events, s->st.traps, {0}};
     memcpy(x->by_type, s->st.events_by_type, sizeof x->by_type);
 }
 static void snap_restore(sim *s, const snap *x) {
-    s->nlegs = x->nlegs, s->nsc = x->nsc, s->nidents = x->nidents, s->truthlen = x->truthlen;
+    s->nlegs = x->nlegs, s->nsc = x->nsc, s->nidents = x->nidents, s->truthlen = x->truthlen, s->nfixes = x->nfixes;
     s->st.events = x->events, s->st.traps = x->traps;
     memcpy(s->st.events_by_type, x->by_type, sizeof x->by_type);
 }
@@ -1403,7 +1439,7 @@ static int plant_global(sim *s, void (*const builders[12])(sim *, uint64_t *), c
                     uint32_t c = inland[rnd_next(&pr) % ninland];
                     s->spoof_lat = 90 - (double)(c / 360) - 0.5, s->spoof_lon = (double)(c % 360) - 180 + 0.5;
                 }
-                s->spoof_h = 1.5;
+                s->spoof_h = 0.75; /* a revisit's worth; under the 1 h overlap of a conflict */
                 snap x;
                 snap_take(s, &x);
                 uint64_t br = rnd_next(&pr);
@@ -1592,6 +1628,7 @@ int aw_sim_run(const aw_sim_opts *o, aw_sim_write_fn nmea, void *nmea_ctx, aw_si
     s->global = o->global;
     s->base_s = o->start_s, s->sc_end_s = s->end_s, s->sc_hours = o->hours, s->inst = 1;
     s->cur_src = "aiswatch-sim";
+    s->fix_start = s->fix_end = -1;
     s->rx_rng = o->seed ^ 0x7278ULL;
     uint32_t nplant[12] = {0};
     size_t nbase = 0, naton = 0;
@@ -1710,6 +1747,14 @@ int aw_sim_run(const aw_sim_opts *o, aw_sim_write_fn nmea, void *nmea_ctx, aw_si
         fail(s, s->failed == 2 ? "write failed" : "encoding failed");
         goto done;
     }
+    for (size_t k = 0; k < s->nfixes; k++) { /* what receivers heard, not what was sent */
+        const truth_fix *f = &s->fixes[k];
+        int64_t when = f->old ? s->v[f->vessel].old_heard : s->v[f->vessel].new_heard;
+        if (when == INT64_MIN || when == INT64_MAX) continue;
+        char iso[24];
+        iso_time(when, iso);
+        memcpy(s->truth + f->off, iso, 20);
+    }
     if (s->noise) {
         char x[300];
         int n = snprintf(x, sizeof x, ", \"gps_sigma_m\": 10, \"bad_checksums\": %llu, \"lost_fragments\": %llu",
@@ -1737,6 +1782,7 @@ done:
     free(s->stname);
     free(s->near_lane);
     free(s->sites);
+    free(s->fixes);
     free(s);
     return rc;
 }
