@@ -216,6 +216,8 @@ typedef struct vessel {
     uint16_t station;     /* VK_BASE and VK_ATON: its shore station */
     int64_t next_lr;      /* class A: next type 27 (sent when out of shore range) */
     int64_t old_heard, new_heard; /* last static heard before id_switch, first at or after */
+    uint32_t cov_cell;    /* the coverage cell last looked up (+ 1, 0 = none) and its */
+    uint16_t cov[2];      /* receivers: a ship stays in a cell for an hour or more */
 } vessel;
 
 enum { VK_SHIP = 0, VK_BASE, VK_ATON };
@@ -827,10 +829,28 @@ static const char *const name_a[16] = {"OCEAN", "NORDIC", "PACIFIC", "GOLDEN", "
 static const char *const name_b[16] = {"SPIRIT", "GLORY", "PIONEER", "TRADER", "CARRIER", "EXPRESS", "PRIDE", "VENTURE",
                                        "HARMONY", "DAWN", "QUEEN", "HOPE", "LEGEND", "FORTUNE", "VOYAGER", "BREEZE"};
 
+/* Appends the decimal digits of x (at least `width`, zero-padded) at p; returns the end. */
+static char *put_uint(char *p, unsigned x, int width) {
+    char d[12];
+    int n = 0;
+    do d[n++] = (char)('0' + x % 10), x /= 10;
+    while (x);
+    while (n < width) d[n++] = '0';
+    while (n) *p++ = d[--n];
+    return p;
+}
+
+/* Called for every static report, so no printf: "%s %s %u" and "B%06u" by hand. */
 static void bg_ident(const sim *s, size_t i, const vessel *v, ident *id) {
     uint64_t h = hash64(0xb6u + i);
-    snprintf(id->name, sizeof id->name, "%s %s %u", name_a[h & 15], name_b[(h >> 4) & 15], (unsigned)(i % 1000));
-    snprintf(id->callsign, sizeof id->callsign, "B%06u", (unsigned)(i % 1000000));
+    const char *a = name_a[h & 15], *b = name_b[(h >> 4) & 15];
+    size_t la = strlen(a), lb = strlen(b);
+    char *p = id->name; /* at most 8 + 1 + 8 + 1 + 3 = 21 with the NUL */
+    memcpy(p, a, la), p += la, *p++ = ' ';
+    memcpy(p, b, lb), p += lb, *p++ = ' ';
+    *put_uint(p, (unsigned)(i % 1000), 1) = 0;
+    id->callsign[0] = 'B';
+    *put_uint(id->callsign + 1, (unsigned)(i % 1000000), 6) = 0;
     id->imo = imo_make(h >> 8);
     id->draught_dm = v->class_b ? 0 : (uint8_t)(60 + (h >> 40) % 100);
     const sim_lane *ln = &s->lanes[v->lane];
@@ -1057,8 +1077,16 @@ static size_t cov_cell(double lat, double lon) {
     return (size_t)r * COV_COLS + (size_t)c;
 }
 
-/* Within 40 nm of a shore receiver? */
-static bool in_shore_range(const sim *s, double lat, double lon) { return s->cov[2 * cov_cell(lat, lon)] != 0; }
+/* The shore receivers in range of a vessel at (lat, lon), from its cache when it has not
+ * changed cell (the 4 MB table is the only memory a report would otherwise miss in). */
+static const uint16_t *cov_of(const sim *s, vessel *v, double lat, double lon) {
+    size_t c = cov_cell(lat, lon);
+    if (v->cov_cell != c + 1) {
+        v->cov_cell = (uint32_t)c + 1;
+        v->cov[0] = s->cov[2 * c], v->cov[1] = s->cov[2 * c + 1];
+    }
+    return v->cov;
+}
 
 static const char *const sat_names[N_SATS] = {"sat-1", "sat-2", "sat-3", "sat-4",  "sat-5",  "sat-6",
                                               "sat-7", "sat-8", "sat-9", "sat-10", "sat-11", "sat-12"};
@@ -1068,10 +1096,11 @@ static const char *const sat_names[N_SATS] = {"sat-1", "sat-2", "sat-3", "sat-4"
  * beyond, a satellite hears it with probability p_sat, and only while one is in view
  * (PASS_W_S seconds of every PASS_P_S, the phase set by the 10-degree cell). False when
  * nobody hears it. */
-static bool rx_hear(sim *s, double lat, double lon, int64_t t, unsigned p_sat_pct) {
+static bool rx_hear(sim *s, vessel *v, double lat, double lon, int64_t t, unsigned p_sat_pct) {
     s->dup_src = NULL;
-    size_t c = cov_cell(lat, lon);
-    uint16_t a = s->cov[2 * c], b = s->cov[2 * c + 1];
+    const uint16_t *cv = cov_of(s, v, lat, lon);
+    uint16_t a = cv[0], b = cv[1];
+    size_t c = v->cov_cell - 1;
     uint64_t r = rnd_next(&s->rx_rng);
     if (a) {
         s->cur_src = s->stname[a - 1];
@@ -1151,7 +1180,7 @@ static void send_ext_b(sim *s, const vessel *v, const ident *id, int64_t t, doub
 
 /* Base stations (type 4, every 10 s, heard by their own receiver) and aids to navigation
  * (type 21, every 3 minutes) at the shore stations. */
-static void send_fixed(sim *s, const vessel *v, int64_t t) {
+static void send_fixed(sim *s, vessel *v, int64_t t) {
     double lat = v->cur.lat0, lon = v->cur.lon0;
     bitpack b = {0};
     unsigned fill;
@@ -1170,7 +1199,7 @@ static void send_fixed(sim *s, const vessel *v, int64_t t) {
         emit_msg(s, NULL, b.out, n, fill, 4, t, false);
         return;
     }
-    if (!rx_hear(s, lat, lon, t, 50)) {
+    if (!rx_hear(s, v, lat, lon, t, 50)) {
         s->st.unheard++;
         return;
     }
@@ -1192,7 +1221,7 @@ static void send_position(sim *s, vessel *v, int64_t t) {
     double f = l->t1 > l->t0 ? (double)(t - l->t0) / (double)(l->t1 - l->t0) : 0;
     if (f > 1) f = 1;
     double lat = l->lat0 + f * (l->lat1 - l->lat0), lon = l->lon0 + f * (l->lon1 - l->lon0);
-    if (s->global && !rx_hear(s, lat, lon, t, v->class_b ? 20 : 50)) { /* class B: 2 W, fewer heard */
+    if (s->global && !rx_hear(s, v, lat, lon, t, v->class_b ? 20 : 50)) { /* class B: 2 W, fewer heard */
         s->st.unheard++;
         return;
     }
@@ -1229,7 +1258,7 @@ static void send_static(sim *s, size_t i, vessel *v, int64_t t) {
     double lat = 0, lon = 0;
     if (s->global) {
         leg_pos(&v->cur, t, &lat, &lon);
-        if (!rx_hear(s, lat, lon, t, v->class_b ? 20 : 50)) {
+        if (!rx_hear(s, v, lat, lon, t, v->class_b ? 20 : 50)) {
             s->st.unheard++;
             return;
         }
@@ -1314,8 +1343,8 @@ static void step(sim *s, int64_t t) {
                     double lat, lon;
                     leg_pos(&v->cur, t, &lat, &lon);
                     /* sent on the long-range channels, which only satellites listen to */
-                    if (!in_shore_range(s, lat, lon)) {
-                        if (rx_hear(s, lat, lon, t, 90)) send_long_range(s, v, t, lat, lon);
+                    if (!cov_of(s, v, lat, lon)[0]) {
+                        if (rx_hear(s, v, lat, lon, t, 90)) send_long_range(s, v, t, lat, lon);
                         else s->st.unheard++;
                     }
                     v->next_lr = t + 180;
