@@ -215,7 +215,7 @@ typedef struct vessel {
     bool ext19;           /* a class B that also sends type 19 with its static reports */
     uint16_t station;     /* VK_BASE and VK_ATON: its shore station */
     int64_t next_lr;      /* class A: next type 27 (sent when out of shore range) */
-    int64_t old_heard, new_heard; /* last static heard before id_switch, first at or after */
+    uint32_t fix_head;    /* truth times that wait on this vessel's reception: index + 1 */
     uint32_t cov_cell;    /* the coverage cell last looked up (+ 1, 0 = none) and its */
     uint16_t cov[2];      /* receivers: a ship stays in a cell for an hour or more */
 } vessel;
@@ -238,14 +238,24 @@ enum { VK_SHIP = 0, VK_BASE, VK_ATON };
 #define PASS_W_S 600
 #define N_SATS 12
 
-/* A truth time to be replaced, once the run is over, by when a receiver first heard the
- * vessel's new identity (or last heard its old one): in the global mode reception, not
- * the schedule, decides what a reader can see. Times in the truth are 20 bytes wide. */
+/* A truth time to be replaced, once the run is over, by when a receiver heard the vessel:
+ * in the global mode reception, not the schedule, decides what a reader can see (the
+ * last position heard before a vessel went dark, the first static report heard with its
+ * new name...). Times in the truth are 20 bytes wide, so they are patched in place. */
+enum { FIX_POS_LAST_BEFORE, FIX_POS_FIRST_FROM, FIX_STATIC_LAST_BEFORE, FIX_STATIC_FIRST_FROM };
 typedef struct truth_fix {
     size_t off;       /* of the time string in the truth buffer */
     uint32_t vessel;
-    bool old;         /* last heard before the switch, else first heard after */
+    uint8_t kind;     /* FIX_... */
+    int64_t at;       /* the time the kind refers to */
+    int64_t heard;    /* INT64_MIN while nothing heard */
+    uint32_t next;    /* the vessel's next fix, index + 1 */
 } truth_fix;
+typedef struct fix_req {
+    int vessel;       /* -1: none */
+    uint8_t kind;
+    int64_t at;
+} fix_req;
 
 typedef struct site {         /* where and when a planted scenario lives */
     double lat0, lat1, lon0, lon1;
@@ -298,8 +308,7 @@ typedef struct sim {
     size_t nsites, capsites;
     truth_fix *fixes;
     size_t nfixes, capfixes;
-    int fix_start, fix_end;       /* for the next truth_line: vessel whose static reception
-                                     sets start (last old heard) / end (first new heard), -1 */
+    fix_req fix[2];               /* for the next truth_line's start and end */
     uint64_t rx_rng;
     const char *cur_src, *dup_src; /* s: of the message being written, and of its duplicate */
     size_t fixed_first;           /* vessels [fixed_first, nv) are base stations and AtoN */
@@ -354,7 +363,7 @@ static void truth_line(sim *s, const char *kind, const char *what, const char *i
     truth_printf(s, "], \"start\": \"%s\", \"end\": \"%s\", \"lat\": %.5f, \"lon\": %.5f, \"scenario\": \"%s\"%s}\n",
                  a, b, lat, wrap_lon(lon), scenario, extra);
     for (int k = 0; k < 2 && s->global; k++) {
-        int vi = k ? s->fix_end : s->fix_start;
+        int vi = s->fix[k].vessel;
         if (vi < 0) continue;
         if (s->nfixes == s->capfixes) {
             size_t cap = s->capfixes ? 2 * s->capfixes : 64;
@@ -365,15 +374,32 @@ static void truth_line(sim *s, const char *kind, const char *what, const char *i
             }
             s->fixes = nf, s->capfixes = cap;
         }
-        s->fixes[s->nfixes++] = (truth_fix){at + (k ? 20 + strlen("\", \"end\": \"") : 0), (uint32_t)vi, !k};
+        s->fixes[s->nfixes++] = (truth_fix){.off = at + (k ? 20 + strlen("\", \"end\": \"") : 0),
+                                            .vessel = (uint32_t)vi, .kind = s->fix[k].kind, .at = s->fix[k].at,
+                                            .heard = INT64_MIN};
     }
-    s->fix_start = s->fix_end = -1;
+    s->fix[0].vessel = s->fix[1].vessel = -1;
     if (kind[0] == 't' && kind[1] == 'y') {
         s->st.events++;
         int ty = aw_event_type_parse(what);
         if (ty >= 0 && ty < 8) s->st.events_by_type[ty]++;
     } else
         s->st.traps++;
+}
+
+/* The next truth line's start (which 0) or end (1) is what receivers heard of v. */
+static void truth_heard(sim *s, int which, const vessel *v, int kind, int64_t at) {
+    s->fix[which] = (fix_req){(int)(v - s->v), (uint8_t)kind, at};
+}
+
+/* A receiver heard v at t: settle the truth times that wait on it. */
+static void heard(sim *s, vessel *v, int64_t t, bool is_static) {
+    for (uint32_t k = v->fix_head; k; k = s->fixes[k - 1].next) {
+        truth_fix *f = &s->fixes[k - 1];
+        if ((f->kind >= FIX_STATIC_LAST_BEFORE) != is_static) continue;
+        bool before = f->kind == FIX_POS_LAST_BEFORE || f->kind == FIX_STATIC_LAST_BEFORE;
+        if (before ? t < f->at : t >= f->at && f->heard == INT64_MIN) f->heard = t;
+    }
 }
 
 /* ---- scenario building ------------------------------------------------------------------ */
@@ -457,7 +483,7 @@ static vessel *sc_vessel(sim *s, uint32_t mmsi, bool class_b, uint8_t shiptype, 
                   .to_bow = class_b ? 8 : (uint16_t)(shiptype / 10 == 8 ? 200 : 150), .to_stern = class_b ? 4 : 40,
                   .to_port = class_b ? 2 : 22, .to_starboard = class_b ? 2 : 22, .ident = (int32_t)s->nidents,
                   .id_switch = INT64_MAX, .plan_first = (uint32_t)s->nlegs, .lane = -1,
-                  .old_heard = INT64_MIN, .new_heard = INT64_MAX};
+                  .fix_head = 0};
     ident *id = &s->idents[s->nidents];
     memset(id, 0, 2 * sizeof *id);
     if (s->inst > 1) snprintf(id->name, sizeof id->name, "%.15s %u", name, s->inst % 10000);
@@ -529,11 +555,11 @@ static void sc_encounter(sim *s, uint64_t *r) {
                "encounter", x);
     int64_t ta = static_at_or_after(s, a, sw), tb = static_at_or_after(s, b, sw);
     snprintf(x, sizeof x, ", \"linked\": \"%s\", \"draught_before_m\": 15.2, \"draught_after_m\": 11.8", id);
-    s->fix_end = (int)(a - s->v);
+    truth_heard(s, 1, a, FIX_STATIC_FIRST_FROM, sw);
     truth_line(s, "type", "draught_change", sc_id(s, id2, "encounter", "-draught-a"), &m[0], 1, t0, ta, clat, clon,
                "encounter", x);
     snprintf(x, sizeof x, ", \"linked\": \"%s\", \"draught_before_m\": 8.1, \"draught_after_m\": 11.6", id);
-    s->fix_end = (int)(b - s->v);
+    truth_heard(s, 1, b, FIX_STATIC_FIRST_FROM, sw);
     truth_line(s, "type", "draught_change", sc_id(s, id2, "encounter", "-draught-b"), &m[1], 1, t0, tb, clat, clon,
                "encounter", x);
 }
@@ -568,6 +594,8 @@ static void sc_gap(sim *s, uint64_t *r) {
              p.lat, wrap_lon(p.lon));
     pen_run(&p, s->sc_hours, 95, 13.0, NAV_UNDERWAY, false);
     char id[64];
+    truth_heard(s, 0, v, FIX_POS_LAST_BEFORE, hrs(s, 3.0));
+    truth_heard(s, 1, v, FIX_POS_FIRST_FROM, hrs(s, 21.0));
     truth_line(s, "type", "gap", sc_id(s, id, "gap", ""), &m, 1, hrs(s, 3.0), hrs(s, 21.0), glat, glon, "gap", x);
 }
 
@@ -603,9 +631,13 @@ static void sc_dark_rendezvous(sim *s, uint64_t *r) {
                hrs(s, 10.0), plat, plon, "dark_rendezvous", x);
     snprintf(x, sizeof x, ", \"part_of\": \"%s\", \"end_lat\": %.5f, \"end_lon\": %.5f, \"duration_h\": 14", id,
              elat, wrap_lon(elon));
+    truth_heard(s, 0, b, FIX_POS_LAST_BEFORE, hrs(s, 1.0));
+    truth_heard(s, 1, b, FIX_POS_FIRST_FROM, hrs(s, 15.0));
     truth_line(s, "type", "gap", sc_id(s, id2, "dark-rendezvous", "-gap"), &m[1], 1, hrs(s, 1.0), hrs(s, 15.0), glat,
                glon, "dark_rendezvous", x);
     snprintf(x, sizeof x, ", \"loitering\": %u, \"dark\": %u, \"required_kn\": 8.6", ma, mb);
+    truth_heard(s, 0, b, FIX_POS_LAST_BEFORE, hrs(s, 1.0));
+    truth_heard(s, 1, b, FIX_POS_FIRST_FROM, hrs(s, 15.0));
     truth_line(s, "type", "dark_rendezvous", id, m, 2, hrs(s, 1.0), hrs(s, 15.0), plat, plon, "dark_rendezvous", x);
 }
 
@@ -627,6 +659,8 @@ static void sc_identity_conflict(sim *s, uint64_t *r) {
     char x[160];
     snprintf(x, sizeof x, ", \"lat2\": %.5f, \"lon2\": %.5f, \"distance_km\": 520", lat2, wrap_lon(lon2));
     char id[64];
+    truth_heard(s, 0, b, FIX_POS_FIRST_FROM, hrs(s, 1.0));
+    truth_heard(s, 1, b, FIX_POS_LAST_BEFORE, hrs(s, 13.0));
     truth_line(s, "type", "identity_conflict", sc_id(s, id, "identity-conflict", ""), &m, 1, hrs(s, 1.0), hrs(s, 13.0), lat,
                lon + 11.0 / 60 / cos(lat * DEG), "identity_conflict", x);
 }
@@ -657,15 +691,20 @@ static void sc_identity_change(sim *s, uint64_t *r) {
     /* ids "identity-change-name" for the first instance (as ever), "identity-change-name-3" */
     snprintf(id, sizeof id, "identity-change-name");
     if (s->inst > 1) sc_id(s, id, "identity-change-name", "");
-    s->fix_start = s->fix_end = (int)(a - s->v);
+    truth_heard(s, 0, a, FIX_STATIC_LAST_BEFORE, sw);
+    truth_heard(s, 1, a, FIX_STATIC_FIRST_FROM, sw);
     truth_line(s, "type", "identity_change", id, &m1, 1, t_old, t_new, la, lo, "identity_change", x);
     snprintf(x, sizeof x, ", \"reason\": \"imo_check_digit\", \"imo\": %u", bad);
     snprintf(id, sizeof id, "identity-change-imo");
     if (s->inst > 1) sc_id(s, id, "identity-change-imo", "");
+    truth_heard(s, 0, b, FIX_STATIC_FIRST_FROM, s->base_s);
+    truth_heard(s, 1, b, FIX_STATIC_LAST_BEFORE, INT64_MAX);
     truth_line(s, "type", "identity_change", id, &m2, 1, s->base_s, s->sc_end_s, lat + 1.0, lon,
                "identity_change", x);
     snprintf(id, sizeof id, "identity-change-mid");
     if (s->inst > 1) sc_id(s, id, "identity-change-mid", "");
+    truth_heard(s, 0, c, FIX_POS_FIRST_FROM, s->base_s);
+    truth_heard(s, 1, c, FIX_POS_LAST_BEFORE, INT64_MAX);
     truth_line(s, "type", "identity_change", id, &m3, 1, s->base_s, s->sc_end_s, lat, lon + 1.0,
                "identity_change", ", \"reason\": \"mid_unallocated\", \"mid\": 299");
 }
@@ -697,6 +736,8 @@ static void sc_position_spoof(sim *s, uint64_t *r) {
     p.lon = rlon;
     pen_run(&p, s->sc_hours, 340, 12.0, NAV_UNDERWAY, false);
     char id[64];
+    truth_heard(s, 0, v, FIX_POS_FIRST_FROM, hrs(s, 6.0));
+    truth_heard(s, 1, v, FIX_POS_LAST_BEFORE, hrs(s, 6.0 + sh));
     truth_line(s, "type", "position_spoof", sc_id(s, id, "position-spoof", ""), &m, 1, hrs(s, 6.0), hrs(s, 6.0 + sh),
                slat, slon, "position_spoof",
                s->global ? ", \"inland_km_min\": 100, \"on_land\": true" : ", \"inland_km\": 300, \"on_land\": true");
@@ -1221,9 +1262,12 @@ static void send_position(sim *s, vessel *v, int64_t t) {
     double f = l->t1 > l->t0 ? (double)(t - l->t0) / (double)(l->t1 - l->t0) : 0;
     if (f > 1) f = 1;
     double lat = l->lat0 + f * (l->lat1 - l->lat0), lon = l->lon0 + f * (l->lon1 - l->lon0);
-    if (s->global && !rx_hear(s, v, lat, lon, t, v->class_b ? 20 : 50)) { /* class B: 2 W, fewer heard */
-        s->st.unheard++;
-        return;
+    if (s->global) {
+        if (!rx_hear(s, v, lat, lon, t, v->class_b ? 20 : 50)) { /* class B: 2 W, fewer heard */
+            s->st.unheard++;
+            return;
+        }
+        if (v->fix_head) heard(s, v, t, false);
     }
     if (s->noise) { /* GPS scatter, sigma ~10 m */
         lat += rnd_normal(&s->noise_rng) * 9e-5;
@@ -1262,8 +1306,7 @@ static void send_static(sim *s, size_t i, vessel *v, int64_t t) {
             s->st.unheard++;
             return;
         }
-        if (t < v->id_switch) v->old_heard = t;
-        else if (v->new_heard > t) v->new_heard = t;
+        if (v->fix_head) heard(s, v, t, true);
     }
     aw_msg m = {.mmsi = v->mmsi};
     if (v->class_b) {
@@ -1344,8 +1387,11 @@ static void step(sim *s, int64_t t) {
                     leg_pos(&v->cur, t, &lat, &lon);
                     /* sent on the long-range channels, which only satellites listen to */
                     if (!cov_of(s, v, lat, lon)[0]) {
-                        if (rx_hear(s, v, lat, lon, t, 90)) send_long_range(s, v, t, lat, lon);
-                        else s->st.unheard++;
+                        if (rx_hear(s, v, lat, lon, t, 90)) {
+                            send_long_range(s, v, t, lat, lon);
+                            if (v->fix_head) heard(s, v, t, false);
+                        } else
+                            s->st.unheard++;
                     }
                     v->next_lr = t + 180;
                 }
@@ -1657,7 +1703,7 @@ int aw_sim_run(const aw_sim_opts *o, aw_sim_write_fn nmea, void *nmea_ctx, aw_si
     s->global = o->global;
     s->base_s = o->start_s, s->sc_end_s = s->end_s, s->sc_hours = o->hours, s->inst = 1;
     s->cur_src = "aiswatch-sim";
-    s->fix_start = s->fix_end = -1;
+    s->fix[0].vessel = s->fix[1].vessel = -1;
     s->rx_rng = o->seed ^ 0x7278ULL;
     uint32_t nplant[12] = {0};
     size_t nbase = 0, naton = 0;
@@ -1735,15 +1781,20 @@ int aw_sim_run(const aw_sim_opts *o, aw_sim_write_fn nmea, void *nmea_ctx, aw_si
         if (!o->global && s->legs[v->plan_first + v->plan_n - 1].t1 < s->end_s)
             s->legs[v->plan_first + v->plan_n - 1].t1 = s->end_s;
     }
+    for (size_t k = 0; k < s->nfixes; k++) { /* each vessel's pending truth times */
+        vessel *v = &s->v[s->fixes[k].vessel];
+        s->fixes[k].next = v->fix_head;
+        v->fix_head = (uint32_t)k + 1;
+    }
     s->nv = s->nsc + o->background;
     uint64_t br = o->seed ^ 0xba5eba11ULL;
+    size_t na = 0, nb = 0;
     for (size_t i = s->nsc; i < s->nv; i++) {
         bg_init(s, i, &s->v[i], &br);
-        if (o->global) { /* the global mix: some type 2 reports, some class B with type 19 */
+        if (o->global) { /* the global mix: every 50th class A sends type 2, every 10th class B type 19 */
             vessel *v = &s->v[i];
-            uint64_t h = hash64((i - s->nsc) ^ 0x1902ULL);
-            if (!v->class_b && h % 50 == 17) v->pos_type = 2;
-            v->ext19 = v->class_b && h % 10 == 3;
+            if (!v->class_b && na++ % 50 == 7) v->pos_type = 2;
+            v->ext19 = v->class_b && nb++ % 10 == 3;
         }
     }
     s->fixed_first = s->nv;
@@ -1778,10 +1829,9 @@ int aw_sim_run(const aw_sim_opts *o, aw_sim_write_fn nmea, void *nmea_ctx, aw_si
     }
     for (size_t k = 0; k < s->nfixes; k++) { /* what receivers heard, not what was sent */
         const truth_fix *f = &s->fixes[k];
-        int64_t when = f->old ? s->v[f->vessel].old_heard : s->v[f->vessel].new_heard;
-        if (when == INT64_MIN || when == INT64_MAX) continue;
+        if (f->heard == INT64_MIN) continue;
         char iso[24];
-        iso_time(when, iso);
+        iso_time(f->heard, iso);
         memcpy(s->truth + f->off, iso, 20);
     }
     if (s->noise) {
