@@ -139,7 +139,8 @@ int cmd_simulate(int argc, char **argv) {
                 (unsigned long long)st.garbage_lines);
         for (unsigned k = 0; k < 12; k++)
             if (st.planted[k]) fprintf(stderr, " %s=%u", aw_sim_scenario_name(1u << k), st.planted[k]);
-        fprintf(stderr, " (not placed: %u)\n  truth events by type:", st.not_placed);
+        fprintf(stderr, " (not placed: %u)%s\n  truth events by type:", st.not_placed,
+                hours < AW_SIM_MIN_SCENARIO_HOURS ? " none: runs shorter than 24 h plant nothing" : "");
         static const char *const ev[8] = {"encounter",         "loitering",       "gap",            "dark_rendezvous",
                                           "identity_conflict", "identity_change", "position_spoof", "draught_change"};
         for (int k = 0; k < 8; k++) fprintf(stderr, " %s=%u", ev[k], st.events_by_type[k]);
