@@ -4,7 +4,10 @@
  * background vessels sailing between real World Port Index ports and for planted
  * scenarios (encounters, loitering, gaps, identity tricks, spoofing) and for traps that
  * look like events but are not, and writes one JSON line of ground truth per planted
- * event and per trap. The same options give the same bytes on every machine. The
+ * event and per trap. With opts.global it simulates the world at a chosen size instead:
+ * 119 lanes between 99 ports, the global message mix, shore and satellite reception with
+ * duplicates, noise, and scenarios planted at rates per vessel-day at random open-sea
+ * places. The same options give the same bytes on every machine. The
  * library keeps no global state: each call owns its vessels and buffers, and hands bytes
  * to the caller's write callbacks; it prints nothing. docs/simulate.md describes the
  * scenarios, the truth format and the message rates.
