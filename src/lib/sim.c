@@ -8,12 +8,21 @@
  * slots wakes each vessel when its next report is due, so the cost is a constant per
  * message whatever the fleet size, and the output comes out in time order.
  *
- * Why the geography is a hand-made table: the simulator must work without the shared
+ * Why the geography is a compiled-in table: the simulator must work without the shared
  * data (make demo, the Python binding), and great circles between ports cross land,
- * which the land detector would flag. Every lane was checked against Natural Earth
- * land (1:50m along the lane, 1:10m at the ports) when it was written; the ports are
- * World Port Index positions (Pub. 150), nudged a few hundred metres into the water
- * where the index puts them on the quay. docs/simulate.md lists them.
+ * which the land detector would flag. The default mode's 21 lanes were drawn by hand,
+ * the global mode's 119 (sim_world.c) routed over Natural Earth 1:10m land; the ports
+ * are World Port Index positions (Pub. 150). tests/test_simulate_lanes.c walks every
+ * lane against 1:10m land. docs/simulate.md lists them.
+ *
+ * The global mode adds who hears each report (shore receivers within 40 nm, satellite
+ * passes beyond, duplicates where two receivers overlap), the message types a global
+ * feed carries besides positions and statics (4, 19, 21, 27, packed here as
+ * aw_ais_encode writes only 1-3, 5, 18 and 24), garbage lines, and plants each
+ * scenario many times: its builder runs at a random open-sea place and time, and the
+ * result is kept only if all its legs lie on open sea clear of every other instance
+ * (snapshot, build, check, keep or roll back). Truth times that depend on reception are
+ * patched after the run with what receivers heard.
  */
 #include "aiswatch/sim.h"
 
@@ -510,7 +519,9 @@ static int64_t static_at_or_after(const sim *s, const vessel *v, int64_t t) {
 /* Each scenario is placed on its own stretch of open sea (or its own port), hundreds of
  * kilometres from the others and from the background lanes; the seed moves each site by up
  * to a few tens of miles and varies durations within ranges that stay clear of the
- * detectors' thresholds. Hours are from the start of the run. */
+ * detectors' thresholds. Hours are from s->base_s: the start of the run, or in the global
+ * mode the start of the instance's 24 h window, whose centre is at_lat/at_lon (chosen and
+ * checked by plant_global). */
 
 static void sc_encounter(sim *s, uint64_t *r) {
     double mlat = at_lat(s, 30.5) + 0.3 * (rnd_uniform(r) - 0.5), mlon = at_lon(s, 124.5) + 0.3 * (rnd_uniform(r) - 0.5);
