@@ -9,7 +9,7 @@ Background traffic plants no event by construction (docs/simulate.md): it never 
 sea, never shares an MMSI or changes identity, and its silences between satellite passes
 last under an hour (the gap rule needs 12 h), so any unlisted event is a failure.
 
-Under a sanitizer build (5-10x slower) the fleet is smaller; the planted events are the
+Under a sanitizer build (5-10x slower) the fleet is 100 vessels instead of 400; the planted events are the
 same kinds either way (--event-rate keeps a handful of each)."""
 import json, os, sqlite3, subprocess, sys, tempfile
 from datetime import datetime, timezone
@@ -21,7 +21,7 @@ if not os.path.exists(LAND):
     sys.exit(f"missing {LAND}: run scripts/install-deps.sh (npm ci)")
 with open(AW, "rb") as f:
     SANITIZED = b"__asan_init" in f.read()
-VESSELS = int(os.environ.get("AW_SIM_GLOBAL_VESSELS", "150" if SANITIZED else "400"))
+VESSELS = int(os.environ.get("AW_SIM_GLOBAL_VESSELS", "100" if SANITIZED else "400"))
 RATE = str(10000 / VESSELS)  # about the counts of 10,000 vessel-days whatever the fleet
 SEEDS = [1, 2]
 TOL_H = 1.0  # an encounter or loitering seen through satellite passes (45 min apart)
