@@ -9,8 +9,8 @@ Background traffic plants no event by construction (docs/simulate.md): it never 
 sea, never shares an MMSI or changes identity, and its silences between satellite passes
 last under an hour (the gap rule needs 12 h), so any unlisted event is a failure.
 
-Under a sanitizer build (5-10x slower) the fleet is 100 vessels instead of 400; the planted events are the
-same kinds either way (--event-rate keeps a handful of each)."""
+Under a sanitizer build (5-10x slower) the fleet is 100 vessels instead of 400; the planted
+events are the same either way (--event-rate keeps a handful of each)."""
 import json, os, sqlite3, subprocess, sys, tempfile
 from datetime import datetime, timezone
 
