@@ -11,6 +11,8 @@ last under an hour (the gap rule needs 12 h), so any unlisted event is a failure
 
 Under a sanitizer build (5-10x slower) the fleet is 100 vessels instead of 400; the planted
 events are the same either way (--event-rate keeps a handful of each)."""
+import atexit
+import shutil
 import json, os, sqlite3, subprocess, sys, tempfile
 from datetime import datetime, timezone
 
@@ -26,6 +28,7 @@ RATE = str(10000 / VESSELS)  # about the counts of 10,000 vessel-days whatever t
 SEEDS = [1, 2]
 TOL_H = 1.0  # an encounter or loitering seen through satellite passes (45 min apart)
 tmp = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, tmp, True)  # 300 MB of inputs and GeoPackages
 passed = failed = 0
 
 
