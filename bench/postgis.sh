@@ -19,15 +19,29 @@
 # moored ships at 5,000 vessels; aiswatch then spends minutes writing their evidence, so it
 # is not run by default). A benchmark, not a test.
 #
-# Environment: PG_VESSELS (5000 background vessels, ~10M messages), PG_HOURS (24),
+# Environment: PG_VESSELS (7000 with --global, else 5000: ~10M messages), PG_HOURS (24),
+#   PG_GLOBAL (1: simulate --global when available), PG_EVENT_RATE (10, with --global),
 #   PG_VARIANTS ("default near"; also "noports"; "load": stop after the load), PG_BIN (PostgreSQL's bin directory), AW_BIN,
 #   PG_SHARED_BUFFERS (2GB), PG_WORK_MEM (256MB), PG_KEEP=1 (leave the cluster running to
 #   explore; the command to stop it is printed). Inputs are kept in build/bench/pg/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${AW_BIN:-$root/build/aiswatch}
-vessels=${PG_VESSELS:-5000}
 hours=${PG_HOURS:-24}
+# The world at scale (`simulate --global`: real lanes, satellite passes, duplicates from
+# several receivers, events planted in the traffic) when this aiswatch has it, with the
+# planting rate raised (PG_EVENT_RATE) so that a day holds more than one encounter;
+# otherwise the scenario mix beside background traffic.
+if [ "${PG_GLOBAL:-1}" = 1 ] && "$bin" simulate --help 2>&1 | grep -q -- --global; then
+  vessels=${PG_VESSELS:-7000}
+  event_rate=${PG_EVENT_RATE:-10}
+  sim=(--global --event-rate "$event_rate")
+  tag=global-$vessels-$hours-x$event_rate
+else
+  vessels=${PG_VESSELS:-5000}
+  sim=(--scenario all)
+  tag=sim-$vessels-$hours
+fi
 variants=${PG_VARIANTS:-"default near"}
 out=$root/build/bench/pg
 sqldir=$root/bench/postgis
@@ -56,18 +70,18 @@ fi
 pg_version=$("$pg_bin/postgres" --version | awk '{print $3}')
 
 # ---------------------------------------------------------------- inputs (kept)
-nmea=$out/sim-$vessels-$hours.nmea
-truth=$out/truth-$vessels-$hours.jsonl
-ports=$out/ports.csv
+nmea=$out/$tag.nmea
+truth=$out/$tag.truth.jsonl
+ports=$out/$tag.ports.csv
 if [ ! -s "$nmea" ] || [ ! -s "$truth" ] || [ ! -s "$ports" ]; then
-  say "simulating $vessels vessels for $hours h"
-  "$bin" simulate --scenario all --vessels "$vessels" --hours "$hours" --seed 1 -o "$nmea.tmp" \
-    --truth "$truth" --ports-out "$ports" 2>/dev/null
+  say "simulating: ${sim[*]} --vessels $vessels --hours $hours --seed 1"
+  "$bin" simulate "${sim[@]}" --vessels "$vessels" --hours "$hours" --seed 1 -o "$nmea.tmp" \
+    --truth "$truth" --ports-out "$ports" 2>"$out/$tag.simulate.log"
   mv "$nmea.tmp" "$nmea"
 fi
 # The positions, decoded once, for COPY: position reports only (types 1-3, 18, 19, 27; the
 # track stage of aiswatch uses no other), the columns a position table has.
-csv=$out/positions-$vessels-$hours.csv
+csv=$out/$tag.positions.csv
 if [ ! -s "$csv" ]; then
   say "decoding positions to $csv"
   t0=$(date +%s%N)
@@ -252,6 +266,7 @@ done
 # ---------------------------------------------------------------- the table
 messages=$(grep -Eo '[0-9]+ messages' "$out/scan-default-noposition.log" 2>/dev/null | head -1 | grep -Eo '[0-9]+' || echo "?")
 echo
+echo "== input: aiswatch simulate ${sim[*]} --vessels $vessels --hours $hours --seed 1"
 echo "== times ($(nproc) cores, shared; PostgreSQL $pg_version, PostGIS $postgis_version; $messages messages, $positions positions; database $db_mb MiB)"
 ms() { awk -v ns="$1" 'BEGIN{printf "%.1f s", ns / 1e9}'; }
 mib() { awk -v kb="$1" 'BEGIN{printf "%.0f MiB", kb / 1024}'; }
