@@ -15,7 +15,7 @@
 --     SQL does not express) and pairs segments. Two ships sharing one MMSI are interpolated
 --     here as one zig-zagging track.
 --   * No removal of duplicate reports (aiswatch drops a report repeated within 30 s by
---     another receiver); the simulated input has none.
+--     another receiver): a repeat a few seconds later at the same place changes no sample.
 --   * Every resampled point is tested against ports and land; aiswatch tests a point only
 --     when the vessel has moved more than 200 m since the last test.
 \set ON_ERROR_STOP on
