@@ -13,17 +13,18 @@
 # private throwaway cluster (initdb in a temporary directory, unix socket only, removed on
 # exit), tuned for a bulk-load benchmark (fsync off: a crash loses nothing here), then
 # prints both sides' encounters matched by MMSI pair and overlapping time, and the times.
-# The same rule with other port exclusions compares the two definitions on more than the
-# one planted encounter: "near" (ports only, 1 km: the simulator's anchorage, near-port and
-# marina traps become encounters) and "noports" (nothing excluded: ~45,000 encounters among
-# moored ships at 5,000 vessels; aiswatch then spends minutes writing their evidence, so it
-# is not run by default). A benchmark, not a test.
+# The same rule with other port exclusions compares the two definitions on more cases:
+# "near" (ports only, at 1 km, no derived anchorages: the near-port trap becomes an
+# encounter) and "noports" (nothing excluded: ~45,000 encounters among moored ships in the
+# scenario mix; aiswatch then spends minutes writing their evidence, so it is not run by
+# default). A benchmark, not a test.
 #
 # Environment: PG_VESSELS (7000 with --global, else 5000: ~10M messages), PG_HOURS (24),
 #   PG_GLOBAL (1: simulate --global when available), PG_EVENT_RATE (10, with --global),
-#   PG_VARIANTS ("default near"; also "noports"; "load": stop after the load), PG_BIN (PostgreSQL's bin directory), AW_BIN,
-#   PG_SCAN_RUNS (3: aiswatch scan's best of), PG_SHARED_BUFFERS (2GB), PG_WORK_MEM (256MB), PG_KEEP=1 (leave the cluster running to
-#   explore; the command to stop it is printed). Inputs are kept in build/bench/pg/.
+#   PG_VARIANTS ("default near"; also "noports"; "load": stop after the load),
+#   PG_SCAN_RUNS (3: aiswatch scan's best of), PG_SHARED_BUFFERS (2GB), PG_WORK_MEM (256MB),
+#   PG_KEEP=1 (leave the cluster running to explore; the command to stop it is printed),
+#   PG_BIN (PostgreSQL's bin directory), AW_BIN. Inputs are kept in build/bench/pg/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${AW_BIN:-$root/build/aiswatch}
