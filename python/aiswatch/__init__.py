@@ -209,7 +209,8 @@ class ScanResult:
     vessels: one row per (mmsi, segment) with its latest identity, flag and sanctions;
     identity_history: every run of one identity value with first/last seen;
     positions: every kept position (time, mmsi, segment, lat, lon, sog_kn, cog_deg,
-      heading_deg (511: none), nav_status, msg_type, source), zero-copy;
+      heading_deg (511: none), nav_status, msg_type, source), zero-copy, a plain DataFrame
+      (positions_geo() makes the GeoDataFrame);
     summary: dict of what was read, kept and dropped, per input and in total.
     """
 
@@ -258,8 +259,15 @@ class ScanResult:
 
     @property
     def positions(self):
-        df = _Tracks.frame(self, lib.aw_py_scan_tracks(self._ptr), self._names)
-        return _geo(df, "lon", "lat")
+        """A plain DataFrame (lat/lon columns; numeric columns are views of the library's
+        arrays): a GeoDataFrame of millions of points costs seconds, see positions_geo()."""
+        return _Tracks.frame(self, lib.aw_py_scan_tracks(self._ptr), self._names)
+
+    def positions_geo(self):
+        """The positions as a GeoDataFrame (needs geopandas; slow for millions of rows)."""
+        if _gpd is None:
+            raise AiswatchError("positions_geo() needs geopandas (Debian: python3-geopandas)")
+        return _geo(self.positions, "lon", "lat")
 
 
 def scan(paths, output=None, with_positions=True, **params):
@@ -322,11 +330,17 @@ def _gp_xy(blob):
     return None
 
 
-def read_gpkg(path, layer=None):
-    """Reads a scan's GeoPackage: one layer as a DataFrame (a GeoDataFrame with geopandas),
-    or, without `layer`, a dict of every layer. Without geopandas, point layers get lon and
-    lat columns and line layers a coords column of (lon, lat) pairs."""
+def read_gpkg(path, layer=None, geo=None):
+    """Reads a scan's GeoPackage: one layer as a DataFrame, or, without `layer`, a dict of
+    every layer. Point layers get lon and lat columns, line layers a coords column of
+    (lon, lat) pairs. geo (default: whether geopandas is installed) makes feature layers
+    GeoDataFrames (EPSG:4326); pass geo=False for large layers such as positions, whose
+    geometries cost seconds per million rows to build."""
     path = os.fspath(path)
+    if geo is None:
+        geo = _gpd is not None
+    if geo and _gpd is None:
+        raise AiswatchError("geo=True needs geopandas (Debian: python3-geopandas)")
     if not os.path.exists(path):
         raise AiswatchError(f"{path}: no such file")
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -341,17 +355,21 @@ def read_gpkg(path, layer=None):
         for name, kind in layers:
             if layer is not None and name != layer:
                 continue
-            if kind == "features" and _gpd is not None:
-                out[name] = _gpd.read_file(path, layer=name)
-                continue
             df = pd.read_sql_query(f'SELECT * FROM "{name}" ORDER BY fid', con)
             if "geom" in df:
                 geoms = [_gp_xy(g) for g in df.pop("geom")]
-                if any(isinstance(g, list) for g in geoms):
+                lines = any(isinstance(g, list) for g in geoms)
+                if lines:
                     df["coords"] = geoms
                 else:
                     df["lon"] = [g[0] if g else np.nan for g in geoms]
                     df["lat"] = [g[1] if g else np.nan for g in geoms]
+                if geo and lines:
+                    from shapely.geometry import LineString
+                    df = _gpd.GeoDataFrame(df, geometry=[LineString(c) if c else None for c in df["coords"]],
+                                           crs="EPSG:4326")
+                elif geo:
+                    df = _geo(df, "lon", "lat")
             out[name] = df
         return out[layer] if layer is not None else out
     finally:

@@ -424,7 +424,6 @@ def scan(scheduler, paths, output, partition_h=24.0, overlap_h=None, buckets=Non
             S = int(partition_h * _HOUR)
             margin = _margin_ms(params)
             P0 = int((overlap_h if overlap_h is not None else float(params.get("gap_min_h", 12)) + 24) * _HOUR)
-            P0 = max(P0, margin + _HOUR)
             T0 = (tmin // S) * S
             K = (tmax - T0) // S + 1
             overlap = [P0] * K
@@ -444,7 +443,7 @@ def scan(scheduler, paths, output, partition_h=24.0, overlap_h=None, buckets=Non
                     results[k].update(f.result())
                 todo = _recheck(results)
                 for k in todo:
-                    overlap[k] *= 2
+                    overlap[k] = max(2 * overlap[k], margin + _HOUR)
                     retries += 1
             windows = [{"k": r["k"], "own": r["own"], "overlap_h": overlap[r["k"]] / _HOUR, "full": r["full"],
                         "owned": len(r["owned"]), "positions": r["positions"]} for r in results]
