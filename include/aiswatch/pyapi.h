@@ -125,8 +125,11 @@ long aw_py_rest_cells(const aw_tracks *t, double cell_deg, int64_t **cells, uint
 /* Adds the anchorages of the given cells (ascending), as aw_anchorages_derive() would. */
 int aw_py_geo_add_derived(aw_geo *g, const int64_t *cells, size_t n, double cell_deg);
 
-/* aw_detect() with o's parameters; encounters false skips the encounter search. */
-aw_events *aw_py_detect(const aw_tracks *t, const aw_geo *geo, const aw_py_opts *o, bool encounters, char *err,
+/* aw_detect() with o's parameters. all false runs only the rules that read one MMSI's
+ * whole history and no places (identity conflicts and changes, position spoofing): the
+ * encounter, loitering and gap searches are turned off (their events, and the dark
+ * rendezvous and draught changes built on them, are then missing). */
+aw_events *aw_py_detect(const aw_tracks *t, const aw_geo *geo, const aw_py_opts *o, bool all, char *err,
                         size_t errcap);
 size_t aw_py_events_count(const aw_events *e);
 /* Per event: start and end (ms), type, and the start of its first linked event (INT64_MIN

@@ -34,6 +34,7 @@ import math
 import os
 import sqlite3
 import sys
+import threading
 import time
 
 import numpy as np
@@ -89,25 +90,50 @@ def _part_of(decoded, b):
 
 
 class _Geo:
-    """Geography per worker process, loaded once per configuration."""
-    cache = {}
+    """Geography per worker process. Land takes a second or two to load, so each process
+    loads it once per configuration (with ports and anchorages) and adds the run's derived
+    anchorages to it when the first window asks; a window wanting other derived anchorages
+    (another run on the same cluster) gets a geography of its own. The tracks stage asks
+    land only (position spoofing), which added anchorages do not change."""
+    lock = threading.Lock()
+    base = {}   # configuration -> [geo, derived key or None]
+    other = {}  # (configuration, derived key) -> geo
 
     @classmethod
-    def get(cls, params, search_dir, with_places, derived=None):
-        key = (json.dumps(params, sort_keys=True, default=str), search_dir, with_places,
-               hashlib.sha1(derived.tobytes()).hexdigest() if derived is not None else None)
-        g = cls.cache.get(key)
-        if g is None:
-            opts = _lib.Opts(**params)
-            err = _lib.errbuf()
-            ptr = lib.aw_py_geo_load(opts.ptr, search_dir.encode(), with_places, err, len(err))
-            if not ptr:
-                _lib.fail(err)
-            if derived is not None and len(derived):
-                d = np.ascontiguousarray(derived, dtype=np.int64)
-                lib.aw_py_geo_add_derived(ptr, d.ctypes.data, len(d), _CELL_DEG)
-            g = cls.cache[key] = ptr
-        return g
+    def _load(cls, params, search_dir):
+        opts = _lib.Opts(**params)
+        err = _lib.errbuf()
+        ptr = lib.aw_py_geo_load(opts.ptr, search_dir.encode(), True, err, len(err))
+        if not ptr:
+            _lib.fail(err)
+        return ptr
+
+    @classmethod
+    def get(cls, params, search_dir, derived=None):
+        conf = (json.dumps({k: v for k, v in params.items() if k in ("land", "no_land", "ports", "anchorages")},
+                           sort_keys=True, default=str), search_dir)
+        dkey = hashlib.sha1(derived.tobytes()).hexdigest() if derived is not None else None
+        with cls.lock:
+            entry = cls.base.get(conf)
+            if entry is None:
+                entry = cls.base[conf] = [cls._load(params, search_dir), None]
+            if dkey is None or entry[1] == dkey:
+                return entry[0]
+            if entry[1] is None:
+                cls._add(entry[0], derived)
+                entry[1] = dkey
+                return entry[0]
+            g = cls.other.get((conf, dkey))
+            if g is None:
+                g = cls.other[(conf, dkey)] = cls._load(params, search_dir)
+                cls._add(g, derived)
+            return g
+
+    @staticmethod
+    def _add(g, derived):
+        if len(derived):
+            d = np.ascontiguousarray(derived, dtype=np.int64)
+            lib.aw_py_geo_add_derived(g, d.ctypes.data, len(d), _CELL_DEG)
 
 
 def _write_events_gpkg(path, tracks, events, opts, names, sanctions, keep_ids, tracks_layers=False, screened=None,
@@ -187,7 +213,7 @@ def _tracks_task(bucket, parts, params, search_dir, parts_dir, names, with_posit
         keep = []
         if opts.params.get("events", True):
             # Spoofing asks land only; identity events ask nothing of geography.
-            geo = _Geo.get(params, search_dir, False)
+            geo = _Geo.get(params, search_dir)
             events = lib.aw_py_detect(t, geo, opts.ptr, False, err, len(err))
             if not events:
                 _lib.fail(err)
@@ -278,7 +304,7 @@ def _window_task(k, slices, own, read, full, params, search_dir, derived, parts_
     t, sanct = _unpack(slices)
     events = None
     try:
-        geo = _Geo.get(params, search_dir, True, derived)
+        geo = _Geo.get(params, search_dir, derived)
         err = _lib.errbuf()
         events = lib.aw_py_detect(t, geo, opts.ptr, True, err, len(err))
         if not events:

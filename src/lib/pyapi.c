@@ -969,12 +969,18 @@ int aw_py_geo_add_derived(aw_geo *g, const int64_t *cells, size_t n, double cell
     return added;
 }
 
-aw_events *aw_py_detect(const aw_tracks *t, const aw_geo *geo, const aw_py_opts *o, bool encounters, char *err,
+aw_events *aw_py_detect(const aw_tracks *t, const aw_geo *geo, const aw_py_opts *o, bool all, char *err,
                         size_t errcap) {
     aw_events *e = calloc(1, sizeof *e);
     if (!e) return snprintf(err, errcap, "out of memory"), NULL;
     aw_event_params p = o->so.event;
-    if (!encounters) p.encounter_grid_min = 0; /* detect.c skips the search without a grid */
+    if (!all) {
+        /* No grid: no encounter search. Thresholds no run can reach: no loitering, no gap,
+         * and so no dark rendezvous or draught change (a finite value: detect.c converts
+         * the gap threshold to milliseconds). */
+        p.encounter_grid_min = 0;
+        p.loiter_min_h = p.gap_min_h = 1e12;
+    }
     const char *skipped = NULL;
     if (aw_detect(t, geo, &p, e, &skipped, err, errcap) < 0) {
         aw_py_events_free(e);
