@@ -94,6 +94,7 @@ typedef struct aw_scan_result {
     const char *const *source_names;        /* base names of the inputs, by source_id */
     /* Seconds spent: reading and decoding, tracks, events (with screening). */
     double t_read, t_tracks, t_events;
+    double cpu_read, cpu_tracks, cpu_events; /* CPU seconds of all threads in the same stages */
     /* Rows written by the last aw_scan_write_gpkg(): positions, tracks, vessels,
      * identity_history. */
     uint64_t rows_written[4];

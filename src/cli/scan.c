@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,11 +31,19 @@
 
 #define HEAD_BYTES 65536
 
+#define AW_POSITIONS_DEFAULT_MAX 10000000ULL
+
 typedef struct scan_ctx {
     bool tty;
     double t0, last_progress;
     uint64_t total_bytes, done_bytes;
 } scan_ctx;
+
+static double cpu_now(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
 
 static void log_fn(void *ctx, const char *data, size_t len) {
     (void)ctx;
@@ -134,7 +143,9 @@ static void scan_usage(FILE *f) {
             "writes a GeoPackage with the layers positions, tracks, vessels and identity_history.\n"
             "  -o, --output FILE      the GeoPackage to write (replaced unless --append)\n"
             "  --append               add to an existing GeoPackage\n"
-            "  --no-positions         leave out the positions layer (tracks keep every point)\n"
+            "  --positions            write the positions layer (one row per kept position); the default\n"
+            "                         for inputs under 10 million messages\n"
+            "  --no-positions         leave it out (daily tracks keep every point)\n"
             "  --log-tz ZONE          line-prefix times of NMEA logs are local time in ZONE\n"
             "                         (e.g. Europe/Paris); default UTC\n"
             "  --columns MAP          column mapping for other CSVs, see docs/formats.md\n"
@@ -171,6 +182,7 @@ int cmd_scan(int argc, char **argv) {
         {"output", required_argument, NULL, 'o'},
         {"append", no_argument, NULL, 'a'},
         {"no-positions", no_argument, NULL, 'P'},
+        {"positions", no_argument, NULL, 'Q'},
         {"log-tz", required_argument, NULL, 'z'},
         {"columns", required_argument, NULL, 'c'},
         {"accept-bad-checksum", no_argument, NULL, 'b'},
@@ -214,7 +226,8 @@ int cmd_scan(int argc, char **argv) {
     bool no_land = false, events_on = true;
     unsigned long long anch_min = 10;
     const char *out_path = NULL, *columns = NULL, *log_tz = NULL;
-    bool append = false, quiet = false, verbose = false, with_positions = true;
+    bool append = false, quiet = false, verbose = false;
+    int with_positions = -1; /* -1: by size */
     aw_scan_opts so;
     aw_scan_opts_default(&so);
     int c;
@@ -224,7 +237,8 @@ int cmd_scan(int argc, char **argv) {
         switch (c) {
         case 'o': out_path = optarg; break;
         case 'a': append = true; break;
-        case 'P': with_positions = false; break;
+        case 'P': with_positions = 0; break;
+        case 'Q': with_positions = 1; break;
         case 'z': log_tz = optarg; break;
         case 'c': columns = optarg; break;
         case 'b': so.decoder.accept_bad_checksum = true; break;
@@ -408,14 +422,25 @@ int cmd_scan(int argc, char **argv) {
             fprintf(stderr, "aiswatch scan: %s\n", err);
         rc = AW_EXIT_INPUT;
     }
-    double t_write = 0;
+    double t_write = 0, cpu_write = 0;
     if (rc == AW_EXIT_OK) {
-        double t1 = cli_now();
-        if (aw_scan_write_gpkg(scan, out_path, append, with_positions, err, sizeof err) < 0) {
+        double t1 = cli_now(), c1 = cpu_now();
+        if (with_positions < 0) {
+            /* A day of global AIS has some 100 million positions: as rows they would be
+             * most of the file and most of the time, and the daily tracks hold them. */
+            aw_scan_result r0;
+            aw_scan_result_get(scan, &r0);
+            with_positions = r0.decode.messages < AW_POSITIONS_DEFAULT_MAX;
+            if (!with_positions && !quiet)
+                fprintf(stderr, "aiswatch scan: %llu messages: positions layer left out (--positions to write it)\n",
+                        (unsigned long long)r0.decode.messages);
+        }
+        if (aw_scan_write_gpkg(scan, out_path, append, with_positions == 1, err, sizeof err) < 0) {
             fprintf(stderr, "aiswatch scan: %s: %s\n", out_path, err);
             rc = AW_EXIT_INPUT;
         }
         t_write = cli_now() - t1;
+        cpu_write = cpu_now() - c1;
     }
     aw_scan_result res;
     aw_scan_result_get(scan, &res);
@@ -455,8 +480,11 @@ int cmd_scan(int argc, char **argv) {
             }
             if (res.skipped_rules) fprintf(stderr, "  note: %s\n", res.skipped_rules);
         }
-        fprintf(stderr, "  time: read+decode %.2f s, tracks %.2f s, events %.2f s, GeoPackage %.2f s\n", res.t_read,
-                res.t_tracks, res.t_events, t_write);
+        fprintf(stderr,
+                "  time: read+decode %.2f s, tracks %.2f s, events %.2f s, GeoPackage %.2f s "
+                "(CPU, all threads: %.1f, %.1f, %.1f, %.1f s)\n",
+                res.t_read, res.t_tracks, res.t_events, t_write, res.cpu_read, res.cpu_tracks, res.cpu_events,
+                cpu_write);
     }
     if (!quiet && (unreadable || not_ais))
         fprintf(stderr, "  inputs: %zu read, %d unreadable, %d without AIS\n", inputs.n, unreadable, not_ais);

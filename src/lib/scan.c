@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "aiswatch/columns.h"
@@ -31,7 +32,8 @@ typedef struct obs_list {
 struct aw_scan {
     aw_scan_opts o;
     pthread_mutex_t mu;
-    aw_columns pos;
+    aw_columns *blocks; /* each worker's positions of each input, joined at the end */
+    size_t nblocks, cap_blocks;
     obs_list obs;
     uint64_t untimed_static, outside_window;
     bool oom;
@@ -50,6 +52,7 @@ struct aw_scan {
     long derived;
     const char *skipped_rules;
     double t_read, t_tracks, t_events;
+    double cpu_read, cpu_tracks, cpu_events;
     uint64_t rows[4]; /* positions, tracks, vessels, identity_history written */
 };
 
@@ -60,6 +63,14 @@ typedef struct worker_state {
     uint64_t untimed_static, outside_window;
     bool oom;
 } worker_state;
+
+/* CPU seconds of the whole process, all threads: on a shared machine, wall time says
+ * little about the work done. */
+static double cpu_s(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
 
 static double now_s(void) {
     struct timespec ts;
@@ -105,9 +116,30 @@ static void worker_free(void *ctx, void *wstate) {
         return;
     }
     pthread_mutex_lock(&s->mu);
-    if (aw_columns_append(&s->pos, &w->pos) < 0 || w->oom) s->oom = true;
-    for (size_t i = 0; i < w->obs.n && !s->oom; i++)
-        if (obs_push(&s->obs, &w->obs.v[i]) < 0) s->oom = true;
+    if (w->oom) s->oom = true;
+    if (s->nblocks == s->cap_blocks) {
+        size_t cap = s->cap_blocks ? s->cap_blocks * 2 : 16;
+        aw_columns *b = realloc(s->blocks, cap * sizeof *b);
+        if (b) s->blocks = b, s->cap_blocks = cap;
+    }
+    if (s->nblocks < s->cap_blocks) {
+        s->blocks[s->nblocks++] = w->pos; /* moved, not copied */
+        w->pos = (aw_columns){0};
+    } else {
+        s->oom = true;
+    }
+    if (w->obs.n && s->obs.n + w->obs.n > s->obs.cap) {
+        size_t cap = s->obs.cap ? s->obs.cap : 1024;
+        while (cap < s->obs.n + w->obs.n) cap *= 2;
+        aw_static_obs *v = realloc(s->obs.v, cap * sizeof *v);
+        if (v) s->obs.v = v, s->obs.cap = cap;
+    }
+    if (s->obs.n + w->obs.n <= s->obs.cap) {
+        if (w->obs.n) memcpy(s->obs.v + s->obs.n, w->obs.v, w->obs.n * sizeof *w->obs.v);
+        s->obs.n += w->obs.n;
+    } else {
+        s->oom = true;
+    }
     s->untimed_static += w->untimed_static;
     s->outside_window += w->outside_window;
     pthread_mutex_unlock(&s->mu);
@@ -376,6 +408,7 @@ aw_scan *aw_scan_new(const aw_scan_opts *o, char *err, size_t errcap) {
     }
     if (o) s->o = *o;
     else aw_scan_opts_default(&s->o);
+    if (s->o.track.threads == 0) s->o.track.threads = s->o.threads;
     pthread_mutex_init(&s->mu, NULL);
     return s;
 }
@@ -439,7 +472,7 @@ int aw_scan_add(aw_scan *s, const char *path, char *err, size_t errcap) {
         .ctx = s,
     };
     s->cur_path = copy;
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     char perr[256];
     int rc = 0;
     if (aw_pipeline_run(in, &popts, &hooks, &info->stats, perr, sizeof perr) < 0) {
@@ -447,6 +480,7 @@ int aw_scan_add(aw_scan *s, const char *path, char *err, size_t errcap) {
         rc = -1;
     }
     s->t_read += now_s() - t0;
+    s->cpu_read += cpu_s() - c0;
     info->read = true;
     info->bytes = aw_input_raw_bytes(in);
     info->format = format_name(fmt, aw_input_compression(in));
@@ -479,14 +513,14 @@ int aw_scan_finish(aw_scan *s, char *err, size_t errcap) {
         snprintf(err, errcap, "nothing usable was read");
         return -1;
     }
-    double t1 = now_s();
-    int rc = aw_tracks_build(&s->pos, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
-    aw_columns_free(&s->pos);
+    double t1 = now_s(), c1 = cpu_s();
+    int rc = aw_tracks_build_blocks(s->blocks, s->nblocks, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
     free(s->obs.v);
     s->obs = (obs_list){0};
     s->t_tracks = now_s() - t1;
+    s->cpu_tracks = cpu_s() - c1;
     if (rc < 0) return -1;
-    t1 = now_s();
+    t1 = now_s(), c1 = cpu_s();
     if (s->o.events) {
         if (s->o.geo && s->o.anchorage_min_vessels > 0) {
             s->derived = aw_anchorages_derive(&s->tracks, s->o.geo, 0.01, s->o.anchorage_min_vessels);
@@ -507,6 +541,7 @@ int aw_scan_finish(aw_scan *s, char *err, size_t errcap) {
         for (size_t i = 0; i < s->tracks.nvessels; i++) s->vessel_sanctions[i] = s->screened[i].json;
     }
     s->t_events = now_s() - t1;
+    s->cpu_events = cpu_s() - c1;
     return 0;
 }
 
@@ -545,12 +580,16 @@ void aw_scan_result_get(const aw_scan *s, aw_scan_result *r) {
     r->t_read = s->t_read;
     r->t_tracks = s->t_tracks;
     r->t_events = s->t_events;
+    r->cpu_read = s->cpu_read;
+    r->cpu_tracks = s->cpu_tracks;
+    r->cpu_events = s->cpu_events;
     memcpy(r->rows_written, s->rows, sizeof r->rows_written);
 }
 
 void aw_scan_free(aw_scan *s) {
     if (!s) return;
-    aw_columns_free(&s->pos);
+    for (size_t i = 0; i < s->nblocks; i++) aw_columns_free(&s->blocks[i]);
+    free(s->blocks);
     free(s->obs.v);
     aw_vessel_screen_free(s->screened, s->tracks.nvessels);
     free(s->vessel_sanctions);
