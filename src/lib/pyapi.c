@@ -892,7 +892,9 @@ aw_tracks *aw_py_tracks_build(size_t n, const int64_t *time_ms, const uint32_t *
                     .source_id = (uint16_t *)source_id};
     aw_tracks *t = calloc(1, sizeof *t);
     if (!t) return snprintf(err, errcap, "out of memory"), NULL;
-    if (aw_tracks_build(&c, obs, nobs, &o->so.track, t, err, errcap) < 0) {
+    aw_track_params tp = o->so.track;
+    if (tp.threads == 0) tp.threads = o->so.threads; /* as aw_scan_new() does */
+    if (aw_tracks_build(&c, obs, nobs, &tp, t, err, errcap) < 0) {
         free(t);
         return NULL;
     }
