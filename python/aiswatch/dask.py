@@ -69,8 +69,17 @@ def _decode_task(path, source_id, params, nbuckets):
     cols = {name: np.array(d.col(P, name, dt)) for name, dt in _POS_COLUMNS}
     obs = np.frombuffer(d.static_blob(), dtype=np.uint8).reshape(-1, _lib.STATIC_SIZE)
     obs_mmsi = np.array(d.col(S, "mmsi", "u4"))
+    none = np.iinfo(np.int64).min
+    lo, hi = int(params.get("time_from_ms", none)), int(params.get("time_to_ms", np.iinfo(np.int64).max))
+    if lo != none or hi != np.iinfo(np.int64).max:  # the scan's time window, as aw_scan keeps it
+        t = cols["time_ms"]
+        keep = (t == none) | ((t >= lo) & (t < hi))
+        cols = {k: v[keep] for k, v in cols.items()}
+        ot = np.array(d.col(S, "time_ms", "i8"))
+        keep = (ot >= lo) & (ot < hi)
+        obs, obs_mmsi = obs[keep], obs_mmsi[keep]
     t = cols["time_ms"]
-    timed = t[t != np.iinfo(np.int64).min]
+    timed = t[t != none]
     pb = cols["mmsi"] % nbuckets
     ob = obs_mmsi % nbuckets
     parts = []

@@ -5,7 +5,6 @@ import math
 import os
 import sqlite3
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -91,3 +91,18 @@ def test_a_killed_worker_changes_nothing(client, sim, tmp_path):
     assert killed["pid"] not in client.run(os.getpid).values()
     assert run("events", out, "--format", "jsonl").stdout == sim["events"]
     assert vessels(out) == vessels(sim["single"])
+
+
+def test_time_window_as_the_single_scan_keeps_it(client, sim, tmp_path):
+    """time_from_ms/time_to_ms: the distributed scan keeps what aw_scan keeps."""
+    import aiswatch
+
+    lo, hi = (1700000000 + 3 * 3600) * 1000, (1700000000 + 27 * 3600) * 1000
+    ref = aiswatch.scan([sim["inputs"]], output=tmp_path / "one.gpkg", ports=sim["ports"], time_from_ms=lo,
+                        time_to_ms=hi)
+    out = tmp_path / "window.gpkg"
+    awd.scan(client, [sim["inputs"]], str(out), partition_h=PARTITION_H, ports=sim["ports"], time_from_ms=lo,
+             time_to_ms=hi)
+    got = run("events", out, "--format", "jsonl").stdout
+    assert got == run("events", tmp_path / "one.gpkg", "--format", "jsonl").stdout
+    assert got != sim["events"] and ref.summary["outside_window"] > 0

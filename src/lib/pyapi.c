@@ -521,8 +521,8 @@ static int msg_add(msg_table *m, const rec *r) {
     m->draught_m[i] = HAS(AW_ID_DRAUGHT) ? s->draught_dm / 10.0f : NAN;
     m->length_m[i] = HAS(AW_ID_LENGTH) ? (float)s->length_m : NAN;
     m->beam_m[i] = HAS(AW_ID_BEAM) ? (float)s->beam_m : NAN;
-    memcpy(m->name[i], HAS(AW_ID_NAME) ? s->name : "", HAS(AW_ID_NAME) ? sizeof m->name[i] : 1);
-    if (!HAS(AW_ID_NAME)) memset(m->name[i], 0, sizeof m->name[i]);
+    memset(m->name[i], 0, sizeof m->name[i]);
+    if (HAS(AW_ID_NAME)) memcpy(m->name[i], s->name, sizeof m->name[i]);
     memset(m->callsign[i], 0, sizeof m->callsign[i]);
     if (HAS(AW_ID_CALLSIGN)) memcpy(m->callsign[i], s->callsign, sizeof m->callsign[i]);
     memset(m->destination[i], 0, sizeof m->destination[i]);
