@@ -18,4 +18,10 @@
 
 int aw_gpkg_merge(const char *dst, const char *const *srcs, size_t nsrcs, char *err, size_t errcap);
 
+/* The coordinates of a GeoPackage point or line-string blob (any byte order) as lon,lat
+ * pairs into *xy, grown as needed (*cap doubles; the caller frees *xy). Returns the
+ * number of points, 0 for an empty geometry, -1 for a blob of another kind or a broken
+ * one (or when memory runs out). */
+long aw_gpkg_geom_points(const void *blob, size_t len, double **xy, size_t *cap);
+
 #endif

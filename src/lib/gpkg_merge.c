@@ -52,11 +52,10 @@ static uint32_t rd_u32(const unsigned char *p, bool le) {
               : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
 }
 
-/* Coordinates of a point or line string blob into *xy (grown); the number of points, or
- * -1 for a blob this reader does not know. 0 for an empty geometry. */
-static long geom_points(const unsigned char *g, size_t len, double **xy, size_t *cap) {
+long aw_gpkg_geom_points(const void *blob, size_t len, double **xy, size_t *cap) {
     static const size_t env_bytes[8] = {0, 32, 48, 48, 64, 0, 0, 0};
-    if (len < 8 || g[0] != 'G' || g[1] != 'P') return -1;
+    const unsigned char *g = blob;
+    if (!g || len < 8 || g[0] != 'G' || g[1] != 'P') return -1;
     uint8_t flags = g[3];
     if (flags & 0x10) return 0; /* empty */
     size_t off = 8 + env_bytes[(flags >> 1) & 7];
@@ -170,7 +169,7 @@ static int copy_rows(sqlite3 *db, aw_gpkg *g, const mlayer *L, const char *src, 
         }
         long np = 0;
         if (L->kind != AW_GEOM_NONE && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
-            np = geom_points(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), xy, cap);
+            np = aw_gpkg_geom_points(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), xy, cap);
             if (np < 0) {
                 sqlite3_finalize(st);
                 return snprintf(err, errcap, "%s: %s: a geometry that is not a point or line string", src, L->name), -1;

@@ -1162,6 +1162,9 @@ static int view_pack(const void *buf, size_t len, pack_view *v) {
     if (len < sizeof v->h) return -1;
     memcpy(&v->h, buf, sizeof v->h);
     if (v->h.magic != PACK_MAGIC) return -1;
+    /* Every element takes a byte or more: larger counts cannot fit (and must not overflow
+     * the size computed next). */
+    if (v->h.n > len || v->h.nvessels > len || v->h.nhistory > len || v->h.text_bytes > len) return -1;
     size_t need = sizeof v->h + v->h.n * POS_BYTES + v->h.nvessels * sizeof(aw_vessel) +
                   v->h.nhistory * sizeof(aw_ident_change) + v->h.text_bytes;
     if (need != len) return -1;
@@ -1214,13 +1217,28 @@ aw_tracks *aw_py_tracks_unpack(const void *const *packs, const size_t *lens, siz
     size_t r = 0;
     for (size_t i = 0; i < npacks; i++) {
         const uint8_t *tp = pv[i].text;
+        uint64_t sum_pos = 0, sum_hist = 0;
         for (size_t k = 0; k < pv[i].h.nvessels; k++) {
             aw_vessel v;
             memcpy(&v, pv[i].vessels + k * sizeof v, sizeof v);
+            uint32_t sl = UINT32_MAX;
+            size_t left = (size_t)(pv[i].text + pv[i].h.text_bytes - tp);
+            if (left >= 4) memcpy(&sl, tp, 4);
+            /* A pack is this module's own output; still, nothing in it may point outside it. */
+            if (v.first > pv[i].h.n || v.count > pv[i].h.n - v.first || v.hist_first > pv[i].h.nhistory ||
+                v.hist_count > pv[i].h.nhistory - v.hist_first || left < 4 ||
+                (sl != UINT32_MAX && sl > left - 4)) {
+                snprintf(err, errcap, "pack %zu is damaged (vessel %zu)", i, k);
+                goto fail;
+            }
             refs[r++] = (vref){v.mmsi, v.segment, (uint32_t)i, k, tp};
-            uint32_t sl;
-            memcpy(&sl, tp, 4);
             tp += 4 + (sl == UINT32_MAX ? 0 : sl);
+            sum_pos += v.count, sum_hist += v.hist_count;
+        }
+        /* The vessels share out the arrays exactly: the copies below fill n rows. */
+        if (sum_pos != pv[i].h.n || sum_hist != pv[i].h.nhistory) {
+            snprintf(err, errcap, "pack %zu is damaged (its vessels do not cover its positions)", i);
+            goto fail;
         }
     }
     qsort(refs, nv, sizeof *refs, cmp_vref);
