@@ -80,12 +80,16 @@ def _decode_task(path, source_id, params, nbuckets):
         obs, obs_mmsi = obs[keep], obs_mmsi[keep]
     t = cols["time_ms"]
     timed = t[t != none]
-    pb = cols["mmsi"] % nbuckets
-    ob = obs_mmsi % nbuckets
-    parts = []
-    for b in range(nbuckets):
-        m = pb == b
-        parts.append(({k: v[m] for k, v in cols.items()}, obs[ob == b].tobytes()))
+    # One stable sort by bucket (a radix sort on 16-bit keys) and one gather per column,
+    # rather than a pass per bucket: input order is kept within each bucket.
+    pb = (cols["mmsi"] % nbuckets).astype(np.uint16)
+    ob = (obs_mmsi % nbuckets).astype(np.uint16)
+    order, oorder = np.argsort(pb, kind="stable"), np.argsort(ob, kind="stable")
+    cuts = np.cumsum(np.bincount(pb, minlength=nbuckets))[:-1]
+    ocuts = np.cumsum(np.bincount(ob, minlength=nbuckets))[:-1]
+    split = {k: np.split(v[order], cuts) for k, v in cols.items()}
+    osplit = np.split(obs[oorder], ocuts)
+    parts = [({k: split[k][b] for k in cols}, osplit[b].tobytes()) for b in range(nbuckets)]
     return {"info": info, "tmin": int(timed.min()) if len(timed) else None,
             "tmax": int(timed.max()) if len(timed) else None, "parts": parts}
 
@@ -418,6 +422,8 @@ def scan(scheduler, paths, output, partition_h=24.0, overlap_h=None, buckets=Non
         raise AiswatchError("no inputs")
     if len(files) > 65535:
         raise AiswatchError("at most 65535 input files in one run")
+    if buckets is not None and not 1 <= int(buckets) <= 65535:
+        raise AiswatchError("buckets takes 1..65535")
     names = [os.path.basename(f) for f in files]
     output = os.path.abspath(os.fspath(output))
     parts_dir = os.path.abspath(parts_dir or output + ".parts")

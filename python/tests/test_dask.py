@@ -110,3 +110,16 @@ def test_time_window_as_the_single_scan_keeps_it(client, sim, tmp_path):
     got = run("events", out, "--format", "jsonl").stdout
     assert got == run("events", tmp_path / "one.gpkg", "--format", "jsonl").stdout
     assert got != sim["events"] and ref.summary["outside_window"] > 0
+
+
+def test_the_program_hands_scan_dask_to_the_python_driver(sim, tmp_path):
+    """`aiswatch scan --dask local:2 …` runs this package and writes the same events."""
+    out = tmp_path / "cli.gpkg"
+    p = run("scan", "--dask", "local:2", sim["inputs"], "--ports", sim["ports"], "--lists", sim["watch"],
+            "--partition-h", PARTITION_H, "-o", out)
+    assert "time partitions" in p.stderr
+    assert run("events", out, "--format", "jsonl").stdout == sim["events"]
+    bad = run("scan", sim["inputs"], "-o", out, "--dask", check=False)
+    assert bad.returncode == 1 and "--dask needs the scheduler address" in bad.stderr
+    bad = run("scan", "--dask", "local:1", sim["inputs"], "-o", out, "--gap-min-h", "x", check=False)
+    assert bad.returncode != 0 and "gap_min_h takes a number" in bad.stderr
