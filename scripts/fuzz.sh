@@ -37,7 +37,7 @@ done
 # Input size limits while exploring: NMEA, table or list text of a few hundred lines, AIS
 # payloads a little past the longest legal reassembly, geography files (a TopoJSON needs
 # room for its arcs) twice the list size.
-max_len() { case $1 in fuzz_geo) echo 8192 ;; fuzz_nmea | fuzz_table | fuzz_sanctions) echo 4096 ;; *) echo 1200 ;; esac; }
+max_len() { case $1 in fuzz_geo | fuzz_parts) echo 8192 ;; fuzz_nmea | fuzz_table | fuzz_sanctions) echo 4096 ;; *) echo 1200 ;; esac; }
 
 replay() {
   local t=$1 short=${1#fuzz_} dirs=() d

@@ -8,7 +8,9 @@ packages=(build-essential cmake pkg-config clang libclang-rt-14-dev zlib1g-dev l
           libsqlite3-dev sqlite3 gdal-bin libjansson-dev libxml2-dev libmicrohttpd-dev
           libssl-dev  # libcrypto: SHA-256 of each input (src/lib/input.c)
           chromium    # the web UI's browser test (tests/test_web.sh) and `report -o FILE.pdf`
-          poppler-utils)  # pdftotext: tests/test_report.sh reads the report's PDF
+          poppler-utils  # pdftotext: tests/test_report.sh reads the report's PDF
+          # the Python package (python/) and the distributed scan on Dask (docs/python.md)
+          python3-numpy python3-pandas python3-dask python3-distributed python3-pytest)
 # npm from Debian only when none is installed (a newer one from elsewhere is fine).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()

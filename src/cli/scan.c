@@ -168,10 +168,16 @@ static void scan_usage(FILE *f) {
             "  --lists FILE[,FILE]    (repeatable) OFAC SDN.CSV or sdn.xml, UK Sanctions List XML, UN 1718 CSV,\n"
             "                         OpenSanctions (FtM JSON lines, maritime.csv), or imo,mmsi,name,list,program\n"
             "  --name-min-score S     fuzzy name matches at or above S (default 0.9)\n"
-            "  -q, --quiet            no summary\n");
+            "  -q, --quiet            no summary\n"
+            "  --dask SCHEDULER       run on a Dask cluster (tcp://HOST:8786, or local[:N]); see\n"
+            "                         docs/distributed.md for its own options (--partition-h, --overlap-h)\n");
 }
 
+int cli_scan_dask(int argc, char **argv); /* scan_dask.c */
+
 int cmd_scan(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) /* the same job on a Dask cluster: the Python driver runs it */
+        if (!strcmp(argv[i], "--dask") || !strncmp(argv[i], "--dask=", 7)) return cli_scan_dask(argc, argv);
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"append", no_argument, NULL, 'a'},
