@@ -96,6 +96,8 @@ typedef struct aw_watch_stats {
     uint64_t static_reports;  /* static reports added */
     uint64_t expired;         /* rows that left the window by time */
     uint64_t evicted;         /* rows pushed out by max_positions */
+    uint64_t cut_by_window;   /* events first found starting at the window's start: the rest of
+                                 a longer one cut by expiry, not alerted as new */
     uint64_t ticks;           /* detector runs */
     double tick_seconds;      /* wall time spent in them */
     double last_tick_seconds;

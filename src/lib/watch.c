@@ -48,7 +48,7 @@ typedef struct rec {
     uint8_t type;          /* aw_event_type, REC_DARK or REC_LISTED */
     uint8_t dead;
     uint8_t settled_sent;  /* an update with settled=true went out */
-    uint8_t pad;
+    uint8_t quiet;         /* found cut by the window's start: never alerted */
 } rec;
 
 typedef struct obs_vec {
@@ -64,6 +64,7 @@ struct aw_watch {
     aw_columns pos;
     obs_vec obs;
     int64_t feed_ms, next_tick_ms, min_ms;
+    int64_t cut_ms;        /* rows before this have been dropped (expiry, eviction); INT64_MIN: none */
     int64_t horizon_ms, tick_ms, settle_ms;
     /* the previous run's vessels, for carrying segment numbers */
     uint32_t *pv_mmsi, *pv_seg;
@@ -295,6 +296,7 @@ static size_t window_cut(aw_watch *w, int64_t from) {
     }
     size_t gone = c->n - j;
     c->n = j;
+    if (from > w->cut_ms) w->cut_ms = from;
     size_t k = 0;
     for (size_t i = 0; i < w->obs.n; i++) {
         if (w->obs.v[i].time_ms < from) continue;
@@ -645,6 +647,9 @@ static int tick(aw_watch *w, bool flush) {
     w->in_tick = true;
     int64_t from = w->feed_ms - w->horizon_ms;
     if (w->min_ms < from) w->st.expired += window_cut(w, from);
+    /* Where dropped rows may have changed what the detectors see: an hour of
+     * interpolation and a tick past the cut. */
+    int64_t edge = w->cut_ms == INT64_MIN ? INT64_MIN : w->cut_ms + 3600000 + w->tick_ms;
     w->next_tick_ms = (w->feed_ms / w->tick_ms + 1) * w->tick_ms;
     w->tick_no++;
     aw_tracks t;
@@ -677,12 +682,19 @@ static int tick(aw_watch *w, bool flush) {
             r->h_core = core;
             r->settled_sent = settled;
             r->start = e->start_ms, r->end = e->end_ms, r->last_tick = w->tick_no;
-            emit_event(w, AW_ALERT_NEW, e->id, settled, w->jbuf, need);
+            /* An event that starts where the window does is a longer one cut by expiry
+             * (alerted under its own id when it began): not news. */
+            if (e->start_ms >= edge) {
+                emit_event(w, AW_ALERT_NEW, e->id, settled, w->jbuf, need);
+            } else {
+                r->quiet = 1;
+                w->st.cut_by_window++;
+            }
             continue;
         }
         r->h_latest = h;
         r->start = e->start_ms, r->end = e->end_ms, r->last_tick = w->tick_no;
-        bool news = flush ? h != r->h_alerted : settled && h != r->h_alerted && (!r->settled_sent || core != r->h_core);
+        bool news = r->quiet ? false : flush ? h != r->h_alerted : settled && h != r->h_alerted && (!r->settled_sent || core != r->h_core);
         if (news) {
             r->h_alerted = h;
             r->h_core = core;
@@ -692,7 +704,7 @@ static int tick(aw_watch *w, bool flush) {
     }
     dark_and_listed(w, &t);
     /* Ids not found again: withdrawn while their data is still here, else retired. */
-    int64_t keep_from = from + 3600000;
+    int64_t keep_from = edge;
     for (size_t i = 0; i < w->nrec; i++) {
         rec *r = &w->recs[i];
         if (r->last_tick == w->tick_no) continue;
@@ -700,7 +712,7 @@ static int tick(aw_watch *w, bool flush) {
             if (r->end < from) r->dead = 1;
             continue;
         }
-        if (r->start >= keep_from) {
+        if (r->start >= keep_from && !r->quiet) {
             char body[1];
             body[0] = 0;
             emit(w, AW_ALERT_WITHDRAWN, r->id, body, 0);
@@ -745,6 +757,7 @@ aw_watch *aw_watch_new(const aw_watch_opts *o, char *err, size_t errcap) {
     w->o = *o;
     w->feed_ms = w->next_tick_ms = AW_TIME_NONE;
     w->min_ms = INT64_MAX;
+    w->cut_ms = INT64_MIN;
     w->horizon_ms = (int64_t)(o->horizon_h * 3600000);
     w->tick_ms = (int64_t)(o->tick_min * 60000);
     if (w->tick_ms < 1000) w->tick_ms = 1000;
@@ -905,6 +918,7 @@ int aw_watch_save(const aw_watch *w, FILE *f, const void *user, size_t user_len,
     put_u64(&x, sizeof(rec));
     put_u64(&x, (uint64_t)w->feed_ms);
     put_u64(&x, (uint64_t)w->next_tick_ms);
+    put_u64(&x, (uint64_t)w->cut_ms);
     put_u64(&x, w->seq);
     put_u64(&x, w->tick_no);
     put_u64(&x, w->nsrc);
@@ -962,7 +976,7 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
     }
     /* Everything is read into fresh arrays and swapped in only when the file checks out. */
     aw_watch tmp = {0};
-    int64_t feed = (int64_t)get_u64(&x), next = (int64_t)get_u64(&x);
+    int64_t feed = (int64_t)get_u64(&x), next = (int64_t)get_u64(&x), cut = (int64_t)get_u64(&x);
     uint64_t seq = get_u64(&x), tick_no = get_u64(&x), nsrc = get_u64(&x);
     if (x.bad || nsrc != w->nsrc) {
         snprintf(err, errcap, "watch state has %llu sources, this watch %zu", (unsigned long long)nsrc, w->nsrc);
@@ -1066,7 +1080,7 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
         snprintf(err, errcap, "out of memory");
         return -1;
     }
-    w->feed_ms = feed, w->next_tick_ms = next, w->seq = seq, w->tick_no = (uint32_t)tick_no;
+    w->feed_ms = feed, w->next_tick_ms = next, w->cut_ms = cut, w->seq = seq, w->tick_no = (uint32_t)tick_no;
     w->min_ms = INT64_MAX;
     for (size_t i = 0; i < w->pos.n; i++)
         if (w->pos.time_ms[i] < w->min_ms) w->min_ms = w->pos.time_ms[i];
