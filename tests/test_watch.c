@@ -183,7 +183,7 @@ static void expect_scan_events(const board *b, const text *in) {
 static text simulated(void) {
     aw_sim_opts so;
     aw_sim_opts_default(&so);
-    so.background = 10;
+    so.background = 0;
     char err[256];
     CHECK(aw_sim_scenarios_parse("all", &so.scenarios, err, sizeof err) == 0);
     text in = {0};
