@@ -76,6 +76,7 @@ typedef struct aw_track_params {
      * speed, course, heading and the report's own UTC second), are one report heard twice. */
     int64_t duplicate_window_ms;
     double max_speed_kn;     /* segmentation: see segment.h */
+    unsigned threads;        /* 0: every online core */
 } aw_track_params;
 
 void aw_track_params_default(aw_track_params *p);
@@ -99,6 +100,15 @@ typedef struct aw_tracks {
 /* Returns 0, or -1 with a message in err (out of memory). */
 int aw_tracks_build(const aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *p,
                     aw_tracks *out, char *err, size_t errcap);
+/* The same, consuming pos: each of its columns is freed as soon as it has been read,
+ * and pos is left empty, so the peak memory stays near the larger of the positions and
+ * the tracks instead of their sum. */
+int aw_tracks_build_consume(aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *p,
+                            aw_tracks *out, char *err, size_t errcap);
+/* The same over positions held in several blocks (rows numbered block after block),
+ * consuming every block. */
+int aw_tracks_build_blocks(aw_columns *blocks, size_t nblocks, const aw_static_obs *obs, size_t nobs,
+                           const aw_track_params *p, aw_tracks *out, char *err, size_t errcap);
 void aw_tracks_free(aw_tracks *t);
 
 #endif

@@ -107,3 +107,4 @@ void aw_columns_free(aw_columns *c) {
     free(c->source_id);
     memset(c, 0, sizeof *c);
 }
+

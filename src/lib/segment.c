@@ -27,7 +27,12 @@
 
 #define NONE UINT32_MAX
 
+typedef struct motion {
+    double ve, vn, speed;
+} motion;
+
 struct aw_segment_work {
+    motion *mot;        /* each point's velocity, east and north (knots), computed once */
     size_t cap_pts;     /* capacity of the per-point arrays */
     uint32_t *seg;      /* raw segment id per point */
     uint32_t *prev;     /* previous kept point of the same segment, NONE at its start */
@@ -65,6 +70,7 @@ aw_segment_work *aw_segment_work_new(void) {
 
 void aw_segment_work_free(aw_segment_work *w) {
     if (!w) return;
+    free(w->mot);
     free(w->seg);
     free(w->prev);
     free(w->score);
@@ -91,7 +97,7 @@ static bool reserve(aw_segment_work *w, size_t n, size_t open) {
     if (n > w->cap_pts) {
         size_t cap = w->cap_pts ? w->cap_pts : 1024;
         while (cap < n) cap *= 2;
-        if (!grow((void **)&w->seg, cap, sizeof *w->seg) || !grow((void **)&w->prev, cap, sizeof *w->prev) ||
+        if (!grow((void **)&w->mot, cap, sizeof *w->mot) || !grow((void **)&w->seg, cap, sizeof *w->seg) || !grow((void **)&w->prev, cap, sizeof *w->prev) ||
             !grow((void **)&w->score, cap, sizeof *w->score) ||
             !grow((void **)&w->dropped, cap, sizeof *w->dropped) ||
             !grow((void **)&w->tail, cap, sizeof *w->tail) || !grow((void **)&w->count, cap, sizeof *w->count) ||
@@ -107,10 +113,6 @@ static bool reserve(aw_segment_work *w, size_t n, size_t open) {
 }
 
 /* Motion of one point in the local frame: velocity (east, north) in kn. */
-typedef struct motion {
-    double ve, vn, speed;
-} motion;
-
 static motion motion_at(const float *sog, const float *cog, size_t i) {
     motion m = {0, 0, 0};
     if (!sog || !cog) return m;
@@ -167,27 +169,35 @@ typedef struct match {
 
 /* Best way for point i to continue segment s, per GFW's Matcher._compute_segment_match. */
 static match segment_match(const aw_segment_work *w, uint32_t s, size_t i, const int64_t *t,
-                           const double *lat, const double *lon, const float *sog, const float *cog,
-                           const aw_segment_params *p, double alpha0) {
+                           const double *lat, const double *lon, const aw_segment_params *p, double alpha0) {
     match best = {0, NONE, 0};
     double best_lb = 0, existing = 0;
-    motion mi = motion_at(sog, cog, i);
+    motion mi = w->mot[i];
     uint32_t k = w->tail[s];
     for (unsigned lb = 0; lb < p->lookback && k != NONE; lb++, k = w->prev[k]) {
         double hours = (double)(t[i] - t[k]) / 3.6e6;
         if (hours > p->max_hours) break;
         /* GFW's default exponent 0.5 makes this a square root: pow() is the dearest call
          * in the loop, so take the cheap path when it applies. */
+        double padded = sqrt(hours * hours + p->buffer_hours * p->buffer_hours);
+        double lb_div = lb * p->lookback_factor > 1.0 ? lb * p->lookback_factor : 1.0;
+        /* exp() of a non-positive number is at most 1, so no candidate can score above
+         * (1 / padded) / lb_div: when that cannot win, the discrepancy (the dear part:
+         * a cosine, square roots, an exp) is not worth computing. Exact, not a heuristic. */
+        double bound = 1.0 / padded / lb_div;
+        if (!(bound > existing && bound > best_lb)) {
+            existing = w->score[k];
+            continue;
+        }
         double ratio = hours / p->penalty_hours;
         double ph = hours / (1.0 + (p->hours_exp == 0.5 ? sqrt(ratio) : pow(ratio, 1.0 - p->hours_exp)));
-        double disc = discrepancy(lat[k], lon[k], motion_at(sog, cog, k), lat[i], lon[i], mi, ph,
+        double disc = discrepancy(lat[k], lon[k], w->mot[k], lat[i], lon[i], mi, ph,
                                   p->shape_factor);
-        double padded = sqrt(hours * hours + p->buffer_hours * p->buffer_hours);
         double allowed = padded * p->max_speed_kn;
         if (disc <= allowed) {
             double a = alpha0 * disc / allowed;
             double score = exp(-a * a) / padded;
-            double score_lb = score / (lb * p->lookback_factor > 1.0 ? lb * p->lookback_factor : 1.0);
+            double score_lb = score / lb_div;
             /* Never drop points to get a match worse than the one they joined with. */
             if (score_lb > existing && score_lb > best_lb) {
                 best_lb = score_lb;
@@ -249,6 +259,7 @@ int aw_segment_track_motion(const int64_t *time_ms, const double *lat, const dou
     size_t nopen = 0;
     uint32_t nseg = 0;
     memset(w->dropped, 0, n);
+    for (size_t i = 0; i < n; i++) w->mot[i] = motion_at(sog_kn, cog_deg, i);
 
     for (size_t i = 0; i < n; i++) {
         /* Close segments silent for longer than max_hours: points come in time order, so
@@ -263,7 +274,7 @@ int aw_segment_track_motion(const int64_t *time_ms, const double *lat, const dou
         double best_w = 0, second_w = 0;
         for (size_t j = 0; j < nopen; j++) {
             uint32_t s = w->open[j];
-            match m = segment_match(w, s, i, time_ms, lat, lon, sog_kn, cog_deg, p, alpha0);
+            match m = segment_match(w, s, i, time_ms, lat, lon, p, alpha0);
             if (m.score <= 0) continue;
             nmatch++;
             double c = (double)w->count[s] / p->short_seg_threshold;
@@ -287,7 +298,7 @@ int aw_segment_track_motion(const int64_t *time_ms, const double *lat, const dou
             double cut = best_w / p->ambiguity_factor;
             for (size_t j = 0; j < nopen;) {
                 uint32_t s = w->open[j];
-                match m = segment_match(w, s, i, time_ms, lat, lon, sog_kn, cog_deg, p, alpha0);
+                match m = segment_match(w, s, i, time_ms, lat, lon, p, alpha0);
                 double c = (double)w->count[s] / p->short_seg_threshold;
                 if (m.score > 0 && m.score * c / sqrt(1.0 + c * c) >= cut) close_open(w, &nopen, j);
                 else j++;

@@ -9,9 +9,13 @@
 #include "aiswatch/track.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "aiswatch/segment.h"
 
@@ -24,6 +28,7 @@ const char *aw_id_field_name(aw_id_field f) { return (unsigned)f < AW_ID_COUNT ?
 void aw_track_params_default(aw_track_params *p) {
     p->duplicate_window_ms = 30000; /* receivers' clocks and satellite stamping */
     p->max_speed_kn = 0; /* segment.h's default */
+    p->threads = 0;
 }
 
 static void set_text(aw_static_obs *o, aw_id_field f, char *dst, size_t cap, const char *src) {
@@ -75,27 +80,6 @@ bool aw_static_from_msg(const aw_msg *m, int64_t time_ms, aw_static_obs *o) {
     return true;
 }
 
-/* Sort key: a report's MMSI, time and original row (for a stable, total order). */
-typedef struct key {
-    uint32_t mmsi;
-    uint32_t row;
-    int64_t time_ms;
-} key;
-
-static int cmp_key(const void *a, const void *b) {
-    const key *x = a, *y = b;
-    if (x->mmsi != y->mmsi) return x->mmsi < y->mmsi ? -1 : 1;
-    if (x->time_ms != y->time_ms) return x->time_ms < y->time_ms ? -1 : 1;
-    return x->row < y->row ? -1 : x->row > y->row;
-}
-
-static int cmp_obs(const void *a, const void *b) {
-    const aw_static_obs *x = *(const aw_static_obs *const *)a, *y = *(const aw_static_obs *const *)b;
-    if (x->mmsi != y->mmsi) return x->mmsi < y->mmsi ? -1 : 1;
-    if (x->time_ms != y->time_ms) return x->time_ms < y->time_ms ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
-
 static void field_value(const aw_static_obs *o, aw_id_field f, char *buf, size_t cap) {
     switch (f) {
     case AW_ID_NAME: snprintf(buf, cap, "%s", o->name); break;
@@ -123,22 +107,194 @@ static void merge_ident(aw_static_obs *cur, const aw_static_obs *o) {
     if (o->time_ms > cur->time_ms) cur->time_ms = o->time_ms;
 }
 
-typedef struct builder {
-    aw_tracks *t;
-    size_t cap_vessels, cap_history;
-    bool oom;
-} builder;
-
-static aw_vessel *add_vessel(builder *b, uint32_t mmsi, uint32_t segment) {
-    aw_tracks *t = b->t;
-    if (t->nvessels == b->cap_vessels) {
-        size_t cap = b->cap_vessels ? b->cap_vessels * 2 : 1024;
-        aw_vessel *v = realloc(t->vessels, cap * sizeof *v);
-        if (!v) return b->oom = true, NULL;
-        t->vessels = v;
-        b->cap_vessels = cap;
+static bool field_equal(const aw_static_obs *a, const aw_static_obs *b, aw_id_field f) {
+    switch (f) {
+    case AW_ID_NAME: return strcmp(a->name, b->name) == 0;
+    case AW_ID_IMO: return a->imo == b->imo;
+    case AW_ID_CALLSIGN: return strcmp(a->callsign, b->callsign) == 0;
+    case AW_ID_SHIPTYPE: return a->shiptype == b->shiptype;
+    case AW_ID_LENGTH: return a->length_m == b->length_m;
+    case AW_ID_BEAM: return a->beam_m == b->beam_m;
+    case AW_ID_DRAUGHT: return a->draught_dm == b->draught_dm;
+    case AW_ID_DESTINATION: return strcmp(a->destination, b->destination) == 0;
+    default: return true;
     }
-    aw_vessel *v = &t->vessels[t->nvessels++];
+}
+
+/* One usable position, as the track builder moves it: 32 bytes, so that a run's rows,
+ * once grouped by MMSI, are read in sequence rather than gathered from eleven columns. */
+typedef struct prec {
+    int64_t time_ms;
+    int32_t lat, lon;       /* 1/10000 minute */
+    uint32_t rank;          /* the MMSI's place in MMSI order */
+    uint16_t sog_dkn, cog_ddeg, heading_deg, source_id;
+    uint8_t msg_type, nav_status, second, pad;
+} prec;
+
+/* One transmission heard by two receivers: the same content, including the report's
+ * own UTC second, stamped a little apart by the receivers' clocks. Two transmissions of
+ * a ship lying still differ in that second; reports without one (tables, type 27) must
+ * also have the same receive time. */
+static bool same_report(const prec *a, const prec *b, int64_t window_ms) {
+    if (a->second != b->second) return false;
+    if (a->time_ms - b->time_ms > (a->second < 60 ? window_ms : 0)) return false;
+    return a->lat == b->lat && a->lon == b->lon && a->sog_dkn == b->sog_dkn && a->cog_ddeg == b->cog_ddeg &&
+           a->heading_deg == b->heading_deg && a->msg_type == b->msg_type;
+}
+
+/* ---- grouping by MMSI ------------------------------------------------------------------
+ * A hash of the MMSIs gives each a dense id, ranked in MMSI order. One sequential pass
+ * writes every usable row as a 32-byte record into the bucket of its rank's high bits
+ * (a few thousand output streams, which the caches absorb), and each bucket, small
+ * enough to stay in cache, is then sorted by exact rank: a stable radix sort in two
+ * steps, so each MMSI's rows keep their input order. Within an MMSI, rows are sorted by
+ * (time, input order): the pipeline's workers each keep their rows in input order, so
+ * an MMSI's rows are a few ascending runs, merged in linear time. The positions'
+ * columns are released as they are read when the caller gives them up, and the records
+ * as the per-MMSI work consumes them, so the peak stays near one copy of the data. */
+
+#define NO_ID UINT32_MAX
+
+typedef struct mmsi_index {
+    uint32_t *key;   /* MMSI, or NO_ID for an empty slot (MMSIs have 30 bits) */
+    uint32_t *id;
+    size_t mask, n;
+} mmsi_index;
+
+static int index_init(mmsi_index *h, size_t cap_pow2) {
+    h->key = malloc(cap_pow2 * sizeof *h->key);
+    h->id = malloc(cap_pow2 * sizeof *h->id);
+    if (!h->key || !h->id) return -1;
+    memset(h->key, 0xff, cap_pow2 * sizeof *h->key);
+    h->mask = cap_pow2 - 1;
+    h->n = 0;
+    return 0;
+}
+
+static int index_grow(mmsi_index *h) {
+    mmsi_index g;
+    if (index_init(&g, (h->mask + 1) * 2) < 0) {
+        free(g.key), free(g.id);
+        return -1;
+    }
+    for (size_t i = 0; i <= h->mask; i++) {
+        if (h->key[i] == NO_ID) continue;
+        size_t j = (h->key[i] * 2654435761u) & g.mask;
+        while (g.key[j] != NO_ID) j = (j + 1) & g.mask;
+        g.key[j] = h->key[i];
+        g.id[j] = h->id[i];
+    }
+    g.n = h->n;
+    free(h->key), free(h->id);
+    *h = g;
+    return 0;
+}
+
+/* The dense id of mmsi, added when new; NO_ID when memory runs out. */
+static inline uint32_t index_get(mmsi_index *h, uint32_t mmsi) {
+    size_t j = (mmsi * 2654435761u) & h->mask;
+    while (h->key[j] != NO_ID) {
+        if (h->key[j] == mmsi) return h->id[j];
+        j = (j + 1) & h->mask;
+    }
+    if ((h->n + 1) * 2 > h->mask + 1) {
+        if (index_grow(h) < 0) return NO_ID;
+        return index_get(h, mmsi);
+    }
+    h->key[j] = mmsi;
+    h->id[j] = (uint32_t)h->n;
+    return (uint32_t)h->n++;
+}
+
+typedef struct tkey {
+    int64_t time_ms;
+    uint32_t row;
+} tkey;
+
+static inline bool tkey_less(const tkey *a, const tkey *b) {
+    return a->time_ms < b->time_ms || (a->time_ms == b->time_ms && a->row < b->row);
+}
+
+static int cmp_tkey(const void *a, const void *b) {
+    const tkey *x = a, *y = b;
+    return tkey_less(x, y) ? -1 : tkey_less(y, x);
+}
+
+/* Sorts k[0..n) by (time, row), using tmp[0..n). */
+static void sort_runs(tkey *k, tkey *tmp, size_t n) {
+    size_t runs = 1;
+    for (size_t i = 1; i < n; i++) runs += tkey_less(&k[i], &k[i - 1]);
+    if (runs == 1) return;
+    if (runs > 32) {
+        qsort(k, n, sizeof *k, cmp_tkey);
+        return;
+    }
+    /* Bottom-up merges of the natural runs, found afresh on each pass. */
+    tkey *src = k, *dst = tmp;
+    while (runs > 1) {
+        size_t i = 0, o = 0;
+        runs = 0;
+        while (i < n) {
+            size_t a = i, ae = i + 1;
+            while (ae < n && !tkey_less(&src[ae], &src[ae - 1])) ae++;
+            size_t b = ae, be = ae < n ? ae + 1 : n;
+            while (be < n && !tkey_less(&src[be], &src[be - 1])) be++;
+            while (a < ae && b < be) dst[o++] = tkey_less(&src[b], &src[a]) ? src[b++] : src[a++];
+            while (a < ae) dst[o++] = src[a++];
+            while (b < be) dst[o++] = src[b++];
+            i = be;
+            runs++;
+        }
+        tkey *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != k) memcpy(k, src, n * sizeof *k);
+}
+
+
+/* Gives back the pages of [p, p + bytes) that lie wholly inside it: memory already read
+ * and not needed again, inside an allocation freed later as a whole. */
+static void release(void *p, size_t bytes) {
+    uintptr_t page = 4096, a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (e > a) (void)madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
+/* ---- per-MMSI work, split between threads ---------------------------------------------- */
+
+typedef struct part {
+    size_t r0, r1;           /* MMSIs [r0, r1) of the sorted order */
+    size_t base;             /* where its rows go in the result: its first row's place in the input order */
+    size_t n;                /* rows kept, in final order (by segment, then time) from base */
+    aw_vessel *vessels;      /* first relative to this part */
+    size_t nvessels, cap_vessels;
+    aw_ident_change *history;
+    size_t nhistory, cap_history;
+    uint64_t duplicates, mmsis, segments;
+    bool oom;
+    char err[160];
+} part;
+
+typedef struct shared {
+    aw_tracks *t;                      /* the result's columns, room for every usable row */
+    prec *rec;                         /* usable rows grouped by rank */
+    bool release;                      /* give back rec's pages once read */
+    const aw_track_params *params;
+    const uint32_t *sorted_mmsi;       /* by rank */
+    const size_t *row_off, *obs_off;   /* by rank, n + 1 entries */
+    const aw_static_obs *obs;
+    const uint32_t *obs_perm;          /* static reports grouped by rank */
+} shared;
+
+static aw_vessel *add_vessel(part *pt, uint32_t mmsi, uint32_t segment) {
+    if (pt->nvessels == pt->cap_vessels) {
+        size_t cap = pt->cap_vessels ? pt->cap_vessels * 2 : 1024;
+        aw_vessel *v = realloc(pt->vessels, cap * sizeof *v);
+        if (!v) return pt->oom = true, NULL;
+        pt->vessels = v;
+        pt->cap_vessels = cap;
+    }
+    aw_vessel *v = &pt->vessels[pt->nvessels++];
     memset(v, 0, sizeof *v);
     v->mmsi = mmsi;
     v->segment = segment;
@@ -149,38 +305,37 @@ static aw_vessel *add_vessel(builder *b, uint32_t mmsi, uint32_t segment) {
     return v;
 }
 
-static aw_ident_change *add_change(builder *b) {
-    aw_tracks *t = b->t;
-    if (t->nhistory == b->cap_history) {
-        size_t cap = b->cap_history ? b->cap_history * 2 : 1024;
-        aw_ident_change *h = realloc(t->history, cap * sizeof *h);
-        if (!h) return b->oom = true, NULL;
-        t->history = h;
-        b->cap_history = cap;
+static aw_ident_change *add_change(part *pt) {
+    if (pt->nhistory == pt->cap_history) {
+        size_t cap = pt->cap_history ? pt->cap_history * 2 : 1024;
+        aw_ident_change *h = realloc(pt->history, cap * sizeof *h);
+        if (!h) return pt->oom = true, NULL;
+        pt->history = h;
+        pt->cap_history = cap;
     }
-    return &t->history[t->nhistory++];
+    return &pt->history[pt->nhistory++];
 }
 
 /* Folds a vessel's static reports (time order) into its current identity and history. */
-static void fold_identity(builder *b, aw_vessel *v, const aw_static_obs *const *obs, size_t n) {
-    v->hist_first = b->t->nhistory;
+static void fold_identity(part *pt, aw_vessel *v, const aw_static_obs *const *obs, size_t n) {
+    v->hist_first = pt->nhistory;
     for (int f = 0; f < AW_ID_COUNT; f++) {
         aw_ident_change *run = NULL;
+        const aw_static_obs *run_obs = NULL;
         for (size_t i = 0; i < n; i++) {
             if (!(obs[i]->fields & (1u << f))) continue;
-            char value[24];
-            field_value(obs[i], (aw_id_field)f, value, sizeof value);
-            if (run && strcmp(run->value, value) == 0) {
+            if (run && field_equal(run_obs, obs[i], (aw_id_field)f)) {
                 run->last_seen_ms = obs[i]->time_ms;
                 run->n_reports++;
                 continue;
             }
-            run = add_change(b);
+            run = add_change(pt);
             if (!run) return;
+            run_obs = obs[i];
             run->mmsi = v->mmsi;
             run->segment = v->segment;
             run->field = (uint8_t)f;
-            memcpy(run->value, value, sizeof value);
+            field_value(obs[i], (aw_id_field)f, run->value, sizeof run->value);
             run->first_seen_ms = run->last_seen_ms = obs[i]->time_ms;
             run->n_reports = 1;
         }
@@ -190,42 +345,287 @@ static void fold_identity(builder *b, aw_vessel *v, const aw_static_obs *const *
         if (obs[i]->time_ms < v->first_seen_ms) v->first_seen_ms = obs[i]->time_ms;
         if (obs[i]->time_ms > v->last_seen_ms) v->last_seen_ms = obs[i]->time_ms;
     }
-    v->hist_count = b->t->nhistory - v->hist_first;
+    v->hist_count = pt->nhistory - v->hist_first;
 }
 
-static int alloc_tracks(aw_tracks *t, size_t n) {
-    size_t m = n ? n : 1;
-    t->time_ms = malloc(m * sizeof *t->time_ms);
-    t->mmsi = malloc(m * sizeof *t->mmsi);
-    t->segment = malloc(m * sizeof *t->segment);
-    t->lat = malloc(m * sizeof *t->lat);
-    t->lon = malloc(m * sizeof *t->lon);
-    t->sog_kn = malloc(m * sizeof *t->sog_kn);
-    t->cog_deg = malloc(m * sizeof *t->cog_deg);
-    t->heading_deg = malloc(m * sizeof *t->heading_deg);
-    t->nav_status = malloc(m * sizeof *t->nav_status);
-    t->msg_type = malloc(m * sizeof *t->msg_type);
-    t->source_id = malloc(m * sizeof *t->source_id);
-    return t->time_ms && t->mmsi && t->segment && t->lat && t->lon && t->sog_kn && t->cog_deg && t->heading_deg &&
-                   t->nav_status && t->msg_type && t->source_id
-               ? 0
-               : -1;
+/* Growable scratch arrays of one thread. */
+typedef struct scratch {
+    tkey *keys, *tmp;
+    uint32_t *order, *seg, *seg_count, *best;
+    int64_t *tms;
+    double *lat, *lon;
+    float *sog, *cog;
+    const aw_static_obs **obs, **obs_sorted;
+    tkey *okeys, *otmp;
+    size_t cap, cap_obs, cap_seg;
+} scratch;
+
+static bool scratch_fit(scratch *w, size_t n, size_t nobs) {
+#define FIT(field, count)                                                      \
+    do {                                                                       \
+        void *p_ = realloc(w->field, (count) * sizeof *w->field);              \
+        if (!p_) return false;                                                 \
+        w->field = p_;                                                         \
+    } while (0)
+    if (n > w->cap) {
+        size_t cap = n + n / 2 + 64;
+        FIT(keys, cap); FIT(tmp, cap); FIT(order, cap); FIT(seg, cap); FIT(tms, cap);
+        FIT(lat, cap); FIT(lon, cap); FIT(sog, cap); FIT(cog, cap);
+        w->cap = cap;
+    }
+    if (nobs > w->cap_obs) {
+        size_t cap = nobs + nobs / 2 + 64;
+        FIT(obs, cap); FIT(obs_sorted, cap); FIT(okeys, cap); FIT(otmp, cap); FIT(best, cap);
+        w->cap_obs = cap;
+    }
+#undef FIT
+    return true;
 }
 
-/* One transmission heard by two receivers: the same content, including the report's
- * own UTC second, stamped a little apart by the receivers' clocks. Two transmissions of
- * a ship lying still differ in that second; reports without one (tables, type 27) must
- * also have the same receive time. */
-static bool same_report(const aw_columns *c, uint32_t a, uint32_t b, int64_t dt_ms, int64_t window_ms) {
-    if (c->second[a] != c->second[b]) return false;
-    if (dt_ms > (c->second[a] < 60 ? window_ms : 0)) return false;
-    return c->lat[a] == c->lat[b] && c->lon[a] == c->lon[b] && c->sog_dkn[a] == c->sog_dkn[b] &&
-           c->cog_ddeg[a] == c->cog_ddeg[b] && c->heading_deg[a] == c->heading_deg[b] &&
-           c->msg_type[a] == c->msg_type[b];
+static void scratch_free(scratch *w) {
+    free(w->keys), free(w->tmp), free(w->order), free(w->seg), free(w->seg_count), free(w->best), free(w->tms);
+    free(w->lat), free(w->lon), free(w->sog), free(w->cog);
+    free(w->obs), free(w->obs_sorted), free(w->okeys), free(w->otmp);
 }
 
-int aw_tracks_build(const aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *params,
-                    aw_tracks *t, char *err, size_t errcap) {
+typedef struct part_job {
+    const shared *sh;
+    part *pt;
+} part_job;
+
+/* Cleans, segments and attaches identities to MMSIs [r0, r1). */
+static void *run_part(void *arg) {
+    part_job *job = arg;
+    const shared *sh = job->sh;
+    part *pt = job->pt;
+    const aw_track_params *params = sh->params;
+    scratch w = {0};
+    aw_segment_work *work = aw_segment_work_new();
+    aw_segment_params sp;
+    aw_segment_params_default(&sp);
+    if (params->max_speed_kn > 0) sp.max_speed_kn = params->max_speed_kn;
+    if (!work) pt->oom = true;
+    size_t released = sh->row_off[pt->r0];
+    for (size_t r = pt->r0; r < pt->r1 && !pt->oom && !pt->err[0]; r++) {
+        uint32_t mmsi = sh->sorted_mmsi[r];
+        size_t kb = sh->row_off[r], nk = sh->row_off[r + 1] - kb;
+        size_t ob = sh->obs_off[r], nob = sh->obs_off[r + 1] - ob;
+        const prec *rec = sh->rec + kb;
+        if (!scratch_fit(&w, nk, nob)) {
+            pt->oom = true;
+            break;
+        }
+        for (size_t i = 0; i < nk; i++) w.keys[i] = (tkey){rec[i].time_ms, (uint32_t)i};
+        sort_runs(w.keys, w.tmp, nk);
+
+        /* Drop duplicates heard by several receivers. */
+        size_t n = 0;
+        for (size_t i = 0; i < nk; i++) {
+            uint32_t k = w.keys[i].row;
+            if (n && same_report(&rec[k], &rec[w.order[n - 1]], params->duplicate_window_ms)) {
+                pt->duplicates++;
+                continue;
+            }
+            w.order[n] = k;
+            w.tms[n] = rec[k].time_ms;
+            w.lat[n] = rec[k].lat / AW_LATLON_SCALE;
+            w.lon[n] = rec[k].lon / AW_LATLON_SCALE;
+            w.sog[n] = rec[k].sog_dkn == AW_SPEED_NA ? NAN : rec[k].sog_dkn / 10.0f;
+            w.cog[n] = rec[k].cog_ddeg >= AW_COURSE_NA ? NAN : rec[k].cog_ddeg / 10.0f;
+            n++;
+        }
+        uint32_t nseg = 0;
+        if (n) {
+            int rs = aw_segment_track_motion(w.tms, w.lat, w.lon, w.sog, w.cog, n, &sp, work, w.seg);
+            if (rs < 0) {
+                snprintf(pt->err, sizeof pt->err, "segmentation of MMSI %u: %s", mmsi, aw_segment_work_error(work));
+                break;
+            }
+            nseg = (uint32_t)rs;
+        }
+        uint32_t nv = nseg ? nseg : 1;
+        pt->mmsis++;
+        pt->segments += nv;
+        if (nv + 1 > w.cap_seg) {
+            uint32_t *c = realloc(w.seg_count, (nv + 1) * sizeof *c);
+            if (!c) {
+                pt->oom = true;
+                break;
+            }
+            w.seg_count = c;
+            w.cap_seg = nv + 1;
+        }
+
+        /* Vessels in segment order, each a contiguous, time-ordered range. */
+        aw_tracks *T = sh->t;
+        memset(w.seg_count, 0, (nv + 1) * sizeof *w.seg_count);
+        for (size_t i = 0; i < n; i++) w.seg_count[w.seg[i] + 1]++;
+        size_t vfirst = pt->nvessels, base = pt->n;
+        for (uint32_t sgi = 0; sgi < nv; sgi++) {
+            aw_vessel *v = add_vessel(pt, mmsi, sgi);
+            if (!v) break;
+            w.seg_count[sgi + 1] += w.seg_count[sgi]; /* counts become starts */
+            v->first = base + w.seg_count[sgi];
+            v->count = w.seg_count[sgi + 1] - w.seg_count[sgi];
+        }
+        if (pt->oom) break;
+        for (size_t i = 0; i < n; i++) {
+            size_t o = pt->base + base + w.seg_count[w.seg[i]]++;
+            const prec *p = &rec[w.order[i]];
+            T->time_ms[o] = w.tms[i];
+            T->mmsi[o] = mmsi;
+            T->segment[o] = w.seg[i];
+            T->lat[o] = w.lat[i];
+            T->lon[o] = w.lon[i];
+            T->sog_kn[o] = w.sog[i];
+            T->cog_deg[o] = w.cog[i];
+            T->heading_deg[o] = p->heading_deg;
+            T->source_id[o] = p->source_id;
+            T->nav_status[o] = p->nav_status;
+            T->msg_type[o] = p->msg_type;
+        }
+        pt->n += n;
+        for (uint32_t sgi = 0; sgi < nv; sgi++) {
+            aw_vessel *v = &pt->vessels[vfirst + sgi];
+            if (v->count) {
+                v->first_seen_ms = T->time_ms[pt->base + v->first];
+                v->last_seen_ms = T->time_ms[pt->base + v->first + v->count - 1];
+            }
+        }
+        if (sh->release && (kb + nk - released) * sizeof *rec >= ((size_t)4 << 20)) {
+            release(sh->rec + released, (kb + nk - released) * sizeof *rec);
+            released = kb + nk;
+        }
+
+        /* Static reports in time order; each goes to the segment with the position
+         * nearest in time (the static reports of an MMSI shared by two ships are split
+         * between them this way). */
+        for (size_t i = 0; i < nob; i++) {
+            uint32_t k = sh->obs_perm[ob + i];
+            w.okeys[i] = (tkey){sh->obs[k].time_ms, k};
+        }
+        sort_runs(w.okeys, w.otmp, nob);
+        for (size_t i = 0; i < nob; i++) {
+            const aw_static_obs *o = &sh->obs[w.okeys[i].row];
+            uint32_t best = 0;
+            int64_t best_d = INT64_MAX;
+            for (uint32_t c = 0; c < nv && nv > 1; c++) {
+                const aw_vessel *x = &pt->vessels[vfirst + c];
+                if (!x->count) continue;
+                int64_t d = 0;
+                if (o->time_ms < x->first_seen_ms) d = x->first_seen_ms - o->time_ms;
+                else if (o->time_ms > x->last_seen_ms) d = o->time_ms - x->last_seen_ms;
+                if (d < best_d) best_d = d, best = c;
+            }
+            w.best[i] = best;
+            w.obs[i] = o;
+        }
+        memset(w.seg_count, 0, (nv + 1) * sizeof *w.seg_count);
+        for (size_t i = 0; i < nob; i++) w.seg_count[w.best[i] + 1]++;
+        for (uint32_t sgi = 0; sgi < nv; sgi++) w.seg_count[sgi + 1] += w.seg_count[sgi];
+        for (size_t i = 0; i < nob; i++) w.obs_sorted[w.seg_count[w.best[i]]++] = w.obs[i];
+        for (uint32_t sgi = 0; sgi < nv && !pt->oom; sgi++) {
+            size_t end = w.seg_count[sgi], start = sgi ? w.seg_count[sgi - 1] : 0;
+            fold_identity(pt, &pt->vessels[vfirst + sgi], w.obs_sorted + start, end - start);
+        }
+    }
+    aw_segment_work_free(work);
+    scratch_free(&w);
+    return NULL;
+}
+
+static unsigned online_cores(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+/* Runs fn over jobs[0..n): n - 1 threads and the caller. */
+static void run_threads(void *(*fn)(void *), void *jobs, size_t job_size, unsigned n) {
+    pthread_t tid[64];
+    bool started[64] = {0};
+    for (unsigned i = 1; i < n; i++)
+        started[i] = pthread_create(&tid[i], NULL, fn, (char *)jobs + i * job_size) == 0;
+    fn(jobs);
+    for (unsigned i = 1; i < n; i++) {
+        if (started[i]) pthread_join(tid[i], NULL);
+        else fn((char *)jobs + i * job_size); /* no thread: do its share here */
+    }
+}
+
+typedef struct mmsi_rank {
+    uint32_t mmsi, id;
+} mmsi_rank;
+
+static int cmp_rank(const void *a, const void *b) {
+    const mmsi_rank *x = a, *y = b;
+    return x->mmsi < y->mmsi ? -1 : x->mmsi > y->mmsi;
+}
+
+static int grow_counts(size_t **c, size_t *cap, size_t need) {
+    if (need <= *cap) return 0;
+    size_t ncap = *cap ? *cap * 2 : 4096;
+    while (ncap < need) ncap *= 2;
+    size_t *p = realloc(*c, ncap * sizeof *p);
+    if (!p) return -1;
+    memset(p + *cap, 0, (ncap - *cap) * sizeof *p);
+    *c = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* The second step of the radix sort: buckets [b0, b1) each sorted by exact rank. */
+typedef struct bucket_job {
+    prec *rec;
+    const size_t *row_off;
+    size_t nm;
+    unsigned shift;
+    size_t b0, b1;
+    bool oom;
+} bucket_job;
+
+static void *run_buckets(void *arg) {
+    bucket_job *j = arg;
+    prec *tmp = NULL;
+    size_t cap = 0, *cur = NULL, cap_cur = 0;
+    for (size_t b = j->b0; b < j->b1; b++) {
+        size_t r0 = b << j->shift, r1 = (b + 1) << j->shift;
+        if (r1 > j->nm) r1 = j->nm;
+        if (r0 >= r1) continue;
+        size_t lo = j->row_off[r0], hi = j->row_off[r1], n = hi - lo;
+        if (n < 2 || r1 - r0 < 2) continue;
+        if (n > cap) {
+            prec *t = realloc(tmp, n * sizeof *t);
+            if (!t) {
+                j->oom = true;
+                break;
+            }
+            tmp = t, cap = n;
+        }
+        if (r1 - r0 > cap_cur) {
+            size_t *c = realloc(cur, (r1 - r0) * sizeof *c);
+            if (!c) {
+                j->oom = true;
+                break;
+            }
+            cur = c, cap_cur = r1 - r0;
+        }
+        for (size_t r = r0; r < r1; r++) cur[r - r0] = j->row_off[r] - lo;
+        const prec *src = j->rec + lo;
+        for (size_t i = 0; i < n; i++) tmp[cur[src[i].rank - r0]++] = src[i];
+        memcpy(j->rec + lo, tmp, n * sizeof *tmp);
+    }
+    free(tmp);
+    free(cur);
+    return NULL;
+}
+
+static void free_blocks(aw_columns *blocks, size_t nblocks, bool consume) {
+    if (consume)
+        for (size_t b = 0; b < nblocks; b++) aw_columns_free(&blocks[b]);
+}
+
+static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_static_obs *obs, size_t nobs,
+                 const aw_track_params *params, aw_tracks *t, char *err, size_t errcap) {
     aw_track_params defaults;
     if (!params) {
         aw_track_params_default(&defaults);
@@ -233,160 +633,244 @@ int aw_tracks_build(const aw_columns *pos, const aw_static_obs *obs, size_t nobs
     }
     memset(t, 0, sizeof *t);
     if (errcap) err[0] = 0;
-    t->stats.positions_in = pos->n;
+    size_t npos = 0;
+    for (size_t b = 0; b < nblocks; b++) npos += blocks[b].n;
+    t->stats.positions_in = npos;
     t->stats.static_reports = nobs;
-    builder b = {.t = t};
-    key *keys = malloc((pos->n ? pos->n : 1) * sizeof *keys);
-    const aw_static_obs **sobs = malloc((nobs ? nobs : 1) * sizeof *sobs);
-    uint32_t *seg = NULL, *order = NULL;
-    const aw_static_obs **scratch = NULL;
-    size_t scratch_cap = 0;
-    aw_segment_work *work = aw_segment_work_new();
+    if (npos >= UINT32_MAX || nobs >= UINT32_MAX) {
+        snprintf(err, errcap, "more than 4294967294 positions or static reports in one run");
+        free_blocks(blocks, nblocks, consume);
+        return -1;
+    }
     int rc = -1;
-    if (!keys || !sobs || !work || alloc_tracks(t, pos->n) < 0) goto out;
+    mmsi_index h = {0};
+    uint32_t *rid = malloc((npos ? npos : 1) * sizeof *rid), *oid = malloc((nobs ? nobs : 1) * sizeof *oid);
+    size_t *count = NULL, *ocount = NULL, cap_count = 0, cap_ocount = 0, *cursor = NULL;
+    mmsi_rank *ranks = NULL;
+    uint32_t *rank_of = NULL, *obs_perm = NULL, *sorted_mmsi = NULL;
+    size_t *row_off = NULL, *obs_off = NULL;
+    prec *rec = MAP_FAILED;
+    size_t rec_bytes = 0;
+    part *parts = NULL;
+    unsigned nparts = 0;
+    if (!rid || !oid || index_init(&h, 4096) < 0) goto out;
 
-    /* Clean while building the keys: only usable reports are sorted. */
+    /* Clean while counting: only usable reports are kept. */
     size_t nk = 0;
-    for (size_t i = 0; i < pos->n; i++) {
-        int32_t lat = pos->lat[i], lon = pos->lon[i];
-        if (pos->time_ms[i] == INT64_MIN) {
-            t->stats.untimed++;
-        } else if (lat == AW_LAT_NA || lon == AW_LON_NA) {
-            t->stats.not_available++;
-        } else if (lat > 90 * 600000 || lat < -90 * 600000 || lon > 180 * 600000 || lon < -180 * 600000 ||
-                   (lat == 0 && lon == 0)) {
-            t->stats.out_of_range++;
-        } else {
-            keys[nk++] = (key){pos->mmsi[i], (uint32_t)i, pos->time_ms[i]};
+    for (size_t b = 0, g = 0; b < nblocks; b++) {
+        const aw_columns *pos = &blocks[b];
+        for (size_t i = 0; i < pos->n; i++, g++) {
+            int32_t lat = pos->lat[i], lon = pos->lon[i];
+            rid[g] = NO_ID;
+            if (pos->time_ms[i] == INT64_MIN) {
+                t->stats.untimed++;
+            } else if (lat == AW_LAT_NA || lon == AW_LON_NA) {
+                t->stats.not_available++;
+            } else if (lat > 90 * 600000 || lat < -90 * 600000 || lon > 180 * 600000 || lon < -180 * 600000 ||
+                       (lat == 0 && lon == 0)) {
+                t->stats.out_of_range++;
+            } else {
+                uint32_t id = index_get(&h, pos->mmsi[i]);
+                if (id == NO_ID || grow_counts(&count, &cap_count, h.n) < 0) goto out;
+                rid[g] = id;
+                count[id]++;
+                nk++;
+            }
         }
     }
-    qsort(keys, nk, sizeof *keys, cmp_key);
-    for (size_t i = 0; i < nobs; i++) sobs[i] = &obs[i];
-    qsort(sobs, nobs, sizeof *sobs, cmp_obs);
+    for (size_t i = 0; i < nobs; i++) {
+        uint32_t id = index_get(&h, obs[i].mmsi);
+        if (id == NO_ID || grow_counts(&ocount, &cap_ocount, h.n) < 0) goto out;
+        oid[i] = id;
+        ocount[id]++;
+    }
+    size_t nm = h.n;
+    if (grow_counts(&count, &cap_count, nm + 1) < 0 || grow_counts(&ocount, &cap_ocount, nm + 1) < 0) goto out;
+    ranks = malloc((nm ? nm : 1) * sizeof *ranks);
+    rank_of = malloc((nm ? nm : 1) * sizeof *rank_of);
+    sorted_mmsi = malloc((nm ? nm : 1) * sizeof *sorted_mmsi);
+    row_off = malloc((nm + 1) * sizeof *row_off);
+    obs_off = malloc((nm + 1) * sizeof *obs_off);
+    obs_perm = malloc((nobs ? nobs : 1) * sizeof *obs_perm);
+    if (!ranks || !rank_of || !sorted_mmsi || !row_off || !obs_off || !obs_perm) goto out;
+    for (size_t j = 0; j <= h.mask; j++)
+        if (h.key[j] != NO_ID) ranks[h.id[j]] = (mmsi_rank){h.key[j], h.id[j]};
+    qsort(ranks, nm, sizeof *ranks, cmp_rank);
+    row_off[0] = obs_off[0] = 0;
+    for (size_t r = 0; r < nm; r++) {
+        rank_of[ranks[r].id] = (uint32_t)r;
+        sorted_mmsi[r] = ranks[r].mmsi;
+        row_off[r + 1] = row_off[r] + count[ranks[r].id];
+        obs_off[r + 1] = obs_off[r] + ocount[ranks[r].id];
+    }
+    for (size_t r = 0; r < nm; r++) ocount[r] = obs_off[r];
+    for (size_t i = 0; i < nobs; i++) obs_perm[ocount[rank_of[oid[i]]]++] = (uint32_t)i;
+    free(oid), oid = NULL;
 
-    seg = malloc((nk ? nk : 1) * sizeof *seg);
-    order = malloc((nk ? nk : 1) * sizeof *order);
-    double *lat = malloc((nk ? nk : 1) * sizeof *lat), *lon = malloc((nk ? nk : 1) * sizeof *lon);
-    int64_t *tms = malloc((nk ? nk : 1) * sizeof *tms);
-    float *sogf = malloc((nk ? nk : 1) * sizeof *sogf), *cogf = malloc((nk ? nk : 1) * sizeof *cogf);
-    if (!seg || !order || !lat || !lon || !tms || !sogf || !cogf) {
-        free(lat), free(lon), free(tms), free(sogf), free(cogf);
+    /* Rows into the buckets of their rank's high bits: at most 4096 buckets. */
+    unsigned shift = 0;
+    while ((nm >> shift) > 4096) shift++;
+    size_t nbuckets = nm ? ((nm - 1) >> shift) + 1 : 0;
+    cursor = malloc((nbuckets + 1) * sizeof *cursor);
+    rec_bytes = (nk ? nk : 1) * sizeof *rec;
+    rec = mmap(NULL, rec_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (!cursor || rec == MAP_FAILED) goto out;
+    for (size_t b = 0; b < nbuckets; b++) cursor[b] = row_off[b << shift];
+    const size_t slab = (size_t)1 << 20;
+    for (size_t b = 0, g0 = 0, bn = 0; b < nblocks; g0 += bn, b++) {
+        aw_columns *pos = &blocks[b];
+        bn = pos->n; /* freeing the block below clears it */
+        for (size_t i0 = 0; i0 < pos->n; i0 += slab) {
+            size_t i1 = i0 + slab < pos->n ? i0 + slab : pos->n;
+            const uint32_t *ids = rid + g0;
+            for (size_t i = i0; i < i1; i++) {
+                if (ids[i] == NO_ID) continue;
+                uint32_t r = rank_of[ids[i]];
+                rec[cursor[r >> shift]++] = (prec){
+                    .time_ms = pos->time_ms[i], .lat = pos->lat[i], .lon = pos->lon[i], .rank = r,
+                    .sog_dkn = pos->sog_dkn[i], .cog_ddeg = pos->cog_ddeg[i], .heading_deg = pos->heading_deg[i],
+                    .source_id = pos->source_id[i], .msg_type = pos->msg_type[i], .nav_status = pos->nav_status[i],
+                    .second = pos->second[i]};
+            }
+            if (consume) {
+#define RELEASE_COL(field) release(pos->field + i0, (i1 - i0) * sizeof *pos->field)
+                RELEASE_COL(time_ms); RELEASE_COL(mmsi); RELEASE_COL(lat); RELEASE_COL(lon); RELEASE_COL(sog_dkn);
+                RELEASE_COL(cog_ddeg); RELEASE_COL(heading_deg); RELEASE_COL(msg_type); RELEASE_COL(nav_status);
+                RELEASE_COL(second); RELEASE_COL(source_id);
+#undef RELEASE_COL
+                release(rid + g0 + i0, (i1 - i0) * sizeof *rid);
+            }
+        }
+        if (consume) aw_columns_free(pos);
+    }
+    free(rid), rid = NULL;
+
+    unsigned threads = params->threads ? params->threads : online_cores();
+    if (threads > 64) threads = 64;
+    if (shift > 0) {
+        bucket_job bj[64];
+        unsigned nb = threads < nbuckets ? threads : (unsigned)nbuckets;
+        for (unsigned j = 0; j < nb; j++)
+            bj[j] = (bucket_job){rec, row_off, nm, shift, nbuckets * j / nb, nbuckets * (j + 1) / nb, false};
+        run_threads(run_buckets, bj, sizeof *bj, nb);
+        for (unsigned j = 0; j < nb; j++)
+            if (bj[j].oom) goto out;
+    }
+
+    /* Parts of about equal row counts, cut between MMSIs. */
+    if (threads > nm) threads = nm ? (unsigned)nm : 1;
+    parts = calloc(threads, sizeof *parts);
+    part_job *jobs = calloc(threads, sizeof *jobs);
+    if (!parts || !jobs) {
+        free(jobs);
         goto out;
     }
-
-    size_t k = 0, so = 0;
-    while (k < nk || so < nobs) {
-        /* The next MMSI in either list. */
-        uint32_t mmsi = k < nk ? keys[k].mmsi : UINT32_MAX;
-        if (so < nobs && sobs[so]->mmsi < mmsi) mmsi = sobs[so]->mmsi;
-        size_t kb = k;
-        while (k < nk && keys[k].mmsi == mmsi) k++;
-        size_t ob = so;
-        while (so < nobs && sobs[so]->mmsi == mmsi) so++;
-
-        /* Drop duplicates heard by several receivers. */
-        size_t n = 0;
-        for (size_t i = kb; i < k; i++) {
-            if (n && same_report(pos, keys[i].row, order[n - 1], keys[i].time_ms - tms[n - 1],
-                                 params->duplicate_window_ms)) {
-                t->stats.duplicates++;
-                continue;
-            }
-            order[n] = keys[i].row;
-            tms[n] = keys[i].time_ms;
-            lat[n] = pos->lat[keys[i].row] / AW_LATLON_SCALE;
-            lon[n] = pos->lon[keys[i].row] / AW_LATLON_SCALE;
-            uint16_t sog = pos->sog_dkn[keys[i].row], cog = pos->cog_ddeg[keys[i].row];
-            sogf[n] = sog == AW_SPEED_NA ? NAN : sog / 10.0f;
-            cogf[n] = cog >= AW_COURSE_NA ? NAN : cog / 10.0f;
-            n++;
-        }
-        uint32_t nseg = 0;
-        if (n) {
-            aw_segment_params sp;
-            aw_segment_params_default(&sp);
-            if (params->max_speed_kn > 0) sp.max_speed_kn = params->max_speed_kn;
-            int r = aw_segment_track_motion(tms, lat, lon, sogf, cogf, n, &sp, work, seg);
-            if (r < 0) {
-                snprintf(err, errcap, "segmentation of MMSI %u: %s", mmsi, aw_segment_work_error(work));
-                goto out_free;
-            }
-            nseg = (uint32_t)r;
-        }
-        t->stats.mmsis++;
-        t->stats.segments += nseg ? nseg : 1;
-
-        /* Vessels in segment order, each a contiguous, time-ordered range. */
-        size_t vfirst = t->nvessels;
-        for (uint32_t s = 0; s < (nseg ? nseg : 1); s++) {
-            aw_vessel *v = add_vessel(&b, mmsi, s);
-            if (!v) goto out_free;
-            v->first = t->n;
-            for (size_t i = 0; i < n; i++) {
-                if (seg[i] != s) continue;
-                uint32_t row = order[i];
-                size_t o = t->n++;
-                t->time_ms[o] = tms[i];
-                t->mmsi[o] = mmsi;
-                t->segment[o] = s;
-                t->lat[o] = lat[i];
-                t->lon[o] = lon[i];
-                t->sog_kn[o] = pos->sog_dkn[row] == AW_SPEED_NA ? NAN : pos->sog_dkn[row] / 10.0f;
-                t->cog_deg[o] = pos->cog_ddeg[row] >= AW_COURSE_NA ? NAN : pos->cog_ddeg[row] / 10.0f;
-                t->heading_deg[o] = pos->heading_deg[row];
-                t->nav_status[o] = pos->nav_status[row];
-                t->msg_type[o] = pos->msg_type[row];
-                t->source_id[o] = pos->source_id[row];
-            }
-            v->count = t->n - v->first;
-            if (v->count) {
-                v->first_seen_ms = t->time_ms[v->first];
-                v->last_seen_ms = t->time_ms[v->first + v->count - 1];
-            }
-        }
-        /* Each static report goes to the segment with the position nearest in time (the
-         * static reports of an MMSI shared by two ships are split between them this way). */
-        size_t nv = t->nvessels - vfirst, nob = so - ob;
-        if (nob > scratch_cap) {
-            const aw_static_obs **p2 = realloc(scratch, nob * sizeof *p2);
-            if (!p2) goto out_free;
-            scratch = p2;
-            scratch_cap = nob;
-        }
-        for (uint32_t s = 0; s < nv; s++) {
-            size_t cnt = 0;
-            for (size_t i = ob; i < so; i++) {
-                uint32_t best = 0;
-                int64_t best_d = INT64_MAX;
-                for (uint32_t c = 0; c < nv && nv > 1; c++) {
-                    const aw_vessel *w = &t->vessels[vfirst + c];
-                    if (!w->count) continue;
-                    int64_t tt = sobs[i]->time_ms, d = 0;
-                    if (tt < w->first_seen_ms) d = w->first_seen_ms - tt;
-                    else if (tt > w->last_seen_ms) d = tt - w->last_seen_ms;
-                    if (d < best_d) best_d = d, best = c;
-                }
-                if (best == s) scratch[cnt++] = sobs[i];
-            }
-            fold_identity(&b, &t->vessels[vfirst + s], scratch, cnt);
-            if (b.oom) goto out_free;
-        }
+    nparts = threads;
+#define ALLOC(field) (t->field = malloc((nk ? nk : 1) * sizeof *t->field)) != NULL
+    if (!(ALLOC(time_ms) && ALLOC(mmsi) && ALLOC(segment) && ALLOC(lat) && ALLOC(lon) && ALLOC(sog_kn) &&
+          ALLOC(cog_deg) && ALLOC(heading_deg) && ALLOC(source_id) && ALLOC(nav_status) && ALLOC(msg_type))) {
+        free(jobs);
+        goto out;
     }
+#undef ALLOC
+    shared sh = {.t = t, .rec = rec, .release = true, .params = params, .sorted_mmsi = sorted_mmsi, .row_off = row_off,
+                 .obs_off = obs_off, .obs = obs, .obs_perm = obs_perm};
+    size_t r = 0;
+    for (unsigned p = 0; p < nparts; p++) {
+        parts[p].r0 = r;
+        size_t target = nk / nparts * (p + 1);
+        if (p == nparts - 1) r = nm;
+        else
+            while (r < nm && row_off[r + 1] <= target) r++;
+        parts[p].r1 = r;
+        parts[p].base = row_off[parts[p].r0];
+        jobs[p] = (part_job){&sh, &parts[p]};
+    }
+    run_threads(run_part, jobs, sizeof *jobs, nparts);
+    free(jobs);
+    munmap(rec, rec_bytes), rec = MAP_FAILED;
+    for (unsigned p = 0; p < nparts; p++) {
+        if (parts[p].err[0]) {
+            snprintf(err, errcap, "%s", parts[p].err);
+            goto out;
+        }
+        if (parts[p].oom) goto out;
+    }
+
+    /* The parts, end to end: each part wrote from its first row's input place, and kept
+     * at most that many rows, so closing the holes left by duplicates moves rows down
+     * only. */
+    size_t n = 0, nv = 0, nh = 0;
+    for (unsigned p = 0; p < nparts; p++) {
+        n += parts[p].n, nv += parts[p].nvessels, nh += parts[p].nhistory;
+        t->stats.duplicates += parts[p].duplicates;
+        t->stats.mmsis += parts[p].mmsis;
+        t->stats.segments += parts[p].segments;
+    }
+    t->vessels = malloc((nv ? nv : 1) * sizeof *t->vessels);
+    t->history = malloc((nh ? nh : 1) * sizeof *t->history);
+    if (!t->vessels || !t->history) goto out;
+    size_t ro = 0, vo = 0, ho = 0;
+    for (unsigned p = 0; p < nparts; p++) {
+        part *pt = &parts[p];
+        for (size_t i = 0; i < pt->nvessels; i++) {
+            aw_vessel v = pt->vessels[i];
+            v.first += ro;
+            v.hist_first += ho;
+            t->vessels[vo + i] = v;
+        }
+        if (pt->nhistory) memcpy(t->history + ho, pt->history, pt->nhistory * sizeof *pt->history);
+        if (ro != pt->base && pt->n) {
+#define MOVE(field) memmove(t->field + ro, t->field + pt->base, pt->n * sizeof *t->field)
+            MOVE(time_ms); MOVE(mmsi); MOVE(segment); MOVE(lat); MOVE(lon); MOVE(sog_kn); MOVE(cog_deg);
+            MOVE(heading_deg); MOVE(source_id); MOVE(nav_status); MOVE(msg_type);
+#undef MOVE
+        }
+        ro += pt->n, vo += pt->nvessels, ho += pt->nhistory;
+        free(pt->vessels), free(pt->history);
+        pt->vessels = NULL, pt->history = NULL;
+    }
+    if (n < nk) {
+#define SHRINK(field)                                                        \
+    do {                                                                     \
+        void *p_ = realloc(t->field, (n ? n : 1) * sizeof *t->field);        \
+        if (p_) t->field = p_;                                               \
+    } while (0)
+        SHRINK(time_ms); SHRINK(mmsi); SHRINK(segment); SHRINK(lat); SHRINK(lon); SHRINK(sog_kn); SHRINK(cog_deg);
+        SHRINK(heading_deg); SHRINK(source_id); SHRINK(nav_status); SHRINK(msg_type);
+#undef SHRINK
+    }
+    t->n = n;
+    t->nvessels = nv;
+    t->nhistory = nh;
     t->stats.positions = t->n;
     rc = 0;
-out_free:
-    free(lat), free(lon), free(tms), free(sogf), free(cogf);
 out:
-    if (b.oom || (rc < 0 && !err[0])) snprintf(err, errcap, "out of memory building tracks");
-    if (b.oom) rc = -1;
-    aw_segment_work_free(work);
-    free(keys);
-    free(sobs);
-    free(seg);
-    free(order);
-    free(scratch);
+    if (rc < 0 && !err[0]) snprintf(err, errcap, "out of memory building tracks");
+    for (unsigned p = 0; p < nparts; p++) free(parts[p].vessels), free(parts[p].history);
+    free(parts);
+    free(h.key), free(h.id);
+    free(rid), free(oid), free(count), free(ocount), free(ranks), free(rank_of), free(sorted_mmsi);
+    free(row_off), free(obs_off), free(obs_perm), free(cursor);
+    if (rec != MAP_FAILED) munmap(rec, rec_bytes);
+    free_blocks(blocks, nblocks, consume);
     if (rc < 0) aw_tracks_free(t);
     return rc;
+}
+
+int aw_tracks_build(const aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *params,
+                    aw_tracks *t, char *err, size_t errcap) {
+    return build((aw_columns *)pos, 1, false, obs, nobs, params, t, err, errcap);
+}
+
+int aw_tracks_build_consume(aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *params,
+                            aw_tracks *t, char *err, size_t errcap) {
+    return build(pos, 1, true, obs, nobs, params, t, err, errcap);
+}
+
+int aw_tracks_build_blocks(aw_columns *blocks, size_t nblocks, const aw_static_obs *obs, size_t nobs,
+                           const aw_track_params *params, aw_tracks *t, char *err, size_t errcap) {
+    return build(blocks, nblocks, true, obs, nobs, params, t, err, errcap);
 }
 
 void aw_tracks_free(aw_tracks *t) {

@@ -1,0 +1,602 @@
+/* scan.c — the batch job (see aiswatch/scan.h).
+ *
+ * Inputs are decoded on all cores by the pipeline; each worker keeps its positions in
+ * columns and its static reports in a list, handed to the scan when an input ends.
+ * Tracks are then built once over everything, so an MMSI split across files is one
+ * track. */
+#include "aiswatch/scan.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "aiswatch/columns.h"
+#include "aiswatch/event_out.h"
+#include "aiswatch/gpkg.h"
+#include "aiswatch/input.h"
+#include "aiswatch/mid.h"
+#include "aiswatch/pipeline.h"
+#include "aiswatch/table.h"
+
+#define HEAD_BYTES 65536
+
+typedef struct obs_list {
+    aw_static_obs *v;
+    size_t n, cap;
+} obs_list;
+
+struct aw_scan {
+    aw_scan_opts o;
+    pthread_mutex_t mu;
+    aw_columns *blocks; /* each worker's positions of each input, joined at the end */
+    size_t nblocks, cap_blocks;
+    obs_list obs;
+    uint64_t untimed_static, outside_window;
+    bool oom;
+    /* inputs, by source_id */
+    aw_scan_input *inputs;
+    char **names;
+    size_t ninputs, cap_inputs;
+    const char *cur_path; /* the input being read */
+    aw_decode_stats total;
+    /* results */
+    bool finished;
+    aw_tracks tracks;
+    aw_events events;
+    aw_vessel_screen *screened;
+    const char **vessel_sanctions;
+    long derived;
+    const char *skipped_rules;
+    double t_read, t_tracks, t_events;
+    double cpu_read, cpu_tracks, cpu_events;
+    uint64_t rows[4]; /* positions, tracks, vessels, identity_history written */
+};
+
+typedef struct worker_state {
+    aw_scan *s;
+    aw_columns pos;
+    obs_list obs;
+    uint64_t untimed_static, outside_window;
+    bool oom;
+} worker_state;
+
+/* CPU seconds of the whole process, all threads: on a shared machine, wall time says
+ * little about the work done. */
+static double cpu_s(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void aw_scan_opts_default(aw_scan_opts *o) {
+    memset(o, 0, sizeof *o);
+    aw_track_params_default(&o->track);
+    o->events = true;
+    aw_event_params_default(&o->event);
+    o->anchorage_min_vessels = 10;
+    aw_screen_params_default(&o->screen);
+    o->time_from_ms = INT64_MIN;
+    o->time_to_ms = INT64_MAX;
+}
+
+static int obs_push(obs_list *l, const aw_static_obs *o) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        aw_static_obs *v = realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *o;
+    return 0;
+}
+
+static void *worker_new(void *ctx, unsigned worker) {
+    (void)worker;
+    worker_state *w = calloc(1, sizeof *w);
+    if (w) w->s = ctx;
+    return w;
+}
+
+static void worker_free(void *ctx, void *wstate) {
+    aw_scan *s = ctx;
+    worker_state *w = wstate;
+    if (!w) {
+        s->oom = true;
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    if (w->oom) s->oom = true;
+    if (s->nblocks == s->cap_blocks) {
+        size_t cap = s->cap_blocks ? s->cap_blocks * 2 : 16;
+        aw_columns *b = realloc(s->blocks, cap * sizeof *b);
+        if (b) s->blocks = b, s->cap_blocks = cap;
+    }
+    if (s->nblocks < s->cap_blocks) {
+        s->blocks[s->nblocks++] = w->pos; /* moved, not copied */
+        w->pos = (aw_columns){0};
+    } else {
+        s->oom = true;
+    }
+    if (w->obs.n && s->obs.n + w->obs.n > s->obs.cap) {
+        size_t cap = s->obs.cap ? s->obs.cap : 1024;
+        while (cap < s->obs.n + w->obs.n) cap *= 2;
+        aw_static_obs *v = realloc(s->obs.v, cap * sizeof *v);
+        if (v) s->obs.v = v, s->obs.cap = cap;
+    }
+    if (s->obs.n + w->obs.n <= s->obs.cap) {
+        if (w->obs.n) memcpy(s->obs.v + s->obs.n, w->obs.v, w->obs.n * sizeof *w->obs.v);
+        s->obs.n += w->obs.n;
+    } else {
+        s->oom = true;
+    }
+    s->untimed_static += w->untimed_static;
+    s->outside_window += w->outside_window;
+    pthread_mutex_unlock(&s->mu);
+    aw_columns_free(&w->pos);
+    free(w->obs.v);
+    free(w);
+}
+
+static void on_msg(void *wstate, aw_buf *out, const aw_msg *msg, const aw_msg_meta *meta) {
+    (void)out;
+    worker_state *w = wstate;
+    if (!w) return;
+    const aw_scan_opts *o = &w->s->o;
+    if (meta->time_ms != AW_TIME_NONE && (meta->time_ms < o->time_from_ms || meta->time_ms >= o->time_to_ms)) {
+        w->outside_window++;
+        return;
+    }
+    if (aw_columns_push_src(&w->pos, msg, meta, (uint16_t)(w->s->ninputs - 1)) < 0) w->oom = true;
+    aw_static_obs ob;
+    if (aw_static_from_msg(msg, meta->time_ms, &ob)) {
+        if (meta->time_ms == AW_TIME_NONE) w->untimed_static++;
+        else if (ob.fields && obs_push(&w->obs, &ob) < 0) w->oom = true;
+    }
+}
+
+static void on_reject(void *wstate, aw_buf *log, uint64_t line_no, aw_reject reason, const char *line, size_t len) {
+    worker_state *w = wstate;
+    if (!w) return;
+    size_t show = len > 200 ? 200 : len;
+    char *p = aw_buf_reserve(log, show + 512);
+    if (!p) return;
+    int n = snprintf(p, 512, "%.300s:%llu: %s: ", w->s->cur_path, (unsigned long long)line_no, aw_reject_name(reason));
+    if (n < 0) return;
+    p += n;
+    for (size_t i = 0; i < show; i++) *p++ = (line[i] >= 32 && line[i] < 127) ? line[i] : '?';
+    *p++ = '\n';
+    log->len += (size_t)n + show + 1;
+}
+
+static void log_fn(void *ctx, const char *data, size_t len) {
+    aw_scan *s = ctx;
+    if (s->o.reject_log) s->o.reject_log(s->o.ctx, data, len);
+}
+
+static void progress_fn(void *ctx, uint64_t raw_bytes, uint64_t messages) {
+    aw_scan *s = ctx;
+    if (s->o.progress) s->o.progress(s->o.ctx, raw_bytes, messages);
+}
+
+static const char *base_name(const char *p) {
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+#define NF(a) (sizeof(a) / sizeof((a)[0]))
+
+static const aw_field positions_fields[] = {
+    {"time", AW_FIELD_DATETIME}, {"mmsi", AW_FIELD_INTEGER},   {"segment", AW_FIELD_INTEGER},
+    {"sog_kn", AW_FIELD_REAL},   {"cog_deg", AW_FIELD_REAL},   {"heading_deg", AW_FIELD_INTEGER},
+    {"nav_status", AW_FIELD_INTEGER}, {"msg_type", AW_FIELD_INTEGER}, {"source", AW_FIELD_TEXT},
+};
+static const aw_field tracks_fields[] = {
+    {"mmsi", AW_FIELD_INTEGER},         {"segment", AW_FIELD_INTEGER},    {"day", AW_FIELD_DATE},
+    {"start_time", AW_FIELD_DATETIME}, {"end_time", AW_FIELD_DATETIME}, {"n_points", AW_FIELD_INTEGER},
+};
+static const aw_field vessels_fields[] = {
+    {"mmsi", AW_FIELD_INTEGER},        {"segment", AW_FIELD_INTEGER},   {"name", AW_FIELD_TEXT},
+    {"imo", AW_FIELD_INTEGER},         {"imo_valid", AW_FIELD_INTEGER}, {"callsign", AW_FIELD_TEXT},
+    {"ship_type", AW_FIELD_INTEGER},   {"ship_type_text", AW_FIELD_TEXT}, {"length_m", AW_FIELD_REAL},
+    {"beam_m", AW_FIELD_REAL},         {"draught_m", AW_FIELD_REAL},    {"destination", AW_FIELD_TEXT},
+    {"flag", AW_FIELD_TEXT},           {"flag_country", AW_FIELD_TEXT}, {"n_positions", AW_FIELD_INTEGER},
+    {"first_seen", AW_FIELD_DATETIME}, {"last_seen", AW_FIELD_DATETIME}, {"sanctioned", AW_FIELD_INTEGER},
+    {"sanctions", AW_FIELD_TEXT},
+};
+static const aw_field matches_fields[] = {
+    {"mmsi", AW_FIELD_INTEGER},       {"segment", AW_FIELD_INTEGER},  {"list", AW_FIELD_TEXT},
+    {"entry_id", AW_FIELD_TEXT},      {"entry_name", AW_FIELD_TEXT},  {"programs", AW_FIELD_TEXT},
+    {"basis", AW_FIELD_TEXT},         {"score", AW_FIELD_REAL},       {"matched_value", AW_FIELD_TEXT},
+    {"former_name", AW_FIELD_INTEGER}, {"listed_imo", AW_FIELD_INTEGER}, {"listed_mmsi", AW_FIELD_INTEGER},
+};
+static const aw_field history_fields[] = {
+    {"mmsi", AW_FIELD_INTEGER},        {"segment", AW_FIELD_INTEGER},   {"field", AW_FIELD_TEXT},
+    {"value", AW_FIELD_TEXT},          {"first_seen", AW_FIELD_DATETIME}, {"last_seen", AW_FIELD_DATETIME},
+    {"n_reports", AW_FIELD_INTEGER},
+};
+
+static const aw_field inputs_fields[] = {
+    {"source_id", AW_FIELD_INTEGER}, {"path", AW_FIELD_TEXT},   {"basename", AW_FIELD_TEXT},
+    {"bytes", AW_FIELD_INTEGER},     {"sha256", AW_FIELD_TEXT}, {"format", AW_FIELD_TEXT},
+};
+
+
+static const char *format_name(int fmt, aw_compression comp) {
+    static const char *const table[] = {"nmea", "noaa_csv", "dma_csv", "jsonl", "csv_mapped", "aiswatch_csv"};
+    static const char *const gz[] = {"nmea+gzip", "noaa_csv+gzip", "dma_csv+gzip", "jsonl+gzip", "csv_mapped+gzip",
+                                     "aiswatch_csv+gzip"};
+    static const char *const zs[] = {"nmea+zstd", "noaa_csv+zstd", "dma_csv+zstd", "jsonl+zstd", "csv_mapped+zstd",
+                                     "aiswatch_csv+zstd"};
+    if (fmt < 0 || fmt >= (int)NF(table)) return "unknown";
+    return comp == AW_GZIP ? gz[fmt] : comp == AW_ZSTD ? zs[fmt] : table[fmt];
+}
+
+
+static aw_value opt_real(float v) { return isnan(v) ? AW_V_NULL : AW_V_REAL(round(v * 10.0) / 10.0); }
+
+typedef struct layers {
+    int positions, tracks, vessels, history;
+} layers;
+
+static int write_layers(aw_gpkg *g, aw_scan *s, bool with_positions, char *err, size_t errcap) {
+    const aw_tracks *t = &s->tracks;
+    const aw_lists *lists = s->o.lists;
+    const aw_vessel_screen *screened = s->screened;
+    layers lys, *ly = &lys;
+    ly->positions = -1;
+    if (with_positions &&
+        (ly->positions = aw_gpkg_layer(g, "positions", AW_GEOM_POINT, positions_fields, NF(positions_fields), err,
+                                       errcap)) < 0)
+        return -1;
+    if ((ly->tracks = aw_gpkg_layer(g, "tracks", AW_GEOM_LINESTRING, tracks_fields, NF(tracks_fields), err, errcap)) < 0 ||
+        (ly->vessels = aw_gpkg_layer(g, "vessels", AW_GEOM_POINT, vessels_fields, NF(vessels_fields), err, errcap)) < 0 ||
+        (ly->history = aw_gpkg_layer(g, "identity_history", AW_GEOM_NONE, history_fields, NF(history_fields), err,
+                                     errcap)) < 0)
+        return -1;
+
+    if (with_positions) {
+        for (size_t i = 0; i < t->n; i++) {
+            const char *src = t->source_id[i] < s->ninputs ? s->names[t->source_id[i]] : "";
+            aw_value v[] = {
+                AW_V_TIME_MS(t->time_ms[i]), AW_V_INT(t->mmsi[i]), AW_V_INT(t->segment[i]),
+                opt_real(t->sog_kn[i]), opt_real(t->cog_deg[i]),
+                t->heading_deg[i] == AW_HEADING_NA ? AW_V_NULL : AW_V_INT(t->heading_deg[i]),
+                t->nav_status[i] == 15 ? AW_V_NULL : AW_V_INT(t->nav_status[i]), AW_V_INT(t->msg_type[i]),
+                AW_V_TEXT(src),
+            };
+            double xy[2] = {t->lon[i], t->lat[i]};
+            if (aw_gpkg_insert(g, ly->positions, v, xy, 1, err, errcap) < 0) return -1;
+        }
+    }
+
+    /* One LineString per vessel (mmsi, segment) per UTC day. */
+    size_t cap = 0;
+    double *xy = NULL;
+    for (size_t vi = 0; vi < t->nvessels; vi++) {
+        const aw_vessel *ves = &t->vessels[vi];
+        size_t i = ves->first, end = ves->first + ves->count;
+        while (i < end) {
+            int64_t day = t->time_ms[i] >= 0 ? t->time_ms[i] / 86400000 : -((-t->time_ms[i] + 86399999) / 86400000);
+            size_t j = i;
+            while (j < end && t->time_ms[j] < (day + 1) * 86400000) j++;
+            size_t n = j - i, npts = n < 2 ? 2 : n;
+            if (npts * 2 > cap) {
+                cap = npts * 2 * 2;
+                double *p = realloc(xy, cap * sizeof *p);
+                if (!p) {
+                    free(xy);
+                    snprintf(err, errcap, "out of memory");
+                    return -1;
+                }
+                xy = p;
+            }
+            for (size_t k = 0; k < n; k++) xy[2 * k] = t->lon[i + k], xy[2 * k + 1] = t->lat[i + k];
+            if (n == 1) xy[2] = xy[0], xy[3] = xy[1]; /* one report that day: a zero-length line */
+            aw_value v[] = {AW_V_INT(ves->mmsi), AW_V_INT(ves->segment), AW_V_TIME_MS(day * 86400000),
+                            AW_V_TIME_MS(t->time_ms[i]), AW_V_TIME_MS(t->time_ms[j - 1]), AW_V_INT((int64_t)n)};
+            if (aw_gpkg_insert(g, ly->tracks, v, xy, npts, err, errcap) < 0) {
+                free(xy);
+                return -1;
+            }
+            i = j;
+        }
+    }
+    free(xy);
+
+    for (size_t vi = 0; vi < t->nvessels; vi++) {
+        const aw_vessel *ves = &t->vessels[vi];
+        const aw_static_obs *id = &ves->ident;
+        const aw_flag *flag = aw_flag_of_mmsi(ves->mmsi);
+#define HAS(f) (id->fields & (1u << (f)))
+        aw_value v[] = {
+            AW_V_INT(ves->mmsi),
+            AW_V_INT(ves->segment),
+            HAS(AW_ID_NAME) ? AW_V_TEXT(id->name) : AW_V_NULL,
+            HAS(AW_ID_IMO) ? AW_V_INT(id->imo) : AW_V_NULL,
+            HAS(AW_ID_IMO) ? AW_V_INT(aw_imo_valid(id->imo)) : AW_V_NULL,
+            HAS(AW_ID_CALLSIGN) ? AW_V_TEXT(id->callsign) : AW_V_NULL,
+            HAS(AW_ID_SHIPTYPE) ? AW_V_INT(id->shiptype) : AW_V_NULL,
+            HAS(AW_ID_SHIPTYPE) ? AW_V_TEXT(aw_shiptype_text(id->shiptype)) : AW_V_NULL,
+            HAS(AW_ID_LENGTH) ? AW_V_REAL(id->length_m) : AW_V_NULL,
+            HAS(AW_ID_BEAM) ? AW_V_REAL(id->beam_m) : AW_V_NULL,
+            HAS(AW_ID_DRAUGHT) ? AW_V_REAL(id->draught_dm / 10.0) : AW_V_NULL,
+            HAS(AW_ID_DESTINATION) ? AW_V_TEXT(id->destination) : AW_V_NULL,
+            flag ? AW_V_TEXT(flag->iso2) : AW_V_NULL,
+            flag ? AW_V_TEXT(flag->name) : AW_V_NULL,
+            AW_V_INT((int64_t)ves->count),
+            ves->first_seen_ms == INT64_MAX ? AW_V_NULL : AW_V_TIME_MS(ves->first_seen_ms),
+            ves->last_seen_ms == INT64_MIN ? AW_V_NULL : AW_V_TIME_MS(ves->last_seen_ms),
+            screened ? AW_V_INT(screened[vi].nmatches > 0) : AW_V_NULL,
+            screened && screened[vi].json ? AW_V_TEXT(screened[vi].json) : AW_V_NULL,
+        };
+#undef HAS
+        size_t last = ves->first + ves->count - 1;
+        double pt[2] = {ves->count ? t->lon[last] : 0, ves->count ? t->lat[last] : 0};
+        if (aw_gpkg_insert(g, ly->vessels, v, pt, ves->count ? 1 : 0, err, errcap) < 0) return -1;
+    }
+
+    if (screened) {
+        int lm = aw_gpkg_layer(g, "sanctions_matches", AW_GEOM_NONE, matches_fields, NF(matches_fields), err, errcap);
+        if (lm < 0) return -1;
+        for (size_t vi = 0; vi < t->nvessels; vi++) {
+            for (size_t k = 0; k < screened[vi].nmatches; k++) {
+                const aw_match *m = &screened[vi].matches[k];
+                const aw_list_entry *e = aw_lists_entry(lists, m->entry);
+                aw_value v[] = {AW_V_INT(t->vessels[vi].mmsi), AW_V_INT(t->vessels[vi].segment), AW_V_TEXT(e->list),
+                                AW_V_TEXT(e->entry_id), AW_V_TEXT(e->name), AW_V_TEXT(e->programs),
+                                AW_V_TEXT(aw_match_basis_name(m->basis)), AW_V_REAL(m->score),
+                                AW_V_TEXT(m->matched_value), AW_V_INT(m->former_name),
+                                e->imo ? AW_V_INT(e->imo) : AW_V_NULL, e->mmsi ? AW_V_INT(e->mmsi) : AW_V_NULL};
+                if (aw_gpkg_insert(g, lm, v, NULL, 0, err, errcap) < 0) return -1;
+            }
+        }
+    }
+
+    for (size_t i = 0; i < t->nhistory; i++) {
+        const aw_ident_change *h = &t->history[i];
+        aw_value v[] = {AW_V_INT(h->mmsi),
+                        AW_V_INT(h->segment),
+                        AW_V_TEXT(aw_id_field_name((aw_id_field)h->field)),
+                        AW_V_TEXT(h->value),
+                        AW_V_TIME_MS(h->first_seen_ms),
+                        AW_V_TIME_MS(h->last_seen_ms),
+                        AW_V_INT(h->n_reports)};
+        if (aw_gpkg_insert(g, ly->history, v, NULL, 0, err, errcap) < 0) return -1;
+    }
+    s->rows[0] = ly->positions >= 0 ? aw_gpkg_rows(g, ly->positions) : 0;
+    s->rows[1] = aw_gpkg_rows(g, ly->tracks);
+    s->rows[2] = aw_gpkg_rows(g, ly->vessels);
+    s->rows[3] = aw_gpkg_rows(g, ly->history);
+    return 0;
+}
+
+
+/* The `inputs` table: source_id is the input's index in this run, as positions and
+ * events name their sources. Inputs that could not be opened are listed without a hash. */
+static int write_inputs(aw_gpkg *g, const aw_scan *s, char *err, size_t errcap) {
+    int li = aw_gpkg_layer(g, "inputs", AW_GEOM_NONE, inputs_fields, NF(inputs_fields), err, errcap);
+    if (li < 0) return -1;
+    for (size_t i = 0; i < s->ninputs; i++) {
+        const aw_scan_input *in = &s->inputs[i];
+        aw_value v[] = {AW_V_INT((int64_t)i),
+                        AW_V_TEXT(in->path),
+                        AW_V_TEXT(s->names[i]),
+                        in->read ? AW_V_INT((int64_t)in->bytes) : AW_V_NULL,
+                        in->sha256[0] ? AW_V_TEXT(in->sha256) : AW_V_NULL,
+                        in->format ? AW_V_TEXT(in->format) : AW_V_NULL};
+        if (aw_gpkg_insert(g, li, v, NULL, 0, err, errcap) < 0) return -1;
+    }
+    return 0;
+}
+
+aw_scan *aw_scan_new(const aw_scan_opts *o, char *err, size_t errcap) {
+    aw_scan *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    if (o) s->o = *o;
+    else aw_scan_opts_default(&s->o);
+    pthread_mutex_init(&s->mu, NULL);
+    return s;
+}
+
+int aw_scan_add(aw_scan *s, const char *path, char *err, size_t errcap) {
+    if (s->finished) {
+        snprintf(err, errcap, "scan already finished");
+        return -1;
+    }
+    if (s->ninputs == 65535) {
+        snprintf(err, errcap, "at most 65535 inputs in one run");
+        return -1;
+    }
+    if (s->ninputs == s->cap_inputs) {
+        size_t cap = s->cap_inputs ? s->cap_inputs * 2 : 16;
+        aw_scan_input *in = realloc(s->inputs, cap * sizeof *in);
+        if (in) s->inputs = in;
+        char **nm = in ? realloc(s->names, cap * sizeof *nm) : NULL;
+        if (!in || !nm) {
+            snprintf(err, errcap, "out of memory");
+            return -1;
+        }
+        s->names = nm;
+        s->cap_inputs = cap;
+    }
+    char *copy = strdup(path);
+    if (!copy) {
+        snprintf(err, errcap, "out of memory");
+        return -1;
+    }
+    aw_scan_input *info = &s->inputs[s->ninputs];
+    memset(info, 0, sizeof *info);
+    info->path = copy;
+    s->names[s->ninputs] = (char *)base_name(copy);
+    s->ninputs++;
+
+    char head[HEAD_BYTES];
+    aw_input *in = aw_input_open(path, err, errcap);
+    if (!in) return -1;
+    ssize_t nh = aw_input_peek(in, head, sizeof head, err, errcap);
+    aw_table_map map;
+    char derr[256];
+    int fmt = nh < 0 ? -1 : aw_table_detect(head, (size_t)nh, s->o.columns, &map, derr, sizeof derr);
+    if (fmt < 0) {
+        if (nh >= 0) snprintf(err, errcap, "%s: %s", path, derr);
+        aw_input_close(in);
+        return -1;
+    }
+    aw_pipeline_opts popts = {
+        .threads = s->o.threads,
+        .decoder = s->o.decoder,
+        .table = fmt == AW_TABLE_NONE ? NULL : &map,
+        .progress = progress_fn,
+    };
+    aw_pipeline_hooks hooks = {
+        .worker_new = worker_new,
+        .worker_free = worker_free,
+        .on_msg = on_msg,
+        .on_reject = s->o.reject_log ? on_reject : NULL,
+        .log_fn = log_fn,
+        .ctx = s,
+    };
+    s->cur_path = copy;
+    double t0 = now_s(), c0 = cpu_s();
+    char perr[256];
+    int rc = 0;
+    if (aw_pipeline_run(in, &popts, &hooks, &info->stats, perr, sizeof perr) < 0) {
+        snprintf(err, errcap, "%s: %s (what was read before is kept)", path, perr);
+        rc = -1;
+    }
+    s->t_read += now_s() - t0;
+    s->cpu_read += cpu_s() - c0;
+    info->read = true;
+    info->bytes = aw_input_raw_bytes(in);
+    info->format = format_name(fmt, aw_input_compression(in));
+    (void)aw_input_sha256(in, info->sha256); /* "" when the read stopped early */
+    aw_input_close(in);
+    aw_stats_add(&s->total, &info->stats);
+    if (s->oom) {
+        snprintf(err, errcap, "out of memory while reading %s", path);
+        return -1;
+    }
+    if (rc == 0 && info->stats.messages == 0) {
+        snprintf(err, errcap, "%s: no AIS messages or positions found (%llu lines)", path,
+                 (unsigned long long)info->stats.lines);
+        return 1;
+    }
+    return rc;
+}
+
+int aw_scan_finish(aw_scan *s, char *err, size_t errcap) {
+    if (s->finished) {
+        snprintf(err, errcap, "scan already finished");
+        return -1;
+    }
+    s->finished = true;
+    if (s->oom) {
+        snprintf(err, errcap, "out of memory while reading");
+        return -1;
+    }
+    if (s->total.messages == 0) {
+        snprintf(err, errcap, "nothing usable was read");
+        return -1;
+    }
+    double t1 = now_s(), c1 = cpu_s();
+    int rc = aw_tracks_build_blocks(s->blocks, s->nblocks, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
+    free(s->obs.v);
+    s->obs = (obs_list){0};
+    s->t_tracks = now_s() - t1;
+    s->cpu_tracks = cpu_s() - c1;
+    if (rc < 0) return -1;
+    t1 = now_s(), c1 = cpu_s();
+    if (s->o.events) {
+        if (s->o.geo && s->o.anchorage_min_vessels > 0) {
+            s->derived = aw_anchorages_derive(&s->tracks, s->o.geo, 0.01, s->o.anchorage_min_vessels);
+            if (s->derived < 0) {
+                snprintf(err, errcap, "out of memory deriving anchorages");
+                return -1;
+            }
+        }
+        if (aw_detect(&s->tracks, s->o.geo, &s->o.event, &s->events, &s->skipped_rules, err, errcap) < 0) return -1;
+    }
+    if (s->o.lists) {
+        s->screened = aw_screen_tracks(s->o.lists, &s->tracks, &s->o.screen);
+        s->vessel_sanctions = calloc(s->tracks.nvessels ? s->tracks.nvessels : 1, sizeof *s->vessel_sanctions);
+        if (!s->screened || !s->vessel_sanctions) {
+            snprintf(err, errcap, "out of memory screening vessels");
+            return -1;
+        }
+        for (size_t i = 0; i < s->tracks.nvessels; i++) s->vessel_sanctions[i] = s->screened[i].json;
+    }
+    s->t_events = now_s() - t1;
+    s->cpu_events = cpu_s() - c1;
+    return 0;
+}
+
+int aw_scan_write_gpkg(aw_scan *s, const char *path, bool append, bool with_positions, char *err, size_t errcap) {
+    if (!s->finished || s->total.messages == 0) {
+        snprintf(err, errcap, "nothing to write");
+        return -1;
+    }
+    aw_gpkg *g = aw_gpkg_open(path, append, err, errcap);
+    if (!g) return -1;
+    const char *const *names = (const char *const *)s->names;
+    int rc = 0;
+    if (write_layers(g, s, with_positions, err, errcap) < 0 || write_inputs(g, s, err, errcap) < 0 ||
+        (s->o.events && aw_events_write_gpkg_screened(g, &s->tracks, &s->events, &s->o.event, names, s->ninputs,
+                                                      s->vessel_sanctions, err, errcap) < 0) ||
+        aw_gpkg_finish(g, err, errcap) < 0)
+        rc = -1;
+    aw_gpkg_close(g);
+    return rc;
+}
+
+void aw_scan_result_get(const aw_scan *s, aw_scan_result *r) {
+    memset(r, 0, sizeof *r);
+    r->tracks = &s->tracks;
+    r->events = &s->events;
+    r->screened = s->screened;
+    r->vessel_sanctions = s->vessel_sanctions;
+    r->decode = s->total;
+    r->untimed_static = s->untimed_static;
+    r->outside_window = s->outside_window;
+    r->anchorages_derived = s->derived;
+    r->skipped_rules = s->skipped_rules;
+    r->inputs = s->inputs;
+    r->ninputs = s->ninputs;
+    r->source_names = (const char *const *)s->names;
+    r->t_read = s->t_read;
+    r->t_tracks = s->t_tracks;
+    r->t_events = s->t_events;
+    r->cpu_read = s->cpu_read;
+    r->cpu_tracks = s->cpu_tracks;
+    r->cpu_events = s->cpu_events;
+    memcpy(r->rows_written, s->rows, sizeof r->rows_written);
+}
+
+void aw_scan_free(aw_scan *s) {
+    if (!s) return;
+    for (size_t i = 0; i < s->nblocks; i++) aw_columns_free(&s->blocks[i]);
+    free(s->blocks);
+    free(s->obs.v);
+    aw_vessel_screen_free(s->screened, s->tracks.nvessels);
+    free(s->vessel_sanctions);
+    aw_events_free(&s->events);
+    aw_tracks_free(&s->tracks);
+    for (size_t i = 0; i < s->ninputs; i++) free((char *)s->inputs[i].path);
+    free(s->inputs);
+    free(s->names);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
