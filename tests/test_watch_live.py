@@ -210,7 +210,47 @@ check(p.returncode == 0, f"watch with a webhook exited {p.returncode}")
 check(Hook.calls[0] == len(filed) + 1, f"one retry: {Hook.calls[0]} posts for {len(filed)} alerts")
 check(Hook.bodies == filed, "the webhook got every alert, once, as the file did")
 
-# 4. Hostile input over a TCP listener and UDP: counted, no crash, the good lines used.
+# 4. A growing file, and the live GeoPackage read by `aiswatch serve` while it changes.
+import urllib.request
+grow, live = os.path.join(tmp, "grow.nmea"), os.path.join(tmp, "live.gpkg")
+with open(grow, "wb") as f:
+    f.writelines(lines[:len(lines) // 3])
+w = subprocess.Popen([AW, "watch", "file://" + grow, *GEO, "-o", live, "--output-s", "0.3", "--exit-idle", "3",
+                      "--alerts", os.path.join(tmp, "g.jsonl")], stderr=subprocess.DEVNULL)
+for _ in range(100):
+    if os.path.exists(live):
+        break
+    time.sleep(0.1)
+sv = subprocess.Popen([AW, "serve", live, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+url = None
+for _ in range(50):
+    l = sv.stdout.readline()
+    if "http://" in l:
+        url = l[l.index("http://"):].split()[0].rstrip("/")
+        break
+check(url is not None, "serve started on the live GeoPackage")
+counts = []
+def events_now():
+    try:
+        body = urllib.request.urlopen(url + "/api/events", timeout=5).read()
+        j = json.loads(body)
+        return len(j["events"] if isinstance(j, dict) else j)
+    except Exception as e:
+        return f"error {e}"
+counts.append(events_now())
+with open(grow, "ab") as f:
+    f.writelines(lines[len(lines) // 3:])
+w.wait(timeout=120)
+counts.append(events_now())
+sv.terminate()
+sv.wait()
+check(all(isinstance(n, int) for n in counts) and counts[0] < counts[1],
+      f"serve saw the live GeoPackage grow while it ran: {counts}")
+ev = {e["id"]: e for e in map(json.loads, subprocess.run([AW, "events", live], capture_output=True, text=True,
+                                                          check=True).stdout.splitlines())}
+same_as_scan(ev, "live GeoPackage")
+
+# 5. Hostile input over a TCP listener and UDP: counted, no crash, the good lines used.
 def free_port(kind):
     s = socket.socket(socket.AF_INET, kind)
     s.bind(("127.0.0.1", 0))

@@ -145,6 +145,14 @@ int aw_watch_finish(aw_watch *w);
 
 void aw_watch_stats_get(const aw_watch *w, aw_watch_stats *st);
 
+/* The window as a tick sees it, for writers (the live GeoPackage): builds tracks (with
+ * the carried segment numbers) and events over the window, calls fn with them, the
+ * parameters and the source names, and frees them. Alerts nothing. Returns fn's return,
+ * or -1 with a message (out of memory). */
+typedef int (*aw_watch_snapshot_fn)(void *ctx, const aw_tracks *t, const aw_events *ev, const aw_event_params *p,
+                                    const char *const *source_names, size_t nsources);
+int aw_watch_snapshot(aw_watch *w, aw_watch_snapshot_fn fn, void *ctx, char *err, size_t errcap);
+
 /* State that survives a restart: the window, the carried segment numbers, every
  * alerted id with the version last alerted, the sources' progress, the next alert
  * number, and `user` (opaque bytes of the caller: the program stores its file offsets

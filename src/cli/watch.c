@@ -28,7 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aiswatch/event_out.h"
 #include "aiswatch/geo.h"
+#include "aiswatch/gpkg.h"
 #include "aiswatch/sanctions.h"
 #include "aiswatch/watch.h"
 #include "cli.h"
@@ -76,6 +78,7 @@ typedef struct watch_cli {
     sink *sinks;
     size_t nsinks;
     const char *state_dir;
+    const char *gpkg_path;  /* -o: the live GeoPackage */
     aw_watch *w;
     int retries;
     bool quiet, oom;
@@ -410,6 +413,75 @@ static int open_file(watch_cli *c, wsource *s) {
     return 0;
 }
 
+/* ---- the live GeoPackage ---------------------------------------------------------------- */
+
+/* The window's events are written to PATH.next with the library's writer, then moved into
+ * PATH inside one transaction (ATTACH, delete, insert: the R-tree triggers follow), so
+ * `aiswatch serve` and `aiswatch events`, reading PATH in WAL mode, see one whole
+ * version or the next, never half of one. The first version is simply renamed in. */
+static int write_layers(void *ctx, const aw_tracks *t, const aw_events *ev, const aw_event_params *p,
+                        const char *const *names, size_t nnames) {
+    const char *tmp = ctx;
+    char err[512];
+    aw_gpkg *g = aw_gpkg_open(tmp, false, err, sizeof err);
+    int rc = g && aw_events_write_gpkg(g, t, ev, p, names, nnames, err, sizeof err) == 0 &&
+                     aw_gpkg_finish(g, err, sizeof err) == 0
+                 ? 0
+                 : -1;
+    if (rc < 0) fprintf(stderr, "aiswatch watch: %s: %s\n", tmp, err);
+    aw_gpkg_close(g);
+    return rc;
+}
+
+static int sql(sqlite3 *db, const char *q) {
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, q, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) fprintf(stderr, "aiswatch watch: live GeoPackage: %s\n", msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+static void refresh_gpkg(watch_cli *c) {
+    if (!c->gpkg_path) return;
+    char tmp[4096], err[512];
+    snprintf(tmp, sizeof tmp, "%s.next", c->gpkg_path);
+    if (aw_watch_snapshot(c->w, write_layers, tmp, err, sizeof err) < 0) {
+        unlink(tmp);
+        return;
+    }
+    struct stat st;
+    sqlite3 *db = NULL;
+    if (stat(c->gpkg_path, &st) != 0) {
+        if (rename(tmp, c->gpkg_path) != 0) {
+            fprintf(stderr, "aiswatch watch: %s: %s\n", c->gpkg_path, strerror(errno));
+            return;
+        }
+        if (sqlite3_open(c->gpkg_path, &db) == SQLITE_OK) sql(db, "PRAGMA journal_mode=WAL");
+        sqlite3_close(db);
+        return;
+    }
+    if (sqlite3_open(c->gpkg_path, &db) != SQLITE_OK) {
+        fprintf(stderr, "aiswatch watch: %s: %s\n", c->gpkg_path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    cli_gpkg_functions(db); /* the R-tree triggers call ST_IsEmpty, ST_MinX, … */
+    char *q = sqlite3_mprintf(
+        "PRAGMA journal_mode=WAL; ATTACH %Q AS n; BEGIN IMMEDIATE;"
+        "DELETE FROM main.events; INSERT INTO main.events SELECT * FROM n.events;"
+        "DELETE FROM main.event_tracks; INSERT INTO main.event_tracks SELECT * FROM n.event_tracks;"
+        "UPDATE main.gpkg_contents SET (min_x, min_y, max_x, max_y, last_change) = (SELECT min_x, min_y, max_x, "
+        "max_y, last_change FROM n.gpkg_contents AS x WHERE x.table_name = main.gpkg_contents.table_name) "
+        "WHERE table_name IN ('events', 'event_tracks');"
+        "COMMIT; DETACH n;",
+        tmp);
+    if (!q || sql(db, q) < 0) sql(db, "ROLLBACK");
+    sqlite3_free(q);
+    sqlite3_close(db);
+    unlink(tmp);
+}
+
 /* ---- the loop -------------------------------------------------------------------------- */
 
 static void feed(watch_cli *c, wsource *s, const char *buf, size_t n) {
@@ -454,6 +526,9 @@ static void usage(FILE *f) {
             "                         (POST, JSON body); repeatable\n"
             "  --retries N            webhook attempts after the first (default 5)\n"
             "  --state DIR            checkpoint the window and alerted ids there; restore at start\n"
+            "  -o, --output FILE      keep a live GeoPackage of the window's events (events, event_tracks)\n"
+            "                         for `aiswatch serve` and `aiswatch events`, refreshed every --output-s\n"
+            "                         seconds (60) and at exit\n"
             "  --checkpoint-s S       checkpoint interval, seconds (default 60; also on alerts and exit)\n"
             "  --once                 stop when every stream source has ended (no reconnect)\n"
             "  --exit-idle S          stop after S seconds without input\n"
@@ -482,6 +557,7 @@ static void list_report(void *ctx, const char *file, size_t record, const char *
 int cmd_watch(int argc, char **argv) {
     static const struct option longopts[] = {
         {"alerts", required_argument, NULL, 'a'},
+        {"output", required_argument, NULL, 'o'},
         {"state", required_argument, NULL, 's'},
         {"once", no_argument, NULL, 'O'},
         {"quiet", no_argument, NULL, 'q'},
@@ -503,6 +579,7 @@ int cmd_watch(int argc, char **argv) {
         {"max-line", required_argument, NULL, 3006},
         {"stats-s", required_argument, NULL, 3007},
         {"max-busy", required_argument, NULL, 3008},
+        {"output-s", required_argument, NULL, 3009},
         {"encounter-distance-m", required_argument, NULL, 2000},
         {"encounter-min-h", required_argument, NULL, 2001},
         {"encounter-max-kn", required_argument, NULL, 2002},
@@ -524,10 +601,10 @@ int cmd_watch(int argc, char **argv) {
                                 &ep->encounter_min_port_km, &ep->loiter_max_kn, &ep->loiter_min_h,
                                 &ep->loiter_min_shore_nm, &ep->gap_min_h, &ep->max_transit_kn,
                                 &ep->draught_change_m, &ep->spoof_max_kn, &ep->context_h};
-    double checkpoint_s = 60, exit_idle = 0, stats_s = 0, max_positions = (double)wo.max_positions,
+    double checkpoint_s = 60, output_s = 60, exit_idle = 0, stats_s = 0, max_positions = (double)wo.max_positions,
            max_line = (double)wo.max_line;
     double *const opt_of[] = {&checkpoint_s, &exit_idle, &wo.horizon_h, &wo.tick_min, &wo.settle_h, &max_positions,
-                              &max_line, &stats_s, &wo.max_busy};
+                              &max_line, &stats_s, &wo.max_busy, &output_s};
     const char *ports_path = NULL, *anch_path = NULL, *land_path = NULL, *alert_targets[16];
     const char *list_paths[64];
     size_t nlist_paths = 0, ntargets = 0;
@@ -535,7 +612,7 @@ int cmd_watch(int argc, char **argv) {
     watch_cli c = {.retries = 5};
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'a':
             if (ntargets == 16) {
@@ -545,6 +622,7 @@ int cmd_watch(int argc, char **argv) {
             alert_targets[ntargets++] = optarg;
             break;
         case 's': c.state_dir = optarg; break;
+        case 'o': c.gpkg_path = optarg; break;
         case 'O': once = true; break;
         case 'q': c.quiet = true; break;
         case 'h': usage(stdout); return AW_EXIT_OK;
@@ -721,7 +799,7 @@ int cmd_watch(int argc, char **argv) {
     char *rbuf = malloc(READ_BUF);
     struct pollfd *pfd = calloc(c.nsrc, sizeof *pfd);
     if (!rbuf || !pfd) goto out;
-    double t0 = now_s(), last_ckpt = t0, last_input = t0, last_stats = t0;
+    double t0 = now_s(), last_ckpt = t0, last_input = t0, last_stats = t0, last_gpkg = t0;
     while (!stop_signal && !c.oom) {
         double now = now_s();
         bool all_ended = true, any_stream = false;
@@ -827,6 +905,10 @@ int cmd_watch(int argc, char **argv) {
             checkpoint(&c);
             last_ckpt = now;
         }
+        if (c.gpkg_path && output_s > 0 && now - last_gpkg >= output_s) {
+            refresh_gpkg(&c);
+            last_gpkg = now_s();
+        }
         if (stats_s > 0 && now - last_stats >= stats_s) {
             print_stats(&c, now - t0);
             last_stats = now;
@@ -839,6 +921,7 @@ int cmd_watch(int argc, char **argv) {
     }
     flush_outbox(&c);
     if (c.state_dir) checkpoint(&c);
+    refresh_gpkg(&c);
     if (!c.quiet) print_stats(&c, now_s() - t0);
     free(rbuf);
     free(pfd);

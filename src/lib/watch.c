@@ -738,6 +738,19 @@ out:
 
 int aw_watch_tick(aw_watch *w) { return tick(w, false); }
 
+int aw_watch_snapshot(aw_watch *w, aw_watch_snapshot_fn fn, void *ctx, char *err, size_t errcap) {
+    aw_tracks t;
+    aw_events ev = {0};
+    const char *skipped;
+    if (aw_tracks_build(&w->pos, w->obs.v, w->obs.n, &w->o.tracks, &t, err, errcap) < 0) return -1;
+    carry_segments(w, &t);
+    int rc = aw_detect(&t, w->o.geo, &w->o.events, &ev, &skipped, err, errcap);
+    if (rc == 0) rc = fn(ctx, &t, &ev, &w->o.events, w->src_names, w->nsrc);
+    aw_events_free(&ev);
+    aw_tracks_free(&t);
+    return rc;
+}
+
 /* The feed ended: what each event is now is what it is. */
 int aw_watch_finish(aw_watch *w) { return tick(w, true); }
 
