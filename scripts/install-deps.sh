@@ -9,6 +9,7 @@ packages=(build-essential cmake pkg-config clang libclang-rt-14-dev zlib1g-dev l
           libssl-dev  # libcrypto: SHA-256 of each input (src/lib/input.c)
           libcurl4-openssl-dev  # `aiswatch watch` webhooks (src/cli/watch.c)
           socat       # bench/watch.sh: the TCP transport ceiling
+          libmosquitto-dev mosquitto mosquitto-clients  # watch's MQTT alerts and their test broker
           chromium    # the web UI's browser test (tests/test_web.sh) and `report -o FILE.pdf`
           poppler-utils)  # pdftotext: tests/test_report.sh reads the report's PDF
 # npm from Debian only when none is installed (a newer one from elsewhere is fine).

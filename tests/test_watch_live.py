@@ -210,6 +210,32 @@ check(p.returncode == 0, f"watch with a webhook exited {p.returncode}")
 check(Hook.calls[0] == len(filed) + 1, f"one retry: {Hook.calls[0]} posts for {len(filed)} alerts")
 check(Hook.bodies == filed, "the webhook got every alert, once, as the file did")
 
+# 3b. MQTT: alerts published to a mosquitto broker started on 127.0.0.1.
+def free_port(kind):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+mport = free_port(socket.SOCK_STREAM)
+conf = os.path.join(tmp, "mosquitto.conf")
+open(conf, "w").write(f"listener {mport} 127.0.0.1\nallow_anonymous true\n")
+broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(0.5)
+sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mport), "-t", "aiswatch/alerts", "-q", "1",
+                        "-C", str(len(filed)), "-W", "60"], stdout=subprocess.PIPE, text=True)
+time.sleep(0.5)
+p = subprocess.run([AW, "watch", "file://" + nmea, *GEO, "--once", "--alerts",
+                    f"mqtt://127.0.0.1:{mport}/aiswatch/alerts"], capture_output=True, text=True, timeout=120)
+out, _ = sub.communicate(timeout=90)
+broker.terminate()
+broker.wait()
+check(p.returncode == 0, f"watch publishing to MQTT exited {p.returncode}: {p.stderr[-500:]}")
+got = [json.loads(l) for l in out.splitlines() if l.strip()]
+check(sorted(a["seq"] for a in got) == sorted(a["seq"] for a in filed), f"MQTT got every alert once ({len(got)})")
+
 # 4. A growing file, and the live GeoPackage read by `aiswatch serve` while it changes.
 import urllib.request
 grow, live = os.path.join(tmp, "grow.nmea"), os.path.join(tmp, "live.gpkg")
@@ -251,13 +277,6 @@ ev = {e["id"]: e for e in map(json.loads, subprocess.run([AW, "events", live], c
 same_as_scan(ev, "live GeoPackage")
 
 # 5. Hostile input over a TCP listener and UDP: counted, no crash, the good lines used.
-def free_port(kind):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 tport, uport = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
 w = subprocess.Popen([AW, "watch", f"tcp-listen://127.0.0.1:{tport}", f"udp://127.0.0.1:{uport}", "--no-land",

@@ -35,6 +35,10 @@
 #include "aiswatch/watch.h"
 #include "cli.h"
 
+#ifdef AW_HAVE_MOSQUITTO
+#include <mosquitto.h>
+#endif
+
 #define READ_BUF (256 * 1024)
 
 typedef enum { SRC_TCP, SRC_LISTEN, SRC_UDP, SRC_FILE } src_kind;
@@ -60,10 +64,15 @@ typedef struct outbox_item {
 } outbox_item;
 
 typedef struct sink {
-    enum { SINK_FILE, SINK_HTTP } kind;
+    enum { SINK_FILE, SINK_HTTP, SINK_MQTT } kind;
     const char *target;
     FILE *f;
     CURL *curl;
+#ifdef AW_HAVE_MOSQUITTO
+    struct mosquitto *mq;
+    char topic[256];
+    volatile int published, acked; /* QoS 1: acked by the broker's PUBACK (network thread) */
+#endif
     uint64_t sent, failed;
 } sink;
 
@@ -152,14 +161,62 @@ static bool http_post(watch_cli *c, sink *k, const char *json, size_t len) {
     return ok;
 }
 
+#ifdef AW_HAVE_MOSQUITTO
+static void on_puback(struct mosquitto *mq, void *obj, int mid) {
+    (void)mq, (void)mid;
+    __atomic_add_fetch(&((sink *)obj)->acked, 1, __ATOMIC_SEQ_CST);
+}
+
+/* mqtt://HOST[:PORT]/TOPIC: QoS 1, the library's network thread reconnects and resends. */
+static int mqtt_open(sink *k) {
+    char host[256], port[16] = "1883";
+    const char *h = k->target + 7, *slash = strchr(h, '/');
+    if (!slash || !slash[1] || (size_t)(slash - h) >= sizeof host) return -1;
+    snprintf(host, sizeof host, "%.*s", (int)(slash - h), h);
+    snprintf(k->topic, sizeof k->topic, "%s", slash + 1);
+    char *colon = strrchr(host, ':');
+    if (colon) {
+        snprintf(port, sizeof port, "%s", colon + 1);
+        *colon = 0;
+    }
+    mosquitto_lib_init();
+    k->mq = mosquitto_new(NULL, true, k);
+    mosquitto_publish_callback_set(k->mq, on_puback);
+    if (!k->mq) return -1;
+    mosquitto_reconnect_delay_set(k->mq, 1, 30, true);
+    if (mosquitto_connect(k->mq, host, atoi(port), 30) != MOSQ_ERR_SUCCESS) return -1;
+    return mosquitto_loop_start(k->mq) == MOSQ_ERR_SUCCESS ? 0 : -1;
+}
+
+static bool mqtt_publish(watch_cli *c, sink *k, const char *json, size_t len) {
+    double wait = 0.2;
+    for (int attempt = 0; attempt <= c->retries; attempt++) {
+        if (mosquitto_publish(k->mq, NULL, k->topic, (int)len, json, 1, false) == MOSQ_ERR_SUCCESS) {
+            k->published++;
+            return true;
+        }
+        struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
+        nanosleep(&ts, NULL);
+        wait = wait * 2 > 10 ? 10 : wait * 2;
+    }
+    return false;
+}
+#endif
+
 static void deliver_one(watch_cli *c, const outbox_item *it) {
     for (size_t i = 0; i < c->nsinks; i++) {
         sink *k = &c->sinks[i];
         bool ok;
         if (k->kind == SINK_FILE) {
             ok = fwrite(it->json, 1, it->len, k->f) == it->len && fputc('\n', k->f) != EOF && fflush(k->f) == 0;
-        } else {
+        } else if (k->kind == SINK_HTTP) {
             ok = http_post(c, k, it->json, it->len);
+        } else {
+#ifdef AW_HAVE_MOSQUITTO
+            ok = mqtt_publish(c, k, it->json, it->len);
+#else
+            ok = false;
+#endif
         }
         if (ok) k->sent++;
         else k->failed++;
@@ -522,8 +579,8 @@ static void usage(FILE *f) {
             "Runs scan's detectors live on AIS feeds and alerts as events appear (docs/watch.md).\n"
             "SOURCE: tcp://HOST:PORT (client, reconnects), tcp-listen://[HOST]:PORT, udp://[HOST]:PORT,\n"
             "        file://PATH or PATH (followed as it grows)\n"
-            "  --alerts TARGET        '-' (stdout, the default), a file (appended), or an http:// URL\n"
-            "                         (POST, JSON body); repeatable\n"
+            "  --alerts TARGET        '-' (stdout, the default), a file (appended), an http:// URL\n"
+            "                         (POST, JSON body) or mqtt://HOST[:PORT]/TOPIC (QoS 1); repeatable\n"
             "  --retries N            webhook attempts after the first (default 5)\n"
             "  --state DIR            checkpoint the window and alerted ids there; restore at start\n"
             "  -o, --output FILE      keep a live GeoPackage of the window's events (events, event_tracks)\n"
@@ -741,6 +798,19 @@ int cmd_watch(int argc, char **argv) {
         if (strncmp(k->target, "http://", 7) == 0 || strncmp(k->target, "https://", 8) == 0) {
             k->kind = SINK_HTTP;
             if (!(k->curl = curl_easy_init())) goto out;
+        } else if (strncmp(k->target, "mqtt://", 7) == 0) {
+            k->kind = SINK_MQTT;
+#ifdef AW_HAVE_MOSQUITTO
+            if (mqtt_open(k) < 0) {
+                fprintf(stderr, "aiswatch watch: %s: cannot connect (mqtt://HOST[:PORT]/TOPIC)\n", k->target);
+                rc = AW_EXIT_USAGE;
+                goto out;
+            }
+#else
+            fprintf(stderr, "aiswatch watch: this build has no MQTT (libmosquitto-dev was missing)\n");
+            rc = AW_EXIT_USAGE;
+            goto out;
+#endif
         } else {
             k->kind = SINK_FILE;
             k->f = strcmp(k->target, "-") == 0 ? stdout : fopen(k->target, "a");
@@ -939,6 +1009,20 @@ out:
     for (size_t i = 0; i < c.nsinks; i++) {
         if (c.sinks[i].f && c.sinks[i].f != stdout) fclose(c.sinks[i].f);
         if (c.sinks[i].curl) curl_easy_cleanup(c.sinks[i].curl);
+#ifdef AW_HAVE_MOSQUITTO
+        if (c.sinks[i].mq) {
+            /* Leave when the broker has acknowledged every alert (at most 10 s). */
+            for (int t = 0; t < 500 && __atomic_load_n(&c.sinks[i].acked, __ATOMIC_SEQ_CST) < c.sinks[i].published; t++)
+                usleep(20000);
+            if (c.sinks[i].acked < c.sinks[i].published)
+                fprintf(stderr, "aiswatch watch: %s: %d alerts not acknowledged by the broker\n", c.sinks[i].target,
+                        c.sinks[i].published - c.sinks[i].acked);
+            mosquitto_disconnect(c.sinks[i].mq);
+            mosquitto_loop_stop(c.sinks[i].mq, false);
+            mosquitto_destroy(c.sinks[i].mq);
+            mosquitto_lib_cleanup();
+        }
+#endif
     }
     for (size_t i = 0; i < c.nout; i++) free(c.out[i].json);
     free(c.out);
