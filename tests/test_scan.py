@@ -177,6 +177,22 @@ check(p.returncode == 0 and recs and recs[0]["name"] == "BOSPHORE", "aiswatch ve
 p = run("vessels", g1, "--format", "csv")
 check(p.returncode == 0 and p.stdout.count("\n") >= 39, "aiswatch vessels --format csv")
 
+# --- the same result on any number of threads ------------------------------------------
+# Tracks are built and events found by ranges of MMSIs on several threads: the layers
+# must not depend on how many. Several real inputs (NMEA, CSV) so MMSIs span inputs.
+multi = [SEINE, os.path.join(DATA, "positions", "noaa-marinecadastre")]
+dumps = []
+for threads in ("1", "3"):
+    g = os.path.join(tmp, f"threads{threads}.gpkg")
+    p = run("scan", "-q", "--threads", threads, *multi, "-o", g)
+    check(p.returncode == 0, f"scan --threads {threads} exits 0")
+    dumps.append({
+        t: q(g, f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4")
+        for t in ("positions", "tracks", "vessels", "identity_history", "events", "event_tracks")})
+for t in dumps[0]:
+    check(dumps[0][t] == dumps[1][t] and (len(dumps[0][t]) > 0 or t in ("events", "event_tracks")),
+          f"layer {t} is the same with 1 and 3 threads ({len(dumps[0][t])} vs {len(dumps[1][t])} rows)")
+
 shutil.rmtree(tmp)
 print(f"scan: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -31,6 +31,8 @@
 
 #define HEAD_BYTES 65536
 
+#define AW_POSITIONS_DEFAULT_MAX 10000000ULL
+
 typedef struct scan_ctx {
     bool tty;
     double t0, last_progress;
@@ -141,7 +143,9 @@ static void scan_usage(FILE *f) {
             "writes a GeoPackage with the layers positions, tracks, vessels and identity_history.\n"
             "  -o, --output FILE      the GeoPackage to write (replaced unless --append)\n"
             "  --append               add to an existing GeoPackage\n"
-            "  --no-positions         leave out the positions layer (tracks keep every point)\n"
+            "  --positions            write the positions layer (one row per kept position); the default\n"
+            "                         for inputs under 10 million messages\n"
+            "  --no-positions         leave it out (daily tracks keep every point)\n"
             "  --log-tz ZONE          line-prefix times of NMEA logs are local time in ZONE\n"
             "                         (e.g. Europe/Paris); default UTC\n"
             "  --columns MAP          column mapping for other CSVs, see docs/formats.md\n"
@@ -172,6 +176,7 @@ int cmd_scan(int argc, char **argv) {
         {"output", required_argument, NULL, 'o'},
         {"append", no_argument, NULL, 'a'},
         {"no-positions", no_argument, NULL, 'P'},
+        {"positions", no_argument, NULL, 'Q'},
         {"log-tz", required_argument, NULL, 'z'},
         {"columns", required_argument, NULL, 'c'},
         {"accept-bad-checksum", no_argument, NULL, 'b'},
@@ -215,7 +220,8 @@ int cmd_scan(int argc, char **argv) {
     bool no_land = false, events_on = true;
     unsigned long long anch_min = 10;
     const char *out_path = NULL, *columns = NULL, *log_tz = NULL;
-    bool append = false, quiet = false, verbose = false, with_positions = true;
+    bool append = false, quiet = false, verbose = false;
+    int with_positions = -1; /* -1: by size */
     aw_scan_opts so;
     aw_scan_opts_default(&so);
     int c;
@@ -225,7 +231,8 @@ int cmd_scan(int argc, char **argv) {
         switch (c) {
         case 'o': out_path = optarg; break;
         case 'a': append = true; break;
-        case 'P': with_positions = false; break;
+        case 'P': with_positions = 0; break;
+        case 'Q': with_positions = 1; break;
         case 'z': log_tz = optarg; break;
         case 'c': columns = optarg; break;
         case 'b': so.decoder.accept_bad_checksum = true; break;
@@ -412,7 +419,17 @@ int cmd_scan(int argc, char **argv) {
     double t_write = 0, cpu_write = 0;
     if (rc == AW_EXIT_OK) {
         double t1 = cli_now(), c1 = cpu_now();
-        if (aw_scan_write_gpkg(scan, out_path, append, with_positions, err, sizeof err) < 0) {
+        if (with_positions < 0) {
+            /* A day of global AIS has some 100 million positions: as rows they would be
+             * most of the file and most of the time, and the daily tracks hold them. */
+            aw_scan_result r0;
+            aw_scan_result_get(scan, &r0);
+            with_positions = r0.decode.messages < AW_POSITIONS_DEFAULT_MAX;
+            if (!with_positions && !quiet)
+                fprintf(stderr, "aiswatch scan: %llu messages: positions layer left out (--positions to write it)\n",
+                        (unsigned long long)r0.decode.messages);
+        }
+        if (aw_scan_write_gpkg(scan, out_path, append, with_positions == 1, err, sizeof err) < 0) {
             fprintf(stderr, "aiswatch scan: %s: %s\n", out_path, err);
             rc = AW_EXIT_INPUT;
         }

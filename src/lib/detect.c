@@ -13,9 +13,11 @@
 #include "aiswatch/event.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aiswatch/mid.h"
 
@@ -123,7 +125,7 @@ static void add_vessel(ctx *c, aw_event *ev, size_t vi, int64_t from, int64_t to
     ev->vessels[ev->nvessels++] = (aw_event_vessel){v->mmsi, v->segment, vi, first, end - first};
 }
 
-static void link(aw_events *e, size_t a, size_t b) {
+static void link_events(aw_events *e, size_t a, size_t b) {
     if (e->v[a].nlinks < AW_EV_MAX_LINKS) e->v[a].links[e->v[a].nlinks++] = (uint32_t)b;
     if (e->v[b].nlinks < AW_EV_MAX_LINKS) e->v[b].links[e->v[b].nlinks++] = (uint32_t)a;
 }
@@ -560,8 +562,8 @@ static void dark_rendezvous(ctx *c, size_t n_before) {
             add_measure(ev, "meeting_window_h", (hi - lo) / 3600000.0);
             make_id(ev);
             size_t di = e->n - 1;
-            link(e, di, li);
-            link(e, di, gi);
+            link_events(e, di, li);
+            link_events(e, di, gi);
         }
     }
 }
@@ -815,7 +817,7 @@ static void draught_changes(ctx *c, size_t n_before) {
                     e->v[j].end_ms == ta && e->v[j].measures[2].value == delta)
                     same = j;
             if (same != SIZE_MAX) {
-                link(e, same, i);
+                link_events(e, same, i);
                 continue;
             }
             aw_event *ev = new_event(c, AW_EV_DRAUGHT_CHANGE, tb, ta);
@@ -830,7 +832,7 @@ static void draught_changes(ctx *c, size_t n_before) {
             snprintf(ev->detail, sizeof ev->detail, "draught %.1f m -> %.1f m across %s %s", before / 10.0,
                      after / 10.0, type_names[src->type], src->id);
             make_id(ev);
-            link(e, e->n - 1, i);
+            link_events(e, e->n - 1, i);
         }
     }
 }
@@ -879,6 +881,56 @@ long aw_anchorages_derive(const aw_tracks *t, aw_geo *geo, double cell_deg, unsi
     return added;
 }
 
+/* The detectors that read only tracks and geography run as independent tasks on all
+ * cores, each into its own list; the lists are then joined in a fixed order, so the
+ * events and their indexes are the same whatever the number of cores. Dark rendezvous
+ * and draught changes read the events found before them, so they run after the join. */
+typedef enum task_id { T_ENCOUNTERS, T_LOITERING, T_GAPS, T_ID_CONFLICTS, T_ID_CHANGES, T_SPOOF, T_COUNT } task_id;
+
+typedef struct task_pool {
+    ctx base;
+    aw_events lists[T_COUNT];
+    bool oom[T_COUNT];
+    pthread_mutex_t mu;
+    int next;
+} task_pool;
+
+static void run_task(task_pool *tp, int k) {
+    ctx c = tp->base;
+    c.out = &tp->lists[k];
+    c.oom = false;
+    switch ((task_id)k) {
+    case T_ENCOUNTERS: encounters(&c); break;
+    case T_LOITERING: loitering(&c); break;
+    case T_GAPS: per_mmsi(&c, gaps_of); break;
+    case T_ID_CONFLICTS: identity_conflicts(&c); break;
+    case T_ID_CHANGES: identity_changes(&c); break;
+    case T_SPOOF: per_mmsi(&c, spoof_of); break;
+    default: break;
+    }
+    tp->oom[k] = c.oom;
+}
+
+static void *task_worker(void *arg) {
+    task_pool *tp = arg;
+    for (;;) {
+        pthread_mutex_lock(&tp->mu);
+        int k = tp->next < T_COUNT ? tp->next++ : -1;
+        pthread_mutex_unlock(&tp->mu);
+        if (k < 0) return NULL;
+        run_task(tp, k);
+    }
+}
+
+static bool append_list(ctx *c, aw_events *src) {
+    for (size_t i = 0; i < src->n; i++) {
+        aw_event *ev = new_event(c, src->v[i].type, src->v[i].start_ms, src->v[i].end_ms);
+        if (!ev) return false;
+        *ev = src->v[i];
+    }
+    return true;
+}
+
 int aw_detect(const aw_tracks *t, const aw_geo *geo, const aw_event_params *p, aw_events *out,
               const char **skipped, char *err, size_t errcap) {
     aw_event_params defaults;
@@ -892,16 +944,36 @@ int aw_detect(const aw_tracks *t, const aw_geo *geo, const aw_event_params *p, a
     if (skipped)
         *skipped = !c.have_land ? "no land data: encounters and loitering are not checked against land and shore"
                                 : NULL;
+    task_pool *tp = calloc(1, sizeof *tp);
+    if (!tp) {
+        snprintf(err, errcap, "out of memory detecting events");
+        return -1;
+    }
+    tp->base = c;
+    pthread_mutex_init(&tp->mu, NULL);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned nthreads = cores < 1 ? 1 : cores > T_COUNT ? T_COUNT : (unsigned)cores;
+    pthread_t tid[T_COUNT];
+    unsigned started = 0;
+    for (unsigned i = 1; i < nthreads; i++)
+        if (pthread_create(&tid[started], NULL, task_worker, tp) == 0) started++;
+    task_worker(tp);
+    for (unsigned i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    pthread_mutex_destroy(&tp->mu);
+
     size_t n0 = out->n;
-    encounters(&c);
-    loitering(&c);
-    per_mmsi(&c, gaps_of);
-    if (!c.oom) dark_rendezvous(&c, n0);
-    if (!c.oom) draught_changes(&c, n0);
-    if (!c.oom) identity_conflicts(&c);
-    if (!c.oom) identity_changes(&c);
-    if (!c.oom) per_mmsi(&c, spoof_of);
-    if (c.oom) {
+    bool oom = false;
+    for (int k = 0; k < T_COUNT; k++) oom |= tp->oom[k];
+    if (!oom && append_list(&c, &tp->lists[T_ENCOUNTERS]) && append_list(&c, &tp->lists[T_LOITERING]) &&
+        append_list(&c, &tp->lists[T_GAPS])) {
+        dark_rendezvous(&c, n0);
+        if (!c.oom) draught_changes(&c, n0);
+        if (!c.oom && append_list(&c, &tp->lists[T_ID_CONFLICTS]) && append_list(&c, &tp->lists[T_ID_CHANGES]))
+            (void)append_list(&c, &tp->lists[T_SPOOF]);
+    }
+    for (int k = 0; k < T_COUNT; k++) aw_events_free(&tp->lists[k]);
+    free(tp);
+    if (oom || c.oom) {
         snprintf(err, errcap, "out of memory detecting events");
         return -1;
     }

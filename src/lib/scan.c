@@ -408,6 +408,7 @@ aw_scan *aw_scan_new(const aw_scan_opts *o, char *err, size_t errcap) {
     }
     if (o) s->o = *o;
     else aw_scan_opts_default(&s->o);
+    if (s->o.track.threads == 0) s->o.track.threads = s->o.threads;
     pthread_mutex_init(&s->mu, NULL);
     return s;
 }

@@ -1,11 +1,13 @@
 /* track.c — positions grouped per MMSI, cleaned, segmented, and vessel identities.
  *
- * One sort of a compact index by (mmsi, time) puts every MMSI's reports together in
- * time order; each MMSI block is then cleaned (untimed, not-available, impossible and
- * duplicate reports dropped and counted), segmented, and reordered stably by segment
- * so that every (mmsi, segment) vessel is one contiguous range. Static reports are
- * attached to the segment whose positions are nearest in time, then folded into runs
- * of equal values: the identity history. */
+ * A radix sort by MMSI (below) puts every MMSI's reports together, then sorted by time;
+ * each MMSI block is cleaned (untimed, not-available, impossible and duplicate reports
+ * dropped and counted), segmented, and reordered stably by segment so that every
+ * (mmsi, segment) vessel is one contiguous range. Static reports are attached to the
+ * segment whose positions are nearest in time, then folded into runs of equal values:
+ * the identity history. The per-MMSI work is shared between threads by ranges of
+ * MMSIs, each writing its rows straight into the result, so the output is the same
+ * whatever the number of threads. */
 #include "aiswatch/track.h"
 
 #include <math.h>
