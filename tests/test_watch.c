@@ -129,9 +129,10 @@ static void scan_reference(const text *in, aw_tracks *t, aw_events *ev) {
     free(r.obs);
 }
 
-static aw_watch *new_watch(board *b, double horizon_h) {
+static aw_watch *new_watch(board *b, double horizon_h, double tick_min) {
     aw_watch_opts o;
     aw_watch_opts_default(&o);
+    o.tick_min = tick_min;
     o.max_busy = 1; /* every tick, so the test does not depend on the machine's speed */
     o.horizon_h = horizon_h;
     o.on_alert = on_alert;
@@ -195,7 +196,7 @@ static text simulated(void) {
 
 static void alerts_end_equal_to_scan_events(const text *in) {
     board b = {0};
-    aw_watch *w = new_watch(&b, 48);
+    aw_watch *w = new_watch(&b, 48, 30);
     feed_chunks(w, in->p, in->n, 7);
     CHECK(aw_watch_finish(w) == 0);
     expect_scan_events(&b, in);
@@ -203,7 +204,7 @@ static void alerts_end_equal_to_scan_events(const text *in) {
     CHECK(b.seq_ok);
     aw_watch_stats st;
     aw_watch_stats_get(w, &st);
-    CHECK(st.ticks >= 140); /* a tick every 10 feed minutes of 24 h */
+    CHECK(st.ticks >= 48); /* a tick every 30 feed minutes of 24 h */
     board_free(&b);
     aw_watch_free(w);
 }
@@ -212,13 +213,13 @@ static void checkpoint_restores_without_repeating_an_alert(const text *in) {
     /* One watch fed everything; another killed half-way (state saved, then dropped),
      * restored into a third which is fed the rest: the same alerts, numbered on. */
     board whole = {0};
-    aw_watch *w = new_watch(&whole, 48);
+    aw_watch *w = new_watch(&whole, 48, 30);
     feed_chunks(w, in->p, in->n, 3);
     CHECK(aw_watch_finish(w) == 0);
     aw_watch_free(w);
 
     board b = {0};
-    w = new_watch(&b, 48);
+    w = new_watch(&b, 48, 30);
     size_t half = in->n / 2;
     while (in->p[half - 1] != '\n') half++;
     feed_chunks(w, in->p, half, 3);
@@ -227,7 +228,7 @@ static void checkpoint_restores_without_repeating_an_alert(const text *in) {
     CHECK(aw_watch_save(w, f, "offsets", 7, err, sizeof err) == 0);
     aw_watch_free(w);
     rewind(f);
-    w = new_watch(&b, 48);
+    w = new_watch(&b, 48, 30);
     void *user;
     size_t ulen;
     CHECK(aw_watch_load(w, f, &user, &ulen, err, sizeof err) == 0);
@@ -244,7 +245,7 @@ static void checkpoint_restores_without_repeating_an_alert(const text *in) {
 
     /* A damaged state is refused and leaves the watch as it was. */
     board c = {0};
-    w = new_watch(&c, 48);
+    w = new_watch(&c, 48, 30);
     f = tmpfile();
     fwrite("AWWATCH\n\1\0\0\0\0\0\0\0garbage", 1, 23, f);
     rewind(f);
@@ -290,7 +291,7 @@ static void segment_numbers_survive_the_window_sliding(void) {
         }
     }
     board b = {0};
-    aw_watch *w = new_watch(&b, 30);
+    aw_watch *w = new_watch(&b, 30, 10);
     feed_chunks(w, in.p, in.n, 11);
     CHECK(aw_watch_finish(w) == 0);
     /* Y's second loitering alerted under scan's id, never under another number, and

@@ -31,6 +31,13 @@ failures = []
 passed = 0
 
 
+T0 = time.time()
+
+
+def section(name):
+    print(f"[{time.time() - T0:6.1f} s] {name}", flush=True)
+
+
 def check(cond, what):
     global passed
     if cond:
@@ -41,7 +48,7 @@ def check(cond, what):
 
 
 nmea, truth_path, gpkg = (os.path.join(tmp, "s." + x) for x in ("nmea", "truth", "gpkg"))
-subprocess.run([AW, "simulate", "--scenario", "all", "--vessels", "30", "--hours", "24", "--seed", "3", "-o", nmea,
+subprocess.run([AW, "simulate", "--scenario", "all", "--vessels", "5", "--hours", "24", "--seed", "3", "-o", nmea,
                 "--truth", truth_path], check=True, capture_output=True)
 subprocess.run([AW, "scan", nmea, *GEO, "--anchorage-min-vessels", "0", "--no-positions", "-o", gpkg], check=True,
                capture_output=True)
@@ -122,12 +129,13 @@ def t(s):
     return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 
 
+section('1. Replay')
 # 1. Replay with a dropped connection: reconnects, loses nothing the feed re-sends,
 #    alerts end equal to scan's events and find the truth.
 cut = len(lines) * 2 // 5
 srv = serve([(0, cut, None), (0, len(lines), None)])
 alerts_path = os.path.join(tmp, "a1.jsonl")
-p = subprocess.run([AW, "watch", f"tcp://127.0.0.1:{srv.server_address[1]}", *GEO, "--exit-idle", "2",
+p = subprocess.run([AW, "watch", f"tcp://127.0.0.1:{srv.server_address[1]}", *GEO, "--exit-idle", "1",
                     "--max-busy", "1", "--alerts", alerts_path], capture_output=True, text=True, timeout=120)
 srv.stop.set()
 check(p.returncode == 0, f"watch over TCP exited {p.returncode}: {p.stderr[-2000:]}")
@@ -149,6 +157,7 @@ check(len(dark) == 1, "the silent ship was reported dark once before it reappear
 seqs = [a["seq"] for a in alerts]
 check(seqs == list(range(1, len(seqs) + 1)), "alerts are numbered 1, 2, 3, ...")
 
+section('2. kill -9')
 # 2. kill -9 in the middle of the encounter, restart with the same --state.
 enc = next(x for x in planted if x["type"] == "encounter")
 pause_at = next(i for i, l in enumerate(lines) if (tag_time(l) or 0) >= t(enc["start"]) + 3 * 3600)
@@ -181,6 +190,7 @@ seqs = [a["seq"] for a in both]
 check(seqs == list(range(1, len(seqs) + 1)), "no alert repeated or lost across the kill (seq 1..n)")
 same_as_scan(final_events(both), "kill -9 and restart")
 
+section('3. A webhook')
 # 3. A webhook that fails first: retried, every alert delivered once.
 class Hook(http.server.BaseHTTPRequestHandler):
     bodies, calls = [], [0]
@@ -210,6 +220,7 @@ check(p.returncode == 0, f"watch with a webhook exited {p.returncode}")
 check(Hook.calls[0] == len(filed) + 1, f"one retry: {Hook.calls[0]} posts for {len(filed)} alerts")
 check(Hook.bodies == filed, "the webhook got every alert, once, as the file did")
 
+section('3b. MQTT')
 # 3b. MQTT: alerts published to a mosquitto broker started on 127.0.0.1.
 def free_port(kind):
     s = socket.socket(socket.AF_INET, kind)
@@ -236,12 +247,13 @@ check(p.returncode == 0, f"watch publishing to MQTT exited {p.returncode}: {p.st
 got = [json.loads(l) for l in out.splitlines() if l.strip()]
 check(sorted(a["seq"] for a in got) == sorted(a["seq"] for a in filed), f"MQTT got every alert once ({len(got)})")
 
+section('4. A growing')
 # 4. A growing file, and the live GeoPackage read by `aiswatch serve` while it changes.
 import urllib.request
 grow, live = os.path.join(tmp, "grow.nmea"), os.path.join(tmp, "live.gpkg")
 with open(grow, "wb") as f:
     f.writelines(lines[:len(lines) // 3])
-w = subprocess.Popen([AW, "watch", "file://" + grow, *GEO, "-o", live, "--output-s", "0.3", "--exit-idle", "3",
+w = subprocess.Popen([AW, "watch", "file://" + grow, *GEO, "-o", live, "--output-s", "0.3", "--exit-idle", "1.5",
                       "--alerts", os.path.join(tmp, "g.jsonl")], stderr=subprocess.DEVNULL)
 for _ in range(100):
     if os.path.exists(live):
@@ -276,6 +288,7 @@ ev = {e["id"]: e for e in map(json.loads, subprocess.run([AW, "events", live], c
                                                           check=True).stdout.splitlines())}
 same_as_scan(ev, "live GeoPackage")
 
+section('5. Hostile')
 # 5. Hostile input over a TCP listener and UDP: counted, no crash, the good lines used.
 
 tport, uport = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
@@ -305,5 +318,6 @@ check("not_nmea=" in err, "binary garbage was counted as not NMEA")
 msgs = int(err.split(" messages")[0].split(", ")[-1])
 check(msgs >= 1800, f"the good lines among the junk were decoded ({msgs} messages)")
 
+section("done")
 print(f"{passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
