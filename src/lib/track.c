@@ -528,7 +528,7 @@ static void *run_part(void *arg) {
         for (size_t i = 0; i < nob; i++) w.obs_sorted[w.seg_count[w.best[i]]++] = w.obs[i];
         for (uint32_t sgi = 0; sgi < nv && !pt->oom; sgi++) {
             size_t end = w.seg_count[sgi], start = sgi ? w.seg_count[sgi - 1] : 0;
-            fold_identity(pt, &pt->vessels[vfirst + sgi], w.obs_sorted + start, end - start);
+            fold_identity(pt, &pt->vessels[vfirst + sgi], end > start ? w.obs_sorted + start : NULL, end - start);
         }
     }
     aw_segment_work_free(work);
