@@ -211,7 +211,10 @@ class Hook(http.server.BaseHTTPRequestHandler):
 hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
 threading.Thread(target=hook.serve_forever, daemon=True).start()
 a3 = os.path.join(tmp, "h.jsonl")
-p = subprocess.run([AW, "watch", "file://" + nmea, *GEO, "--once", "--alerts", a3, "--alerts",
+listed_mmsi = enc["mmsi"][0]
+watchlist = os.path.join(tmp, "watch.csv")
+open(watchlist, "w").write(f"imo,mmsi,name,list,program\n,{listed_mmsi},SOME TANKER,analyst watch list,TEST\n")
+p = subprocess.run([AW, "watch", "file://" + nmea, *GEO, "--lists", watchlist, "--once", "--alerts", a3, "--alerts",
                     f"http://127.0.0.1:{hook.server_address[1]}/hook", "--retries", "3"], capture_output=True,
                    text=True, timeout=120)
 hook.shutdown()
@@ -219,6 +222,9 @@ filed = read_alerts(a3)
 check(p.returncode == 0, f"watch with a webhook exited {p.returncode}")
 check(Hook.calls[0] == len(filed) + 1, f"one retry: {Hook.calls[0]} posts for {len(filed)} alerts")
 check(Hook.bodies == filed, "the webhook got every alert, once, as the file did")
+listed = [a for a in filed if a["alert"] == "listed"]
+check(len(listed) == 1 and listed[0]["vessel"]["mmsi"] == listed_mmsi and
+      listed[0]["sanctions"][0]["list"] == "analyst watch list", f"the listed tanker alerted once: {listed}")
 
 section('3b. MQTT')
 # 3b. MQTT: alerts published to a mosquitto broker started on 127.0.0.1.
@@ -234,18 +240,24 @@ mport = free_port(socket.SOCK_STREAM)
 conf = os.path.join(tmp, "mosquitto.conf")
 open(conf, "w").write(f"listener {mport} 127.0.0.1\nallow_anonymous true\n")
 broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-time.sleep(0.5)
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", mport), timeout=1).close()
+        break
+    except OSError:
+        time.sleep(0.05)
 sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mport), "-t", "aiswatch/alerts", "-q", "1",
                         "-C", str(len(filed)), "-W", "60"], stdout=subprocess.PIPE, text=True)
-time.sleep(0.5)
-p = subprocess.run([AW, "watch", "file://" + nmea, *GEO, "--once", "--alerts",
+time.sleep(1.0)  # subscribed before the first alert
+a4 = os.path.join(tmp, "m.jsonl")
+p = subprocess.run([AW, "watch", "file://" + nmea, *GEO, "--lists", watchlist, "--once", "--alerts", a4, "--alerts",
                     f"mqtt://127.0.0.1:{mport}/aiswatch/alerts"], capture_output=True, text=True, timeout=120)
 out, _ = sub.communicate(timeout=90)
 broker.terminate()
 broker.wait()
 check(p.returncode == 0, f"watch publishing to MQTT exited {p.returncode}: {p.stderr[-500:]}")
 got = [json.loads(l) for l in out.splitlines() if l.strip()]
-check(sorted(a["seq"] for a in got) == sorted(a["seq"] for a in filed), f"MQTT got every alert once ({len(got)})")
+check(sorted(a["seq"] for a in got) == [a["seq"] for a in read_alerts(a4)], f"MQTT got every alert once ({len(got)})")
 
 section('4. A growing')
 # 4. A growing file, and the live GeoPackage read by `aiswatch serve` while it changes.
@@ -255,14 +267,17 @@ with open(grow, "wb") as f:
     f.writelines(lines[:len(lines) // 3])
 w = subprocess.Popen([AW, "watch", "file://" + grow, *GEO, "-o", live, "--output-s", "0.3", "--exit-idle", "1.5",
                       "--alerts", os.path.join(tmp, "g.jsonl")], stderr=subprocess.DEVNULL)
-for _ in range(100):
+for _ in range(300):
     if os.path.exists(live):
         break
     time.sleep(0.1)
 sv = subprocess.Popen([AW, "serve", live, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 url = None
-for _ in range(50):
+deadline = time.time() + 30
+while time.time() < deadline:
     l = sv.stdout.readline()
+    if not l:
+        break
     if "http://" in l:
         url = l[l.index("http://"):].split()[0].rstrip("/")
         break

@@ -72,6 +72,7 @@ typedef struct sink {
     struct mosquitto *mq;
     char topic[256];
     volatile int published, acked; /* QoS 1: acked by the broker's PUBACK (network thread) */
+    volatile int connected;
 #endif
     uint64_t sent, failed;
 } sink;
@@ -162,6 +163,11 @@ static bool http_post(watch_cli *c, sink *k, const char *json, size_t len) {
 }
 
 #ifdef AW_HAVE_MOSQUITTO
+static void on_connect(struct mosquitto *mq, void *obj, int rc) {
+    (void)mq;
+    if (rc == 0) __atomic_store_n(&((sink *)obj)->connected, 1, __ATOMIC_SEQ_CST);
+}
+
 static void on_puback(struct mosquitto *mq, void *obj, int mid) {
     (void)mq, (void)mid;
     __atomic_add_fetch(&((sink *)obj)->acked, 1, __ATOMIC_SEQ_CST);
@@ -182,10 +188,14 @@ static int mqtt_open(sink *k) {
     mosquitto_lib_init();
     k->mq = mosquitto_new(NULL, true, k);
     mosquitto_publish_callback_set(k->mq, on_puback);
+    mosquitto_connect_callback_set(k->mq, on_connect);
     if (!k->mq) return -1;
     mosquitto_reconnect_delay_set(k->mq, 1, 30, true);
     if (mosquitto_connect(k->mq, host, atoi(port), 30) != MOSQ_ERR_SUCCESS) return -1;
-    return mosquitto_loop_start(k->mq) == MOSQ_ERR_SUCCESS ? 0 : -1;
+    if (mosquitto_loop_start(k->mq) != MOSQ_ERR_SUCCESS) return -1;
+    /* The broker's CONNACK before the first alert (at most 10 s). */
+    for (int t = 0; t < 500 && !__atomic_load_n(&k->connected, __ATOMIC_SEQ_CST); t++) usleep(20000);
+    return k->connected ? 0 : -1;
 }
 
 static bool mqtt_publish(watch_cli *c, sink *k, const char *json, size_t len) {
