@@ -22,6 +22,7 @@
 
 #include "aiswatch/columns.h"
 #include "aiswatch/event_out.h"
+#include "fmt.h"
 
 #define REC_DARK 100
 #define REC_LISTED 101
@@ -120,21 +121,16 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h) {
 
 /* ---- ISO time ------------------------------------------------------------------------ */
 
+/* ISO 8601 UTC as event JSON writes it (milliseconds only when not 0). */
 static void iso(char *buf, size_t cap, int64_t ms) {
-    int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-    int64_t days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400), sod = s - days * 86400;
-    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097), yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-    long long y = (long long)yoe + era * 400 + (m <= 2);
-    snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(sod / 3600), (int)(sod / 60 % 60),
-             (int)(sod % 60));
+    char t[40];
+    *fmt_iso_ms(t, ms) = 0;
+    snprintf(buf, cap, "%s", t);
 }
 
 static void stamp(char *buf, size_t cap, int64_t ms) {
     char t[40];
-    iso(t, sizeof t, ms);
+    iso(t, sizeof t, ms - ((ms % 1000) + 1000) % 1000);
     /* 2023-11-15T02:50:00Z -> 20231115T025000, as event ids are stamped */
     snprintf(buf, cap, "%.4s%.2s%.2sT%.2s%.2s%.2s", t, t + 5, t + 8, t + 11, t + 14, t + 17);
 }
