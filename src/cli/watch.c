@@ -994,6 +994,7 @@ int cmd_watch(int argc, char **argv) {
             last_stats = now;
         }
     }
+    double t_loop = now_s() - t0;
     /* Stopping: with --state the open events wait in the checkpoint for the next run;
      * without, or at the end of a finite feed, they are reported as they stand. */
     if (!c.state_dir || (once && !stop_signal)) {
@@ -1002,7 +1003,13 @@ int cmd_watch(int argc, char **argv) {
     flush_outbox(&c);
     if (c.state_dir) checkpoint(&c);
     refresh_gpkg(&c);
-    if (!c.quiet) print_stats(&c, now_s() - t0);
+    if (!c.quiet) {
+        print_stats(&c, now_s() - t0);
+        aw_watch_stats st;
+        aw_watch_stats_get(c.w, &st);
+        fprintf(stderr, "  streaming: %llu messages in %.3f s (%.0f messages/s) before the final detector run\n",
+                (unsigned long long)st.decode.messages, t_loop, t_loop > 0 ? st.decode.messages / t_loop : 0.0);
+    }
     free(rbuf);
     free(pfd);
     rc = c.oom ? AW_EXIT_INPUT : AW_EXIT_OK;
