@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (void)aw_watch_feed(w, (int)(k & 1), (const char *)data + at, n, (k & 2) ? AW_TIME_NONE : 1700000000000);
     }
     aw_watch_source_reset(w, 1);
-    aw_watch_source_resume(w, 0);
+    aw_watch_source_resume(w, 0, true);
     (void)aw_watch_finish(w);
     aw_watch_stats st;
     aw_watch_stats_get(w, &st);

@@ -190,6 +190,30 @@ seqs = [a["seq"] for a in both]
 check(seqs == list(range(1, len(seqs) + 1)), "no alert repeated or lost across the kill (seq 1..n)")
 same_as_scan(final_events(both), "kill -9 and restart")
 
+section('2b. kill -9 on a followed file')
+# 2b. The same on a log followed as it grows: the restart resumes at the saved offset.
+grow2, state2 = os.path.join(tmp, "grow2.nmea"), os.path.join(tmp, "state2")
+with open(grow2, "wb") as f:
+    f.writelines(lines[:pause_at])
+f1, f2 = os.path.join(tmp, "f1.jsonl"), os.path.join(tmp, "f2.jsonl")
+cmd = [AW, "watch", "file://" + grow2, *GEO, "--state", state2, "--checkpoint-s", "0.2"]
+w = subprocess.Popen(cmd + ["--alerts", f1], stderr=subprocess.DEVNULL)
+deadline = time.time() + 60
+while time.time() < deadline and not any(a["id"] == enc_id for a in read_alerts(f1)):
+    time.sleep(0.2)
+time.sleep(1.0)
+w.send_signal(signal.SIGKILL)
+w.wait()
+with open(grow2, "ab") as f:
+    f.writelines(lines[pause_at:])
+p = subprocess.run(cmd + ["--alerts", f2, "--once"], capture_output=True, text=True, timeout=120)
+check(p.returncode == 0 and "restored" in p.stderr, f"restart on the file: {p.returncode} {p.stderr[-800:]}")
+check("resent=0" in p.stderr, "a file resumes at its offset: nothing re-sent, nothing dropped as re-sent")
+both = read_alerts(f1, f2)
+check([a["seq"] for a in both] == list(range(1, len(both) + 1)), "file: seq 1..n across the kill")
+check(len([a for a in both if a["alert"] == "new" and a["id"] == enc_id]) == 1, "file: the encounter new once")
+same_as_scan(final_events(both), "kill -9 on a followed file")
+
 section('3. A webhook')
 # 3. A webhook that fails first: retried, every alert delivered once.
 class Hook(http.server.BaseHTTPRequestHandler):

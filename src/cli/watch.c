@@ -340,7 +340,10 @@ static int restore(watch_cli *c) {
     }
     for (size_t i = 0; i < c->nsrc; i++) {
         memcpy(&v, p, 8), p += 8;
-        if (c->src[i].kind == SRC_FILE) c->src[i].offset = v;
+        if (c->src[i].kind == SRC_FILE) {
+            c->src[i].offset = v; /* exact: nothing comes twice, late lines are kept */
+            aw_watch_source_resume(c->w, c->src[i].id, false);
+        }
     }
     uint64_t nout;
     memcpy(&nout, p, 8), p += 8;
@@ -462,11 +465,11 @@ static void source_closed(watch_cli *c, wsource *s, bool once) {
             return;
         }
         /* A peer that comes back re-sends from where it likes: drop what we had. */
-        aw_watch_source_resume(c->w, s->id);
+        aw_watch_source_resume(c->w, s->id, true);
         schedule_retry(s);
     } else if (s->kind == SRC_LISTEN) {
         if (once && s->ever_connected) s->ended = true;
-        else aw_watch_source_resume(c->w, s->id);
+        else aw_watch_source_resume(c->w, s->id, true);
     }
 }
 

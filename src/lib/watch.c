@@ -870,10 +870,10 @@ void aw_watch_source_reset(aw_watch *w, int src) {
     aw_decoder_finish(s->dec, &w->st.decode);
 }
 
-void aw_watch_source_resume(aw_watch *w, int src) {
+void aw_watch_source_resume(aw_watch *w, int src, bool on) {
     if (src < 0 || (size_t)src >= w->nsrc) return;
     source *s = &w->src[src];
-    if (s->high_ms != INT64_MIN) s->resume_ms = s->high_ms;
+    s->resume_ms = on && s->high_ms != INT64_MIN ? s->high_ms : AW_TIME_NONE;
 }
 
 size_t aw_watch_source_pending(const aw_watch *w, int src) {
