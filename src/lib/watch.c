@@ -225,7 +225,7 @@ static size_t put_json_str(char *out, const char *s) {
 
 /* Emits one alert: {"alert":K,"seq":N,"id":ID,"feed_time":T,<body>} */
 static void emit(aw_watch *w, aw_alert_kind kind, const char *id, const char *body, size_t body_len) {
-    char feed[40], idj[160];
+    char feed[40], idj[64 * 6 + 3];
     iso(feed, sizeof feed, w->feed_ms);
     put_json_str(idj, id);
     size_t need = body_len + strlen(idj) + 160;
