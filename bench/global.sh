@@ -13,14 +13,14 @@
 # Targets on a 2-core, 24 GiB machine (issue 7): 100 M messages in at most 60 s, at most
 # 8 GiB peak memory, cost linear in size.
 #
-# Environment: GLOBAL_VESSELS (fleet per size, default "5000 15000 50000": ~10/30/100 M
+# Environment: GLOBAL_VESSELS (fleet per size, default "7000 21000 70000": ~10/30/100 M
 # messages in 24 h), GLOBAL_HOURS (24), GLOBAL_POSITIONS (1: also time --positions),
 # GLOBAL_PEER (1: gpsdecode on the smallest input), AW_BIN. Inputs are kept in
 # build/bench/global-*.nmea (about 93 bytes a message: ~14 GB for the three) and reused.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${AW_BIN:-$root/build/aiswatch}
-fleets=${GLOBAL_VESSELS:-"5000 15000 50000"}
+fleets=${GLOBAL_VESSELS:-"7000 21000 70000"}
 hours=${GLOBAL_HOURS:-24}
 with_positions=${GLOBAL_POSITIONS:-1}
 peer=${GLOBAL_PEER:-1}

@@ -5,6 +5,8 @@
 - The river Seine: barges moored on the river (on land at 1:10m): no encounter.
 - The Caribbean log: ships at berth: no encounter.
 Needs ../shared/data and Natural Earth land (scripts/install-deps.sh)."""
+import atexit
+import shutil
 import json
 import os
 import subprocess
@@ -24,6 +26,7 @@ ANCH = os.path.join(DATA, "ports", "gfw-anchorages", "anchorage_overrides.csv")
 EVER = os.path.join(DATA, "positions", "movingpandas-evergiven", "boat-positions.csv")
 EVER_COLS = "mmsi=ID,time=ais_pos_timestamp,lon=longitude,lat=latitude;time=dayfirst"
 tmp = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, tmp, True)
 passed = failed = 0
 
 

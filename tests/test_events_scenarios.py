@@ -2,6 +2,8 @@
 type and the traps that must not fire; `aiswatch scan` must find the planted events with
 recall and precision of at least 0.95 per type over several seeds, and report no event
 on a trap's vessels. Needs ../shared/data (ports) and Natural Earth land."""
+import atexit
+import shutil
 import collections
 import datetime
 import json
@@ -21,6 +23,7 @@ if not os.path.exists(LAND):
     sys.exit(f"missing {LAND}: run scripts/install-deps.sh (npm ci)")
 SEEDS = [1, 2, 3, 4, 5]
 tmp = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, tmp, True)
 
 
 def t(s):

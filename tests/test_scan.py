@@ -1,6 +1,7 @@
 """`aiswatch scan` end to end on real data: every reader, the GeoPackage read back with
 SQLite and GDAL, NMEA and a CSV export of it giving the same vessels and positions,
 local-time logs, append and replace, bad input counted and reported, exit codes."""
+import atexit
 import gzip
 import json
 import os
@@ -17,6 +18,7 @@ if not os.path.isdir(os.path.join(DATA, "nmea")):
     sys.exit(f"missing test data {DATA}: this test needs ../shared/data (set AW_DATA)")
 SEINE = os.path.join(DATA, "nmea", "caribewave-vernon", "ais_vernon_20160331.log")
 tmp = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, tmp, True)
 passed = failed = 0
 
 

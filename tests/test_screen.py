@@ -2,6 +2,8 @@
 the other only a listed former name is marked, with the basis, in `aiswatch events
 --sanctioned`; `aiswatch screen RUN.gpkg` re-screens a run made without lists to the same
 result; one-off `aiswatch screen --imo/--mmsi/--name` questions on the real OFAC list."""
+import atexit
+import shutil
 import csv
 import json
 import os
@@ -16,6 +18,7 @@ SDN = os.path.join(DATA, "sanctions", "ofac", "sdn_2024-05-03.csv")
 if not os.path.exists(SDN):
     sys.exit(f"missing test data {SDN}: this test needs ../shared/data (set AW_DATA)")
 tmp = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, tmp, True)
 passed = failed = 0
 
 

@@ -7,6 +7,8 @@ A simulated encounter and gap are scanned into a GeoPackage; the server is start
 free port (--port 0, the URL read from its first line) and always stopped at the end.
 Requests go through http.client, which sends a path exactly as given (no `..` folding), so
 traversal attempts reach the server as an attacker would send them."""
+import atexit
+import shutil
 import datetime
 import http.client
 import json
@@ -82,6 +84,7 @@ class Server:
 
 def main():
     tmp = tempfile.mkdtemp(prefix="aw_serve_")
+    atexit.register(shutil.rmtree, tmp, True)
     nmea, ports, gpkg = (os.path.join(tmp, n) for n in ("x.nmea", "p.csv", "run.gpkg"))
     subprocess.run([AW, "simulate", "--scenario", "encounter,gap", "--seed", "3", "-o", nmea, "--ports-out", ports],
                    check=True, capture_output=True, timeout=120)

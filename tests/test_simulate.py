@@ -3,11 +3,14 @@
 NMEA that decodes (nothing skipped unless `noise` is on), the truth file lists every
 scenario's events and traps, and the decoded positions show what the truth says happened.
 Speed is printed for information only."""
+import atexit
+import shutil
 import csv, json, math, os, subprocess, sys, tempfile, time
 from datetime import datetime, timezone
 
 AW = os.environ.get("AW_BIN", "build/aiswatch")
 tmp = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, tmp, True)
 passed = failed = 0
 
 def ok(name, cond):

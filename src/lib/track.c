@@ -369,13 +369,13 @@ static bool scratch_fit(scratch *w, size_t n, size_t nobs) {
         if (!p_) return false;                                                 \
         w->field = p_;                                                         \
     } while (0)
-    if (n > w->cap) {
+    if (n > w->cap || !w->keys) {
         size_t cap = n + n / 2 + 64;
         FIT(keys, cap); FIT(tmp, cap); FIT(order, cap); FIT(seg, cap); FIT(tms, cap);
         FIT(lat, cap); FIT(lon, cap); FIT(sog, cap); FIT(cog, cap);
         w->cap = cap;
     }
-    if (nobs > w->cap_obs) {
+    if (nobs > w->cap_obs || !w->obs) {
         size_t cap = nobs + nobs / 2 + 64;
         FIT(obs, cap); FIT(obs_sorted, cap); FIT(okeys, cap); FIT(otmp, cap); FIT(best, cap);
         w->cap_obs = cap;
