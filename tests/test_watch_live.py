@@ -201,6 +201,8 @@ w = subprocess.Popen(cmd + ["--alerts", f1], stderr=subprocess.DEVNULL)
 deadline = time.time() + 60
 while time.time() < deadline and not any(a["id"] == enc_id for a in read_alerts(f1)):
     time.sleep(0.2)
+# The file stops short: the ticks that waited for --max-busy must run when it goes quiet.
+check(any(a["id"] == enc_id for a in read_alerts(f1)), "file: the encounter alerted before the kill")
 time.sleep(1.0)
 w.send_signal(signal.SIGKILL)
 w.wait()

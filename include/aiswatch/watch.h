@@ -138,6 +138,10 @@ void aw_watch_source_resume(aw_watch *w, int src, bool on);
  * its read offset minus this). */
 size_t aw_watch_source_pending(const aw_watch *w, int src);
 
+/* The feed is quiet: runs a tick that came due but waited for max_busy (a replay that
+ * stopped must not hold its alerts back). 0 or -1 (out of memory). */
+int aw_watch_idle(aw_watch *w);
+
 /* Runs the detectors now on the window (as a tick would). 0 or -1 (out of memory). */
 int aw_watch_tick(aw_watch *w);
 

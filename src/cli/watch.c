@@ -940,6 +940,11 @@ int cmd_watch(int argc, char **argv) {
         }
         int pr = poll(pfd, (nfds_t)c.nsrc, file_progress ? 0 : timeout_ms ? timeout_ms : 100);
         if (pr < 0 && errno != EINTR) break;
+        if (pr == 0 && !file_progress) {
+            /* Quiet: a tick that waited for --max-busy runs now. */
+            if (aw_watch_idle(c.w) < 0) c.oom = true;
+            flush_outbox(&c);
+        }
         for (size_t i = 0; pr > 0 && i < c.nsrc; i++) {
             wsource *s = &c.src[i];
             if (pfd[i].fd < 0 || !pfd[i].revents) continue;

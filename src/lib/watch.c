@@ -734,6 +734,11 @@ out:
 
 int aw_watch_tick(aw_watch *w) { return tick(w, false); }
 
+int aw_watch_idle(aw_watch *w) {
+    if (w->feed_ms == AW_TIME_NONE || w->feed_ms < w->next_tick_ms || w->in_tick) return 0;
+    return tick(w, false);
+}
+
 int aw_watch_snapshot(aw_watch *w, aw_watch_snapshot_fn fn, void *ctx, char *err, size_t errcap) {
     aw_tracks t;
     aw_events ev = {0};
