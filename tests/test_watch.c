@@ -324,6 +324,7 @@ static void hostile_input_is_counted_in_bounded_memory(const text *in) {
     aw_watch_opts_default(&o);
     o.max_busy = 1;
     o.max_positions = 5000;
+    o.tick_min = 60;
     o.max_line = 256;
     o.on_alert = on_alert;
     o.ctx = &b;

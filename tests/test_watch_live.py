@@ -136,7 +136,7 @@ cut = len(lines) * 2 // 5
 srv = serve([(0, cut, None), (0, len(lines), None)])
 alerts_path = os.path.join(tmp, "a1.jsonl")
 p = subprocess.run([AW, "watch", f"tcp://127.0.0.1:{srv.server_address[1]}", *GEO, "--exit-idle", "1",
-                    "--max-busy", "1", "--alerts", alerts_path], capture_output=True, text=True, timeout=120)
+                    "--max-busy", "1", "--tick-min", "30", "--alerts", alerts_path], capture_output=True, text=True, timeout=120)
 srv.stop.set()
 check(p.returncode == 0, f"watch over TCP exited {p.returncode}: {p.stderr[-2000:]}")
 check("connections" in p.stderr and srv.conns >= 2, "the watch reconnected after the feed dropped")
@@ -166,8 +166,7 @@ pause = threading.Event()
 srv = serve([(0, pause_at, pause), (0, len(lines), None)])
 state = os.path.join(tmp, "state")
 a1, a2 = os.path.join(tmp, "k1.jsonl"), os.path.join(tmp, "k2.jsonl")
-cmd = [AW, "watch", f"tcp://127.0.0.1:{srv.server_address[1]}", *GEO, "--state", state, "--checkpoint-s", "0.2",
-       "--max-busy", "1"]
+cmd = [AW, "watch", f"tcp://127.0.0.1:{srv.server_address[1]}", *GEO, "--state", state, "--checkpoint-s", "0.2"]
 w = subprocess.Popen(cmd + ["--alerts", a1], stderr=subprocess.DEVNULL)
 deadline = time.time() + 60
 enc_id = None
@@ -327,11 +326,17 @@ def events_now():
 counts.append(events_now())
 with open(grow, "ab") as f:
     f.writelines(lines[len(lines) // 3:])
-# The watch follows the file: once the live file holds as many events as scan found, stop it.
-deadline = time.time() + 90
-while time.time() < deadline and counts[-1] != len(scan):
+# The watch follows the file: once the live file holds what scan found, stop it.
+def live_events():
+    out = subprocess.run([AW, "events", live], capture_output=True, text=True).stdout.splitlines()
+    return {e["id"]: dict(e, sources=None) for e in map(json.loads, out)}
+
+
+want = {k: dict(e, sources=None) for k, e in scan.items()}
+deadline = time.time() + 120
+while time.time() < deadline and live_events() != want:
     time.sleep(0.3)
-    counts.append(events_now())
+counts.append(events_now())
 w.send_signal(signal.SIGTERM)  # without --state: the open events are written as they stand
 w.wait(timeout=60)
 sv.terminate()
