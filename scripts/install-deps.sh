@@ -7,6 +7,9 @@ packages=(build-essential cmake pkg-config clang libclang-rt-14-dev zlib1g-dev l
           python3 gpsd-clients zstd gzip time
           libsqlite3-dev sqlite3 gdal-bin libjansson-dev libxml2-dev libmicrohttpd-dev
           libssl-dev  # libcrypto: SHA-256 of each input (src/lib/input.c)
+          libcurl4-openssl-dev  # `aiswatch watch` webhooks (src/cli/watch.c)
+          socat       # bench/watch.sh: the TCP transport ceiling
+          libmosquitto-dev mosquitto mosquitto-clients  # watch's MQTT alerts and their test broker
           chromium    # the web UI's browser test (tests/test_web.sh) and `report -o FILE.pdf`
           poppler-utils  # pdftotext: tests/test_report.sh reads the report's PDF
           # the Python package (python/) and the distributed scan on Dask (docs/python.md)

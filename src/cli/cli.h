@@ -20,6 +20,7 @@ int cmd_screen(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_vessels(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /* The summary of what was read, skipped and why, to `f`. */
 void cli_print_summary(FILE *f, const char *cmd, const aw_decode_stats *st, double seconds);

@@ -23,6 +23,7 @@ static const struct {
     {"serve", cmd_serve, "serve a scan's GeoPackage read-only: the web map and its JSON API on 127.0.0.1"},
     {"report", cmd_report, "write one event's evidence sheet (self-contained HTML, or PDF via Chromium)"},
     {"vessels", cmd_vessels, "print each vessel's identity and identity history from a scan's GeoPackage"},
+    {"watch", cmd_watch, "run the detectors live on TCP, UDP or growing-file AIS feeds and alert as events appear"},
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,1061 @@
+/* watch.c — `aiswatch watch SOURCE… --alerts TARGET…`: live feeds in, alerts out.
+ *
+ * The engine (aiswatch/watch.h) does the AIS work; this file owns what a live program
+ * needs around it: sockets (TCP client with reconnect, backoff and jitter; TCP listener;
+ * UDP), files followed as they grow, one poll() loop, signals, the alert sinks (JSON
+ * lines to stdout or a file, HTTP POST through libcurl with retry) and the state
+ * directory.
+ *
+ * Delivery: alerts of one read are first put in an outbox; with --state the outbox is
+ * checkpointed together with the window (DIR/state, written to DIR/state.tmp, fsync'd
+ * and renamed), then delivered, then the last delivered number is written to
+ * DIR/delivered. A restart delivers what the outbox holds beyond that number, so a
+ * kill -9 anywhere loses no alert and repeats at most the one being written. */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aiswatch/event_out.h"
+#include "aiswatch/geo.h"
+#include "aiswatch/gpkg.h"
+#include "aiswatch/sanctions.h"
+#include "aiswatch/watch.h"
+#include "cli.h"
+
+#ifdef AW_HAVE_MOSQUITTO
+#include <mosquitto.h>
+#endif
+
+#define READ_BUF (256 * 1024)
+
+typedef enum { SRC_TCP, SRC_LISTEN, SRC_UDP, SRC_FILE } src_kind;
+
+typedef struct wsource {
+    src_kind kind;
+    char *spec;            /* as given */
+    char host[256], port[16];
+    char *path;            /* SRC_FILE */
+    int id;                /* engine source */
+    int fd;                /* the connection, the datagram socket or the file; -1 */
+    int lfd;               /* SRC_LISTEN: the listening socket */
+    bool connecting, ended, ever_connected;
+    double retry_at, backoff;
+    uint64_t offset;       /* SRC_FILE: bytes read */
+    uint64_t connects, bytes;
+} wsource;
+
+typedef struct outbox_item {
+    uint64_t seq;
+    char *json;
+    size_t len;
+} outbox_item;
+
+typedef struct sink {
+    enum { SINK_FILE, SINK_HTTP, SINK_MQTT } kind;
+    const char *target;
+    FILE *f;
+    CURL *curl;
+#ifdef AW_HAVE_MOSQUITTO
+    struct mosquitto *mq;
+    char topic[256];
+    volatile int published, acked; /* QoS 1: acked by the broker's PUBACK (network thread) */
+    volatile int connected;
+#endif
+    uint64_t sent, failed;
+} sink;
+
+static volatile sig_atomic_t stop_signal;
+static void on_signal(int sig) { stop_signal = sig; }
+
+typedef struct watch_cli {
+    wsource *src;
+    size_t nsrc;
+    outbox_item *out;
+    size_t nout, capout;
+    sink *sinks;
+    size_t nsinks;
+    const char *state_dir;
+    const char *gpkg_path;  /* -o: the live GeoPackage */
+    aw_watch *w;
+    int retries;
+    bool quiet, oom;
+    uint64_t delivered;
+} watch_cli;
+
+static double now_s(void) { return cli_now(); }
+
+static int64_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- alerts ---------------------------------------------------------------------------- */
+
+static void on_alert(void *ctx, const aw_alert *a) {
+    watch_cli *c = ctx;
+    if (c->nout == c->capout) {
+        size_t cap = c->capout ? c->capout * 2 : 64;
+        outbox_item *v = realloc(c->out, cap * sizeof *v);
+        if (!v) {
+            c->oom = true;
+            return;
+        }
+        c->out = v;
+        c->capout = cap;
+    }
+    char *j = malloc(a->json_len + 1);
+    if (!j) {
+        c->oom = true;
+        return;
+    }
+    memcpy(j, a->json, a->json_len);
+    j[a->json_len] = 0;
+    c->out[c->nout++] = (outbox_item){a->seq, j, a->json_len};
+}
+
+static size_t curl_discard(char *p, size_t s, size_t n, void *u) {
+    (void)p, (void)u;
+    return s * n;
+}
+
+static bool http_post(watch_cli *c, sink *k, const char *json, size_t len) {
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    bool ok = false;
+    double wait = 0.2;
+    for (int attempt = 0; attempt <= c->retries && !ok; attempt++) {
+        if (attempt) {
+            struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
+            nanosleep(&ts, NULL);
+            wait = wait * 2 > 10 ? 10 : wait * 2;
+        }
+        curl_easy_reset(k->curl);
+        curl_easy_setopt(k->curl, CURLOPT_URL, k->target);
+        curl_easy_setopt(k->curl, CURLOPT_POSTFIELDS, json);
+        curl_easy_setopt(k->curl, CURLOPT_POSTFIELDSIZE, (long)len);
+        curl_easy_setopt(k->curl, CURLOPT_HTTPHEADER, hdr);
+        curl_easy_setopt(k->curl, CURLOPT_TIMEOUT, 10L);
+        curl_easy_setopt(k->curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(k->curl, CURLOPT_WRITEFUNCTION, curl_discard);
+        CURLcode rc = curl_easy_perform(k->curl);
+        long status = 0;
+        if (rc == CURLE_OK) curl_easy_getinfo(k->curl, CURLINFO_RESPONSE_CODE, &status);
+        ok = rc == CURLE_OK && status >= 200 && status < 300;
+        if (!ok && !c->quiet)
+            fprintf(stderr, "aiswatch watch: %s: %s (attempt %d of %d)\n", k->target,
+                    rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error status", attempt + 1, c->retries + 1);
+    }
+    curl_slist_free_all(hdr);
+    return ok;
+}
+
+#ifdef AW_HAVE_MOSQUITTO
+static void on_connect(struct mosquitto *mq, void *obj, int rc) {
+    (void)mq;
+    if (rc == 0) __atomic_store_n(&((sink *)obj)->connected, 1, __ATOMIC_SEQ_CST);
+}
+
+static void on_puback(struct mosquitto *mq, void *obj, int mid) {
+    (void)mq, (void)mid;
+    __atomic_add_fetch(&((sink *)obj)->acked, 1, __ATOMIC_SEQ_CST);
+}
+
+/* mqtt://HOST[:PORT]/TOPIC: QoS 1, the library's network thread reconnects and resends. */
+static int mqtt_open(sink *k) {
+    char host[256], port[16] = "1883";
+    const char *h = k->target + 7, *slash = strchr(h, '/');
+    if (!slash || !slash[1] || (size_t)(slash - h) >= sizeof host) return -1;
+    snprintf(host, sizeof host, "%.*s", (int)(slash - h), h);
+    snprintf(k->topic, sizeof k->topic, "%s", slash + 1);
+    char *colon = strrchr(host, ':');
+    if (colon) {
+        snprintf(port, sizeof port, "%s", colon + 1);
+        *colon = 0;
+    }
+    mosquitto_lib_init();
+    k->mq = mosquitto_new(NULL, true, k);
+    mosquitto_publish_callback_set(k->mq, on_puback);
+    mosquitto_connect_callback_set(k->mq, on_connect);
+    if (!k->mq) return -1;
+    mosquitto_reconnect_delay_set(k->mq, 1, 30, true);
+    if (mosquitto_connect(k->mq, host, atoi(port), 30) != MOSQ_ERR_SUCCESS) return -1;
+    if (mosquitto_loop_start(k->mq) != MOSQ_ERR_SUCCESS) return -1;
+    /* The broker's CONNACK before the first alert (at most 10 s). */
+    for (int t = 0; t < 500 && !__atomic_load_n(&k->connected, __ATOMIC_SEQ_CST); t++) usleep(20000);
+    return k->connected ? 0 : -1;
+}
+
+static bool mqtt_publish(watch_cli *c, sink *k, const char *json, size_t len) {
+    double wait = 0.2;
+    for (int attempt = 0; attempt <= c->retries; attempt++) {
+        if (mosquitto_publish(k->mq, NULL, k->topic, (int)len, json, 1, false) == MOSQ_ERR_SUCCESS) {
+            k->published++;
+            return true;
+        }
+        struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
+        nanosleep(&ts, NULL);
+        wait = wait * 2 > 10 ? 10 : wait * 2;
+    }
+    return false;
+}
+#endif
+
+static void deliver_one(watch_cli *c, const outbox_item *it) {
+    for (size_t i = 0; i < c->nsinks; i++) {
+        sink *k = &c->sinks[i];
+        bool ok;
+        if (k->kind == SINK_FILE) {
+            ok = fwrite(it->json, 1, it->len, k->f) == it->len && fputc('\n', k->f) != EOF && fflush(k->f) == 0;
+        } else if (k->kind == SINK_HTTP) {
+            ok = http_post(c, k, it->json, it->len);
+        } else {
+#ifdef AW_HAVE_MOSQUITTO
+            ok = mqtt_publish(c, k, it->json, it->len);
+#else
+            ok = false;
+#endif
+        }
+        if (ok) k->sent++;
+        else k->failed++;
+    }
+}
+
+static int write_delivered(watch_cli *c, uint64_t seq) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/delivered", c->state_dir);
+    int fd = open(path, O_WRONLY | O_CREAT, 0644);
+    if (fd < 0) return -1;
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%020llu\n", (unsigned long long)seq);
+    int rc = pwrite(fd, buf, (size_t)n, 0) == n && fdatasync(fd) == 0 ? 0 : -1;
+    close(fd);
+    return rc;
+}
+
+static uint64_t read_delivered(const char *dir) {
+    char path[4096], buf[32] = {0};
+    snprintf(path, sizeof path, "%s/delivered", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    if (!fgets(buf, sizeof buf, f)) buf[0] = 0;
+    fclose(f);
+    return strtoull(buf, NULL, 10);
+}
+
+/* ---- state ----------------------------------------------------------------------------- */
+
+static int checkpoint(watch_cli *c) {
+    if (!c->state_dir) return 0;
+    /* user bytes: per source its file offset (at its last whole line), then the outbox */
+    size_t len = 8 + 8 * c->nsrc + 8;
+    for (size_t i = 0; i < c->nout; i++) len += 16 + c->out[i].len;
+    unsigned char *u = malloc(len), *p = u;
+    if (!u) return -1;
+    uint64_t v = c->nsrc;
+    memcpy(p, &v, 8), p += 8;
+    for (size_t i = 0; i < c->nsrc; i++) {
+        v = c->src[i].kind == SRC_FILE ? c->src[i].offset - aw_watch_source_pending(c->w, c->src[i].id) : 0;
+        memcpy(p, &v, 8), p += 8;
+    }
+    v = c->nout;
+    memcpy(p, &v, 8), p += 8;
+    for (size_t i = 0; i < c->nout; i++) {
+        memcpy(p, &c->out[i].seq, 8), p += 8;
+        v = c->out[i].len;
+        memcpy(p, &v, 8), p += 8;
+        memcpy(p, c->out[i].json, c->out[i].len), p += c->out[i].len;
+    }
+    char tmp[4096], fin[4096], err[256];
+    snprintf(tmp, sizeof tmp, "%s/state.tmp", c->state_dir);
+    snprintf(fin, sizeof fin, "%s/state", c->state_dir);
+    FILE *f = fopen(tmp, "wb");
+    int rc = -1;
+    if (f) {
+        rc = aw_watch_save(c->w, f, u, len, err, sizeof err);
+        if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0)) rc = -1;
+        if (fclose(f) != 0) rc = -1;
+        if (rc == 0 && rename(tmp, fin) != 0) rc = -1;
+        if (rc == 0) {
+            int dfd = open(c->state_dir, O_RDONLY | O_DIRECTORY);
+            if (dfd >= 0) {
+                (void)fsync(dfd);
+                close(dfd);
+            }
+        }
+    }
+    if (rc < 0) fprintf(stderr, "aiswatch watch: checkpoint to %s failed: %s\n", fin, strerror(errno));
+    free(u);
+    return rc;
+}
+
+/* Outbox: checkpoint (when stateful), deliver, note what was delivered. */
+static void flush_outbox(watch_cli *c) {
+    if (!c->nout) return;
+    if (c->state_dir) checkpoint(c);
+    for (size_t i = 0; i < c->nout; i++) {
+        if (c->out[i].seq > c->delivered) {
+            deliver_one(c, &c->out[i]);
+            c->delivered = c->out[i].seq;
+        }
+        free(c->out[i].json);
+    }
+    c->nout = 0;
+    if (c->state_dir && write_delivered(c, c->delivered) < 0)
+        fprintf(stderr, "aiswatch watch: %s/delivered: %s\n", c->state_dir, strerror(errno));
+}
+
+static int restore(watch_cli *c) {
+    char path[4096], err[256];
+    snprintf(path, sizeof path, "%s/state", c->state_dir);
+    FILE *f = fopen(path, "rb");
+    if (!f) return errno == ENOENT ? 0 : -1;
+    void *u = NULL;
+    size_t ulen = 0;
+    int rc = aw_watch_load(c->w, f, &u, &ulen, err, sizeof err);
+    fclose(f);
+    if (rc < 0) {
+        fprintf(stderr, "aiswatch watch: %s: %s\n", path, err);
+        return -1;
+    }
+    const unsigned char *p = u, *end = p + ulen;
+    uint64_t v = 0;
+    if (ulen >= 8) memcpy(&v, p, 8), p += 8;
+    if (v != c->nsrc || (size_t)(end - p) < 8 * c->nsrc + 8) {
+        free(u);
+        fprintf(stderr, "aiswatch watch: %s: written for other sources\n", path);
+        return -1;
+    }
+    for (size_t i = 0; i < c->nsrc; i++) {
+        memcpy(&v, p, 8), p += 8;
+        if (c->src[i].kind == SRC_FILE) {
+            c->src[i].offset = v; /* exact: nothing comes twice, late lines are kept */
+            aw_watch_source_resume(c->w, c->src[i].id, false);
+        }
+    }
+    uint64_t nout;
+    memcpy(&nout, p, 8), p += 8;
+    c->delivered = read_delivered(c->state_dir);
+    for (uint64_t i = 0; i < nout && end - p >= 16; i++) {
+        outbox_item it;
+        memcpy(&it.seq, p, 8), p += 8;
+        memcpy(&v, p, 8), p += 8;
+        if ((uint64_t)(end - p) < v) break;
+        it.len = (size_t)v;
+        it.json = malloc(it.len + 1);
+        if (!it.json) break;
+        memcpy(it.json, p, it.len);
+        it.json[it.len] = 0;
+        p += it.len;
+        /* Alerts made before the kill but not delivered: now. */
+        if (it.seq > c->delivered) {
+            deliver_one(c, &it);
+            c->delivered = it.seq;
+        }
+        free(it.json);
+    }
+    free(u);
+    if (write_delivered(c, c->delivered) < 0) return -1;
+    aw_watch_stats st;
+    aw_watch_stats_get(c->w, &st);
+    if (!c->quiet)
+        fprintf(stderr, "aiswatch watch: restored %s: %zu positions, %zu static reports, %zu alerted ids\n", path,
+                st.window_positions, st.window_static, st.records);
+    return 0;
+}
+
+/* ---- sources --------------------------------------------------------------------------- */
+
+static int parse_hostport(const char *s, char *host, size_t hcap, char *port, size_t pcap) {
+    const char *colon = strrchr(s, ':');
+    if (!colon || !colon[1]) return -1;
+    size_t hl = (size_t)(colon - s);
+    if (hl >= hcap || strlen(colon + 1) >= pcap) return -1;
+    memcpy(host, s, hl);
+    host[hl] = 0;
+    if (host[0] == '[' && hl >= 2 && host[hl - 1] == ']') {
+        memmove(host, host + 1, hl - 2);
+        host[hl - 2] = 0;
+    }
+    snprintf(port, pcap, "%s", colon + 1);
+    for (const char *q = port; *q; q++)
+        if (*q < '0' || *q > '9') return -1;
+    return 0;
+}
+
+static int parse_source(const char *spec, wsource *s) {
+    memset(s, 0, sizeof *s);
+    s->fd = s->lfd = -1;
+    s->spec = (char *)spec;
+    s->backoff = 0.5;
+    if (strncmp(spec, "tcp://", 6) == 0) {
+        s->kind = SRC_TCP;
+        return parse_hostport(spec + 6, s->host, sizeof s->host, s->port, sizeof s->port);
+    }
+    if (strncmp(spec, "tcp-listen://", 13) == 0) {
+        s->kind = SRC_LISTEN;
+        return parse_hostport(spec + 13, s->host, sizeof s->host, s->port, sizeof s->port);
+    }
+    if (strncmp(spec, "udp://", 6) == 0) {
+        s->kind = SRC_UDP;
+        return parse_hostport(spec + 6, s->host, sizeof s->host, s->port, sizeof s->port);
+    }
+    s->kind = SRC_FILE;
+    s->path = (char *)(strncmp(spec, "file://", 7) == 0 ? spec + 7 : spec);
+    return *s->path ? 0 : -1;
+}
+
+static int bind_socket(wsource *s, int type) {
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type, .ai_flags = AI_PASSIVE}, *ai = NULL;
+    if (getaddrinfo(s->host[0] ? s->host : NULL, s->port, &hints, &ai) != 0 || !ai) return -1;
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd >= 0 && (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || (type == SOCK_STREAM && listen(fd, 8) < 0))) {
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    return fd;
+}
+
+static void tcp_connect(wsource *s) {
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai = NULL;
+    if (getaddrinfo(s->host, s->port, &hints, &ai) != 0 || !ai) return;
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+        if (rc == 0 || errno == EINPROGRESS) {
+            s->fd = fd;
+            s->connecting = rc != 0;
+        } else {
+            close(fd);
+        }
+    }
+    freeaddrinfo(ai);
+}
+
+/* Backoff doubling to 30 s, with ±25 % jitter so many watchers do not reconnect in step. */
+static void schedule_retry(wsource *s) {
+    double j = 0.75 + 0.5 * ((double)rand() / RAND_MAX);
+    s->retry_at = now_s() + s->backoff * j;
+    s->backoff = s->backoff * 2 > 30 ? 30 : s->backoff * 2;
+}
+
+static void source_closed(watch_cli *c, wsource *s, bool once) {
+    if (s->fd >= 0) close(s->fd);
+    s->fd = -1;
+    s->connecting = false;
+    aw_watch_source_reset(c->w, s->id);
+    if (s->kind == SRC_TCP) {
+        if (once && s->ever_connected) {
+            s->ended = true;
+            return;
+        }
+        /* A peer that comes back re-sends from where it likes: drop what we had. */
+        aw_watch_source_resume(c->w, s->id, true);
+        schedule_retry(s);
+    } else if (s->kind == SRC_LISTEN) {
+        if (once && s->ever_connected) s->ended = true;
+        else aw_watch_source_resume(c->w, s->id, true);
+    }
+}
+
+static int open_file(watch_cli *c, wsource *s) {
+    (void)c;
+    s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0) return -1;
+    struct stat st;
+    if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size < s->offset) s->offset = 0; /* replaced or truncated */
+    if (lseek(s->fd, (off_t)s->offset, SEEK_SET) < 0) s->offset = 0;
+    return 0;
+}
+
+/* ---- the live GeoPackage ---------------------------------------------------------------- */
+
+/* The window's events are written to PATH.next with the library's writer, then moved into
+ * PATH inside one transaction (ATTACH, delete, insert: the R-tree triggers follow), so
+ * `aiswatch serve` and `aiswatch events`, reading PATH in WAL mode, see one whole
+ * version or the next, never half of one. The first version is simply renamed in. */
+static int write_layers(void *ctx, const aw_tracks *t, const aw_events *ev, const aw_event_params *p,
+                        const char *const *names, size_t nnames) {
+    const char *tmp = ctx;
+    char err[512];
+    aw_gpkg *g = aw_gpkg_open(tmp, false, err, sizeof err);
+    int rc = g && aw_events_write_gpkg(g, t, ev, p, names, nnames, err, sizeof err) == 0 &&
+                     aw_gpkg_finish(g, err, sizeof err) == 0
+                 ? 0
+                 : -1;
+    if (rc < 0) fprintf(stderr, "aiswatch watch: %s: %s\n", tmp, err);
+    aw_gpkg_close(g);
+    return rc;
+}
+
+static int sql(sqlite3 *db, const char *q) {
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, q, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) fprintf(stderr, "aiswatch watch: live GeoPackage: %s\n", msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+static void refresh_gpkg(watch_cli *c) {
+    if (!c->gpkg_path) return;
+    char tmp[4096], err[512];
+    snprintf(tmp, sizeof tmp, "%s.next", c->gpkg_path);
+    if (aw_watch_snapshot(c->w, write_layers, tmp, err, sizeof err) < 0) {
+        unlink(tmp);
+        return;
+    }
+    struct stat st;
+    sqlite3 *db = NULL;
+    if (stat(c->gpkg_path, &st) != 0) {
+        if (rename(tmp, c->gpkg_path) != 0) {
+            fprintf(stderr, "aiswatch watch: %s: %s\n", c->gpkg_path, strerror(errno));
+            return;
+        }
+        if (sqlite3_open(c->gpkg_path, &db) == SQLITE_OK) sql(db, "PRAGMA journal_mode=WAL");
+        sqlite3_close(db);
+        return;
+    }
+    if (sqlite3_open(c->gpkg_path, &db) != SQLITE_OK) {
+        fprintf(stderr, "aiswatch watch: %s: %s\n", c->gpkg_path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    cli_gpkg_functions(db); /* the R-tree triggers call ST_IsEmpty, ST_MinX, … */
+    char *q = sqlite3_mprintf(
+        "PRAGMA journal_mode=WAL; ATTACH %Q AS n; BEGIN IMMEDIATE;"
+        "DELETE FROM main.events; INSERT INTO main.events SELECT * FROM n.events;"
+        "DELETE FROM main.event_tracks; INSERT INTO main.event_tracks SELECT * FROM n.event_tracks;"
+        "UPDATE main.gpkg_contents SET (min_x, min_y, max_x, max_y, last_change) = (SELECT min_x, min_y, max_x, "
+        "max_y, last_change FROM n.gpkg_contents AS x WHERE x.table_name = main.gpkg_contents.table_name) "
+        "WHERE table_name IN ('events', 'event_tracks');"
+        "COMMIT; DETACH n;",
+        tmp);
+    if (!q || sql(db, q) < 0) sql(db, "ROLLBACK");
+    sqlite3_free(q);
+    sqlite3_close(db);
+    unlink(tmp);
+}
+
+/* ---- the loop -------------------------------------------------------------------------- */
+
+static void feed(watch_cli *c, wsource *s, const char *buf, size_t n) {
+    s->bytes += n;
+    if (aw_watch_feed(c->w, s->id, buf, n, wall_ms()) < 0) c->oom = true;
+    flush_outbox(c);
+}
+
+static void print_stats(watch_cli *c, double secs) {
+    aw_watch_stats st;
+    aw_watch_stats_get(c->w, &st);
+    cli_print_summary(stderr, "watch", &st.decode, secs);
+    fprintf(stderr,
+            "  watch: positions=%llu static=%llu dropped: too_long_lines=%llu untimed=%llu too_old=%llu "
+            "future=%llu resent=%llu; window: %zu positions %zu static (expired=%llu evicted=%llu)\n",
+            (unsigned long long)st.positions, (unsigned long long)st.static_reports,
+            (unsigned long long)st.lines_too_long, (unsigned long long)st.untimed, (unsigned long long)st.too_old,
+            (unsigned long long)st.future, (unsigned long long)st.resent, st.window_positions, st.window_static,
+            (unsigned long long)st.expired, (unsigned long long)st.evicted);
+    fprintf(stderr, "  detector runs: %llu, %.3f s in all (last %.3f s); alerts:", (unsigned long long)st.ticks,
+            st.tick_seconds, st.last_tick_seconds);
+    for (int k = 0; k < AW_ALERT_KINDS; k++)
+        fprintf(stderr, " %s=%llu", aw_alert_kind_name((aw_alert_kind)k), (unsigned long long)st.alerts[k]);
+    fprintf(stderr, "\n");
+    for (size_t i = 0; i < c->nsinks; i++)
+        if (c->sinks[i].failed)
+            fprintf(stderr, "  %s: %llu delivered, %llu failed\n", c->sinks[i].target,
+                    (unsigned long long)c->sinks[i].sent, (unsigned long long)c->sinks[i].failed);
+    for (size_t i = 0; i < c->nsrc; i++)
+        fprintf(stderr, "  source %s: %llu bytes, %llu connections\n", c->src[i].spec,
+                (unsigned long long)c->src[i].bytes, (unsigned long long)c->src[i].connects);
+}
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: aiswatch watch SOURCE... [--alerts TARGET]... [options]\n"
+            "\n"
+            "Runs scan's detectors live on AIS feeds and alerts as events appear (docs/watch.md).\n"
+            "SOURCE: tcp://HOST:PORT (client, reconnects), tcp-listen://[HOST]:PORT, udp://[HOST]:PORT,\n"
+            "        file://PATH or PATH (followed as it grows)\n"
+            "  --alerts TARGET        '-' (stdout, the default), a file (appended), an http:// URL\n"
+            "                         (POST, JSON body) or mqtt://HOST[:PORT]/TOPIC (QoS 1); repeatable\n"
+            "  --retries N            webhook attempts after the first (default 5)\n"
+            "  --state DIR            checkpoint the window and alerted ids there; restore at start\n"
+            "  -o, --output FILE      keep a live GeoPackage of the window's events (events, event_tracks)\n"
+            "                         for `aiswatch serve` and `aiswatch events`, refreshed every --output-s\n"
+            "                         seconds (60) and at exit\n"
+            "  --checkpoint-s S       checkpoint interval, seconds (default 60; also on alerts and exit)\n"
+            "  --once                 stop when every stream source has ended (no reconnect)\n"
+            "  --exit-idle S          stop after S seconds without input\n"
+            "  --horizon-h H          feed time kept (default 48)\n"
+            "  --tick-min M           detectors re-run every M feed minutes (default 10)\n"
+            "  --settle-h H           an event ended this long ago is settled (default: merge window + grid)\n"
+            "  --max-positions N      rows kept at most (default 20000000)\n"
+            "  --max-line N           longest line accepted, bytes (default 1024)\n"
+            "  --no-dark              no 'dark' alerts for vessels silent at sea\n"
+            "  --max-busy F           share of wall time the detectors may take when the feed runs\n"
+            "                         faster than real time (default 0.5; 1 runs every tick)\n"
+            "  --stats-s S            print a summary every S seconds\n"
+            "  -q, --quiet            no summary\n"
+            "geography, lists and thresholds as in `aiswatch scan`:\n"
+            "  --ports FILE --anchorages FILE --land FILE --no-land --lists FILE[,FILE] --name-min-score S\n"
+            "  --encounter-distance-m M --encounter-min-h H --encounter-max-kn K --encounter-min-port-km K\n"
+            "  --loiter-max-kn K --loiter-min-h H --loiter-min-shore-nm N --gap-min-h H --max-transit-kn K\n"
+            "  --draught-change-m M --spoof-max-kn K --context-h H\n");
+}
+
+static void list_report(void *ctx, const char *file, size_t record, const char *reason) {
+    (void)ctx;
+    fprintf(stderr, "aiswatch watch: %s: record %zu skipped: %s\n", file, record, reason);
+}
+
+int cmd_watch(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"alerts", required_argument, NULL, 'a'},
+        {"output", required_argument, NULL, 'o'},
+        {"state", required_argument, NULL, 's'},
+        {"once", no_argument, NULL, 'O'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"retries", required_argument, NULL, 1000},
+        {"ports", required_argument, NULL, 1001},
+        {"anchorages", required_argument, NULL, 1002},
+        {"land", required_argument, NULL, 1003},
+        {"no-land", no_argument, NULL, 1004},
+        {"lists", required_argument, NULL, 1007},
+        {"name-min-score", required_argument, NULL, 1008},
+        {"no-dark", no_argument, NULL, 1009},
+        {"checkpoint-s", required_argument, NULL, 3000},
+        {"exit-idle", required_argument, NULL, 3001},
+        {"horizon-h", required_argument, NULL, 3002},
+        {"tick-min", required_argument, NULL, 3003},
+        {"settle-h", required_argument, NULL, 3004},
+        {"max-positions", required_argument, NULL, 3005},
+        {"max-line", required_argument, NULL, 3006},
+        {"stats-s", required_argument, NULL, 3007},
+        {"max-busy", required_argument, NULL, 3008},
+        {"output-s", required_argument, NULL, 3009},
+        {"encounter-distance-m", required_argument, NULL, 2000},
+        {"encounter-min-h", required_argument, NULL, 2001},
+        {"encounter-max-kn", required_argument, NULL, 2002},
+        {"encounter-min-port-km", required_argument, NULL, 2003},
+        {"loiter-max-kn", required_argument, NULL, 2004},
+        {"loiter-min-h", required_argument, NULL, 2005},
+        {"loiter-min-shore-nm", required_argument, NULL, 2006},
+        {"gap-min-h", required_argument, NULL, 2007},
+        {"max-transit-kn", required_argument, NULL, 2008},
+        {"draught-change-m", required_argument, NULL, 2009},
+        {"spoof-max-kn", required_argument, NULL, 2010},
+        {"context-h", required_argument, NULL, 2011},
+        {0, 0, 0, 0},
+    };
+    aw_watch_opts wo;
+    aw_watch_opts_default(&wo);
+    aw_event_params *ep = &wo.events;
+    double *const param_of[] = {&ep->encounter_distance_m, &ep->encounter_min_h, &ep->encounter_max_kn,
+                                &ep->encounter_min_port_km, &ep->loiter_max_kn, &ep->loiter_min_h,
+                                &ep->loiter_min_shore_nm, &ep->gap_min_h, &ep->max_transit_kn,
+                                &ep->draught_change_m, &ep->spoof_max_kn, &ep->context_h};
+    double checkpoint_s = 60, output_s = 60, exit_idle = 0, stats_s = 0, max_positions = (double)wo.max_positions,
+           max_line = (double)wo.max_line;
+    double *const opt_of[] = {&checkpoint_s, &exit_idle, &wo.horizon_h, &wo.tick_min, &wo.settle_h, &max_positions,
+                              &max_line, &stats_s, &wo.max_busy, &output_s};
+    const char *ports_path = NULL, *anch_path = NULL, *land_path = NULL, *alert_targets[16];
+    const char *list_paths[64];
+    size_t nlist_paths = 0, ntargets = 0;
+    bool no_land = false, once = false;
+    watch_cli c = {.retries = 5};
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'a':
+            if (ntargets == 16) {
+                fprintf(stderr, "aiswatch watch: at most 16 --alerts\n");
+                return AW_EXIT_USAGE;
+            }
+            alert_targets[ntargets++] = optarg;
+            break;
+        case 's': c.state_dir = optarg; break;
+        case 'o': c.gpkg_path = optarg; break;
+        case 'O': once = true; break;
+        case 'q': c.quiet = true; break;
+        case 'h': usage(stdout); return AW_EXIT_OK;
+        case 1000: {
+            unsigned long long n;
+            if (!cli_parse_uint(optarg, &n) || n > 100) {
+                fprintf(stderr, "aiswatch watch: --retries takes 0..100\n");
+                return AW_EXIT_USAGE;
+            }
+            c.retries = (int)n;
+            break;
+        }
+        case 1001: ports_path = optarg; break;
+        case 1002: anch_path = optarg; break;
+        case 1003: land_path = optarg; break;
+        case 1004: no_land = true; break;
+        case 1007:
+            for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
+                if (nlist_paths == 64) {
+                    fprintf(stderr, "aiswatch watch: at most 64 lists\n");
+                    return AW_EXIT_USAGE;
+                }
+                list_paths[nlist_paths++] = tok;
+            }
+            break;
+        case 1008: {
+            char *end;
+            wo.screen.name_min_score = strtod(optarg, &end);
+            if (*end || !(wo.screen.name_min_score > 0 && wo.screen.name_min_score <= 1)) {
+                fprintf(stderr, "aiswatch watch: --name-min-score takes a number in (0, 1]\n");
+                return AW_EXIT_USAGE;
+            }
+            break;
+        }
+        case 1009: wo.dark_alerts = false; break;
+        default: {
+            double *dst = NULL;
+            if (ch >= 2000 && ch < 2000 + (int)(sizeof param_of / sizeof param_of[0])) dst = param_of[ch - 2000];
+            if (ch >= 3000 && ch < 3000 + (int)(sizeof opt_of / sizeof opt_of[0])) dst = opt_of[ch - 3000];
+            if (!dst) {
+                usage(stderr);
+                return AW_EXIT_USAGE;
+            }
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || !(v >= 0) || isinf(v)) {
+                fprintf(stderr, "aiswatch watch: %s takes a number >= 0\n", argv[optind - 1]);
+                return AW_EXIT_USAGE;
+            }
+            *dst = v;
+        }
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "aiswatch watch: needs at least one SOURCE\n");
+        usage(stderr);
+        return AW_EXIT_USAGE;
+    }
+    wo.max_positions = (size_t)max_positions;
+    wo.max_line = (size_t)max_line;
+    c.nsrc = (size_t)(argc - optind);
+    c.src = calloc(c.nsrc, sizeof *c.src);
+    if (!c.src) return AW_EXIT_INPUT;
+    for (size_t i = 0; i < c.nsrc; i++)
+        if (parse_source(argv[optind + (int)i], &c.src[i]) < 0) {
+            fprintf(stderr, "aiswatch watch: bad source '%s' (tcp://HOST:PORT, tcp-listen://[HOST]:PORT, "
+                            "udp://[HOST]:PORT, file://PATH)\n", argv[optind + (int)i]);
+            free(c.src);
+            return AW_EXIT_USAGE;
+        }
+
+    /* Geography and lists, as scan loads them. */
+    char err[512], buf[4096];
+    aw_geo *geo = aw_geo_new();
+    aw_lists *lists = NULL;
+    int rc = AW_EXIT_INPUT;
+    if (!geo) goto out;
+    if (!no_land && !land_path) {
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = 0;
+        land_path = aw_geo_default_land(exe, buf, sizeof buf);
+        if (!land_path && !c.quiet)
+            fprintf(stderr, "aiswatch watch: no Natural Earth land found; land and shore rules are skipped\n");
+    }
+    if ((land_path && !no_land && aw_geo_load_land(geo, land_path, err, sizeof err) < 0) ||
+        (ports_path && aw_geo_load_ports(geo, ports_path, err, sizeof err) < 0) ||
+        (anch_path && aw_geo_load_anchorages(geo, anch_path, err, sizeof err) < 0)) {
+        fprintf(stderr, "aiswatch watch: %s\n", err);
+        goto out;
+    }
+    wo.geo = geo;
+    if (nlist_paths) {
+        if (!(lists = aw_lists_new())) goto out;
+        for (size_t i = 0; i < nlist_paths; i++) {
+            long n = aw_lists_load(lists, list_paths[i], list_report, NULL, err, sizeof err);
+            if (n < 0) {
+                fprintf(stderr, "aiswatch watch: %s\n", err);
+                goto out;
+            }
+            if (!c.quiet) fprintf(stderr, "aiswatch watch: %s: %ld vessel entries\n", list_paths[i], n);
+        }
+        wo.lists = lists;
+    }
+
+    /* Sinks. */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (!ntargets) alert_targets[ntargets++] = "-";
+    c.sinks = calloc(ntargets, sizeof *c.sinks);
+    if (!c.sinks) goto out;
+    for (size_t i = 0; i < ntargets; i++) {
+        sink *k = &c.sinks[c.nsinks++];
+        k->target = alert_targets[i];
+        if (strncmp(k->target, "http://", 7) == 0 || strncmp(k->target, "https://", 8) == 0) {
+            k->kind = SINK_HTTP;
+            if (!(k->curl = curl_easy_init())) goto out;
+        } else if (strncmp(k->target, "mqtt://", 7) == 0) {
+            k->kind = SINK_MQTT;
+#ifdef AW_HAVE_MOSQUITTO
+            if (mqtt_open(k) < 0) {
+                fprintf(stderr, "aiswatch watch: %s: cannot connect (mqtt://HOST[:PORT]/TOPIC)\n", k->target);
+                rc = AW_EXIT_USAGE;
+                goto out;
+            }
+#else
+            fprintf(stderr, "aiswatch watch: this build has no MQTT (libmosquitto-dev was missing)\n");
+            rc = AW_EXIT_USAGE;
+            goto out;
+#endif
+        } else {
+            k->kind = SINK_FILE;
+            k->f = strcmp(k->target, "-") == 0 ? stdout : fopen(k->target, "a");
+            if (!k->f) {
+                fprintf(stderr, "aiswatch watch: %s: %s\n", k->target, strerror(errno));
+                rc = AW_EXIT_USAGE;
+                goto out;
+            }
+        }
+    }
+
+    wo.on_alert = on_alert;
+    wo.ctx = &c;
+    c.w = aw_watch_new(&wo, err, sizeof err);
+    if (!c.w) {
+        fprintf(stderr, "aiswatch watch: %s\n", err);
+        rc = AW_EXIT_USAGE;
+        goto out;
+    }
+    for (size_t i = 0; i < c.nsrc; i++) {
+        if ((c.src[i].id = aw_watch_add_source(c.w, c.src[i].spec)) < 0) goto out;
+    }
+    if (c.state_dir) {
+        mkdir(c.state_dir, 0755);
+        struct stat st;
+        if (stat(c.state_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "aiswatch watch: --state %s is not a directory\n", c.state_dir);
+            rc = AW_EXIT_USAGE;
+            goto out;
+        }
+        if (restore(&c) < 0) goto out;
+    }
+
+    /* Open what listens; clients and files open in the loop. */
+    for (size_t i = 0; i < c.nsrc; i++) {
+        wsource *s = &c.src[i];
+        if (s->kind == SRC_LISTEN || s->kind == SRC_UDP) {
+            int fd = bind_socket(s, s->kind == SRC_LISTEN ? SOCK_STREAM : SOCK_DGRAM);
+            if (fd < 0) {
+                fprintf(stderr, "aiswatch watch: %s: cannot listen: %s\n", s->spec, strerror(errno));
+                rc = AW_EXIT_USAGE;
+                goto out;
+            }
+            if (s->kind == SRC_LISTEN) s->lfd = fd;
+            else s->fd = fd;
+            if (!c.quiet) fprintf(stderr, "aiswatch watch: listening on %s\n", s->spec);
+        }
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    srand((unsigned)(wall_ms() ^ getpid()));
+
+    char *rbuf = malloc(READ_BUF);
+    struct pollfd *pfd = calloc(c.nsrc, sizeof *pfd);
+    if (!rbuf || !pfd) goto out;
+    double t0 = now_s(), last_ckpt = t0, last_input = t0, last_stats = t0, last_gpkg = t0;
+    while (!stop_signal && !c.oom) {
+        double now = now_s();
+        bool all_ended = true, any_stream = false;
+        int timeout_ms = 200;
+        for (size_t i = 0; i < c.nsrc; i++) {
+            wsource *s = &c.src[i];
+            pfd[i] = (struct pollfd){.fd = -1};
+            if (s->kind != SRC_UDP) any_stream = true;
+            if (s->kind != SRC_UDP && !s->ended) all_ended = false;
+            if (s->ended) continue;
+            switch (s->kind) {
+            case SRC_TCP:
+                if (s->fd < 0 && now >= s->retry_at) tcp_connect(s);
+                if (s->fd < 0) {
+                    if (s->retry_at <= now) schedule_retry(s);
+                    continue;
+                }
+                pfd[i] = (struct pollfd){.fd = s->fd, .events = s->connecting ? POLLOUT : POLLIN};
+                break;
+            case SRC_LISTEN:
+                pfd[i] = (struct pollfd){.fd = s->fd >= 0 ? s->fd : s->lfd, .events = POLLIN};
+                break;
+            case SRC_UDP: pfd[i] = (struct pollfd){.fd = s->fd, .events = POLLIN}; break;
+            case SRC_FILE:
+                if (s->fd < 0 && open_file(&c, s) < 0) continue;
+                timeout_ms = 0; /* files are read until EOF, then polled by timer */
+                break;
+            }
+        }
+        if (once && any_stream && all_ended) break;
+        if (exit_idle > 0 && now - last_input >= exit_idle) break;
+        bool file_progress = false;
+        for (size_t i = 0; i < c.nsrc; i++) {
+            wsource *s = &c.src[i];
+            if (s->kind != SRC_FILE || s->fd < 0 || s->ended) continue;
+            ssize_t n = read(s->fd, rbuf, READ_BUF);
+            if (n > 0) {
+                s->offset += (uint64_t)n;
+                feed(&c, s, rbuf, (size_t)n);
+                file_progress = true;
+                last_input = now_s();
+            } else if (n == 0 && once) {
+                /* A last line without a newline is a line at the end of a file. */
+                if (aw_watch_source_pending(c.w, s->id)) feed(&c, s, "\n", 1);
+                s->ended = true;
+            } else if (n == 0) {
+                struct stat st;
+                if (stat(s->path, &st) == 0 && (uint64_t)st.st_size < s->offset) { /* truncated, rotated */
+                    close(s->fd);
+                    s->fd = -1;
+                    s->offset = 0;
+                    aw_watch_source_reset(c.w, s->id);
+                }
+            }
+        }
+        int pr = poll(pfd, (nfds_t)c.nsrc, file_progress ? 0 : timeout_ms ? timeout_ms : 100);
+        if (pr < 0 && errno != EINTR) break;
+        if (pr == 0 && !file_progress) {
+            /* Quiet: a tick that waited for --max-busy runs now. */
+            if (aw_watch_idle(c.w) < 0) c.oom = true;
+            flush_outbox(&c);
+        }
+        for (size_t i = 0; pr > 0 && i < c.nsrc; i++) {
+            wsource *s = &c.src[i];
+            if (pfd[i].fd < 0 || !pfd[i].revents) continue;
+            if (s->kind == SRC_TCP && s->connecting) {
+                int e = 0;
+                socklen_t el = sizeof e;
+                getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &el);
+                if (e) {
+                    close(s->fd);
+                    s->fd = -1;
+                    s->connecting = false;
+                    schedule_retry(s);
+                    continue;
+                }
+                s->connecting = false;
+                s->ever_connected = true;
+                s->connects++;
+                s->backoff = 0.5;
+                if (!c.quiet) fprintf(stderr, "aiswatch watch: connected to %s\n", s->spec);
+                continue;
+            }
+            if (s->kind == SRC_LISTEN && s->fd < 0) {
+                int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (fd >= 0) {
+                    s->fd = fd;
+                    s->ever_connected = true;
+                    s->connects++;
+                }
+                continue;
+            }
+            ssize_t n = s->kind == SRC_UDP ? recv(s->fd, rbuf, READ_BUF, 0) : read(s->fd, rbuf, READ_BUF);
+            if (n > 0) {
+                feed(&c, s, rbuf, (size_t)n);
+                /* A datagram is whole lines: end its last one. */
+                if (s->kind == SRC_UDP && rbuf[n - 1] != '\n') feed(&c, s, "\n", 1);
+                last_input = now_s();
+            } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                if (s->kind != SRC_UDP) {
+                    if (!c.quiet) fprintf(stderr, "aiswatch watch: %s closed\n", s->spec);
+                    source_closed(&c, s, once);
+                }
+            }
+        }
+        now = now_s();
+        if (c.state_dir && checkpoint_s > 0 && now - last_ckpt >= checkpoint_s) {
+            checkpoint(&c);
+            last_ckpt = now;
+        }
+        if (c.gpkg_path && output_s > 0 && now - last_gpkg >= output_s) {
+            refresh_gpkg(&c);
+            last_gpkg = now_s();
+        }
+        if (stats_s > 0 && now - last_stats >= stats_s) {
+            print_stats(&c, now - t0);
+            last_stats = now;
+        }
+    }
+    double t_loop = now_s() - t0;
+    /* Stopping: with --state the open events wait in the checkpoint for the next run;
+     * without, or at the end of a finite feed, they are reported as they stand. */
+    if (!c.state_dir || (once && !stop_signal)) {
+        if (aw_watch_finish(c.w) < 0) c.oom = true;
+    }
+    flush_outbox(&c);
+    if (c.state_dir) checkpoint(&c);
+    refresh_gpkg(&c);
+    if (!c.quiet) {
+        print_stats(&c, now_s() - t0);
+        aw_watch_stats st;
+        aw_watch_stats_get(c.w, &st);
+        fprintf(stderr, "  streaming: %llu messages in %.3f s (%.0f messages/s) before the final detector run\n",
+                (unsigned long long)st.decode.messages, t_loop, t_loop > 0 ? st.decode.messages / t_loop : 0.0);
+    }
+    free(rbuf);
+    free(pfd);
+    rc = c.oom ? AW_EXIT_INPUT : AW_EXIT_OK;
+    if (!c.oom) {
+        aw_watch_stats st;
+        aw_watch_stats_get(c.w, &st);
+        if (st.decode.messages == 0 && st.feed_ms == AW_TIME_NONE) rc = AW_EXIT_INPUT;
+    }
+out:
+    for (size_t i = 0; i < c.nsrc; i++) {
+        if (c.src[i].fd >= 0) close(c.src[i].fd);
+        if (c.src[i].lfd >= 0) close(c.src[i].lfd);
+    }
+    for (size_t i = 0; i < c.nsinks; i++) {
+        if (c.sinks[i].f && c.sinks[i].f != stdout) fclose(c.sinks[i].f);
+        if (c.sinks[i].curl) curl_easy_cleanup(c.sinks[i].curl);
+#ifdef AW_HAVE_MOSQUITTO
+        if (c.sinks[i].mq) {
+            /* Leave when the broker has acknowledged every alert (at most 10 s). */
+            for (int t = 0; t < 500 && __atomic_load_n(&c.sinks[i].acked, __ATOMIC_SEQ_CST) < c.sinks[i].published; t++)
+                usleep(20000);
+            if (c.sinks[i].acked < c.sinks[i].published)
+                fprintf(stderr, "aiswatch watch: %s: %d alerts not acknowledged by the broker\n", c.sinks[i].target,
+                        c.sinks[i].published - c.sinks[i].acked);
+            mosquitto_disconnect(c.sinks[i].mq);
+            mosquitto_loop_stop(c.sinks[i].mq, false);
+            mosquitto_destroy(c.sinks[i].mq);
+            mosquitto_lib_cleanup();
+        }
+#endif
+    }
+    for (size_t i = 0; i < c.nout; i++) free(c.out[i].json);
+    free(c.out);
+    free(c.sinks);
+    free(c.src);
+    aw_watch_free(c.w);
+    aw_lists_free(lists);
+    aw_geo_free(geo);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,379 @@
+/* test_watch.c — the live watch engine fed bytes, no sockets: its alerts end equal to
+ * scan's events on the same messages, segment numbers survive the window sliding, a
+ * checkpoint restores without repeating an alert, and hostile input is counted in
+ * bounded memory. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiswatch/columns.h"
+#include "aiswatch/encode.h"
+#include "aiswatch/event_out.h"
+#include "aiswatch/sim.h"
+#include "aiswatch/watch.h"
+#include "check.h"
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+typedef struct text {
+    char *p;
+    size_t n, cap;
+} text;
+
+static int text_add(void *ctx, const char *d, size_t n) {
+    text *t = ctx;
+    if (t->n + n + 1 > t->cap) {
+        t->cap = (t->n + n + 1) * 2;
+        t->p = realloc(t->p, t->cap);
+        if (!t->p) return -1;
+    }
+    memcpy(t->p + t->n, d, n);
+    t->n += n;
+    t->p[t->n] = 0;
+    return 0;
+}
+
+/* What a consumer of the alerts ends up believing: the last JSON of each event id. */
+typedef struct board {
+    char id[256][64];
+    char *json[256];
+    size_t n;
+    size_t by_kind[AW_ALERT_KINDS];
+    uint64_t last_seq;
+    bool seq_ok;
+} board;
+
+static char *event_of(const char *alert) {
+    const char *e = strstr(alert, ",\"event\":");
+    if (!e) return NULL;
+    e += strlen(",\"event\":");
+    size_t n = strlen(e);
+    char *s = malloc(n);
+    memcpy(s, e, n - 1); /* drop the alert's closing brace */
+    s[n - 1] = 0;
+    return s;
+}
+
+static void on_alert(void *ctx, const aw_alert *a) {
+    board *b = ctx;
+    if (getenv("AW_TEST_VERBOSE")) fprintf(stderr, "%.200s\n", a->json);
+    b->by_kind[a->kind]++;
+    if (a->seq != b->last_seq + 1) b->seq_ok = false;
+    b->last_seq = a->seq;
+    if (a->kind != AW_ALERT_NEW && a->kind != AW_ALERT_UPDATE && a->kind != AW_ALERT_WITHDRAWN) return;
+    size_t i = 0;
+    while (i < b->n && strcmp(b->id[i], a->id) != 0) i++;
+    if (a->kind == AW_ALERT_WITHDRAWN) {
+        if (i < b->n) {
+            free(b->json[i]);
+            b->json[i] = NULL;
+        }
+        return;
+    }
+    if (i == b->n) {
+        if (b->n == 256) return;
+        snprintf(b->id[b->n++], 64, "%s", a->id);
+    }
+    free(b->json[i]);
+    b->json[i] = event_of(a->json);
+}
+
+static void board_free(board *b) {
+    for (size_t i = 0; i < b->n; i++) free(b->json[i]);
+}
+
+static size_t board_live(const board *b) {
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++) n += b->json[i] != NULL;
+    return n;
+}
+
+static const char *board_get(const board *b, const char *id) {
+    for (size_t i = 0; i < b->n; i++)
+        if (strcmp(b->id[i], id) == 0) return b->json[i];
+    return NULL;
+}
+
+/* scan's stages on all of `in` at once: the reference. */
+typedef struct ref {
+    aw_columns pos;
+    aw_static_obs *obs;
+    size_t nobs, cap;
+} ref;
+
+static void ref_msg(void *ctx, const aw_msg *m, const aw_msg_meta *meta) {
+    ref *r = ctx;
+    aw_columns_push_src(&r->pos, m, meta, 0);
+    aw_static_obs o;
+    if (aw_static_from_msg(m, meta->time_ms, &o) && o.fields && meta->time_ms != AW_TIME_NONE) {
+        if (r->nobs == r->cap) {
+            r->cap = r->cap ? r->cap * 2 : 1024;
+            r->obs = realloc(r->obs, r->cap * sizeof *r->obs);
+        }
+        r->obs[r->nobs++] = o;
+    }
+}
+
+static void scan_reference(const text *in, aw_tracks *t, aw_events *ev) {
+    ref r = {0};
+    aw_decoder *d = aw_decoder_new(NULL);
+    aw_decode_stats st = {0};
+    aw_decoder_lines(d, in->p, in->n, &st, ref_msg, &r);
+    aw_decoder_free(d);
+    char err[256];
+    const char *skipped;
+    CHECK(aw_tracks_build(&r.pos, r.obs, r.nobs, NULL, t, err, sizeof err) == 0);
+    CHECK(aw_detect(t, NULL, NULL, ev, &skipped, err, sizeof err) == 0);
+    aw_columns_free(&r.pos);
+    free(r.obs);
+}
+
+static aw_watch *new_watch(board *b, double horizon_h, double tick_min) {
+    aw_watch_opts o;
+    aw_watch_opts_default(&o);
+    o.tick_min = tick_min;
+    o.max_busy = 1; /* every tick, so the test does not depend on the machine's speed */
+    o.horizon_h = horizon_h;
+    o.on_alert = on_alert;
+    o.ctx = b;
+    char err[256];
+    aw_watch *w = aw_watch_new(&o, err, sizeof err);
+    CHECK(w != NULL);
+    CHECK(aw_watch_add_source(w, "sim") == 0);
+    b->seq_ok = true;
+    return w;
+}
+
+/* Feeds in chunks of pseudo-random sizes, cutting lines anywhere. */
+static void feed_chunks(aw_watch *w, const char *p, size_t n, unsigned seed) {
+    size_t at = 0;
+    while (at < n) {
+        seed = seed * 1103515245u + 12345u;
+        size_t k = 1 + (seed >> 8) % 7000;
+        if (k > n - at) k = n - at;
+        CHECK(aw_watch_feed(w, 0, p + at, k, AW_TIME_NONE) == 0);
+        at += k;
+    }
+}
+
+static void expect_scan_events(const board *b, const text *in) {
+    aw_tracks t;
+    aw_events ev = {0};
+    scan_reference(in, &t, &ev);
+    const char *names[] = {"sim"};
+    char *buf = malloc(1 << 20);
+    CHECK(ev.n > 0);
+    CHECK_EQ_INT(board_live(b), ev.n);
+    for (size_t i = 0; i < ev.n; i++) {
+        aw_event_json(&ev, i, &t, NULL, names, 1, buf, 1 << 20);
+        const char *got = board_get(b, ev.v[i].id);
+        if (!got) {
+            CHECK(!"event id not alerted");
+            fprintf(stderr, "  missing %s\n", ev.v[i].id);
+        } else if (strcmp(got, buf) != 0) {
+            CHECK(!"alerted event differs from scan's");
+            fprintf(stderr, "  watch %s\n  scan  %s\n", got, buf);
+        }
+    }
+    free(buf);
+    aw_events_free(&ev);
+    aw_tracks_free(&t);
+}
+
+static text simulated(void) {
+    aw_sim_opts so;
+    aw_sim_opts_default(&so);
+    so.background = 0;
+    char err[256];
+    CHECK(aw_sim_scenarios_parse("all", &so.scenarios, err, sizeof err) == 0);
+    text in = {0};
+    CHECK(aw_sim_run(&so, text_add, &in, NULL, NULL, NULL, err, sizeof err) == 0);
+    return in;
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+static void alerts_end_equal_to_scan_events(const text *in) {
+    board b = {0};
+    aw_watch *w = new_watch(&b, 48, 30);
+    feed_chunks(w, in->p, in->n, 7);
+    CHECK(aw_watch_finish(w) == 0);
+    expect_scan_events(&b, in);
+    CHECK(b.by_kind[AW_ALERT_NEW] > 0);
+    CHECK(b.seq_ok);
+    aw_watch_stats st;
+    aw_watch_stats_get(w, &st);
+    CHECK(st.ticks >= 48); /* a tick every 30 feed minutes of 24 h */
+    board_free(&b);
+    aw_watch_free(w);
+}
+
+static void checkpoint_restores_without_repeating_an_alert(const text *in) {
+    /* One watch fed everything; another killed half-way (state saved, then dropped),
+     * restored into a third which is fed the rest: the same alerts, numbered on. */
+    board whole = {0};
+    aw_watch *w = new_watch(&whole, 48, 30);
+    feed_chunks(w, in->p, in->n, 3);
+    CHECK(aw_watch_finish(w) == 0);
+    aw_watch_free(w);
+
+    board b = {0};
+    w = new_watch(&b, 48, 30);
+    size_t half = in->n / 2;
+    while (in->p[half - 1] != '\n') half++;
+    feed_chunks(w, in->p, half, 3);
+    FILE *f = tmpfile();
+    char err[256];
+    CHECK(aw_watch_save(w, f, "offsets", 7, err, sizeof err) == 0);
+    aw_watch_free(w);
+    rewind(f);
+    w = new_watch(&b, 48, 30);
+    void *user;
+    size_t ulen;
+    CHECK(aw_watch_load(w, f, &user, &ulen, err, sizeof err) == 0);
+    CHECK(ulen == 7 && user && memcmp(user, "offsets", 7) == 0);
+    free(user);
+    fclose(f);
+    feed_chunks(w, in->p + half, in->n - half, 3);
+    CHECK(aw_watch_finish(w) == 0);
+    CHECK(b.seq_ok);
+    CHECK_EQ_INT(b.by_kind[AW_ALERT_NEW], whole.by_kind[AW_ALERT_NEW]);
+    CHECK_EQ_INT(b.last_seq, whole.last_seq);
+    expect_scan_events(&b, in);
+    aw_watch_free(w);
+
+    /* A damaged state is refused and leaves the watch as it was. */
+    board c = {0};
+    w = new_watch(&c, 48, 30);
+    f = tmpfile();
+    fwrite("AWWATCH\n\1\0\0\0\0\0\0\0garbage", 1, 23, f);
+    rewind(f);
+    CHECK(aw_watch_load(w, f, &user, &ulen, err, sizeof err) < 0);
+    fclose(f);
+    aw_watch_free(w);
+    board_free(&whole);
+    board_free(&b);
+}
+
+/* Two ships on one MMSI: X sails, Y (segment 1) lies still and, after a silence,
+ * loiters again: an event whose id names its segment. Later the window starts where
+ * Y's positions come first, so a fresh build would number Y 0: the carried number
+ * must hold, and the loitering keep its id. */
+static void segment_numbers_survive_the_window_sliding(void) {
+    text in = {0};
+    const uint32_t mmsi = 636012345;
+    int64_t t0 = 1700000000 - 1700000000 % 3600;
+    char line[512];
+    for (int64_t s = 0; s <= 60 * 3600; s += 60) {
+        for (int ship = 0; ship < 2; ship++) {
+            int64_t t = t0 + s + (ship ? 5 : 30);
+            double h = s / 3600.0;
+            if (ship == 0 && h >= 9 && h < 11) continue;   /* ship X pauses */
+            if (ship == 1 && h < 1) continue;              /* ship Y starts later */
+            if (ship == 1 && h > 10.1 && h < 23) continue; /* and is silent 13 h */
+            aw_msg m = {0};
+            m.msg_type = 1;
+            m.mmsi = mmsi;
+            m.u.pos.status = 0;
+            m.u.pos.turn = -128;
+            m.u.pos.speed = ship ? 5 : 100; /* Y 0.5 kn, X 10 kn due east */
+            m.u.pos.course = 900;
+            m.u.pos.heading = 90;
+            m.u.pos.second = (uint8_t)(t % 60);
+            double lat = ship ? 5.0 : 0.0, lon = ship ? -25.0 + 0.5 * h / 60.0 : -30.0 + 10.0 * h / 60.0;
+            m.u.pos.lat = (int32_t)lround(lat * 600000);
+            m.u.pos.lon = (int32_t)lround(lon * 600000);
+            aw_encode_opts eo = {.tags = AW_TAG_FIRST, .has_time = true, .time_s = t, .channel = 'A'};
+            int n = aw_nmea_encode(&m, &eo, line, sizeof line);
+            CHECK(n > 0);
+            text_add(&in, line, (size_t)n);
+        }
+    }
+    board b = {0};
+    aw_watch *w = new_watch(&b, 30, 10);
+    feed_chunks(w, in.p, in.n, 11);
+    CHECK(aw_watch_finish(w) == 0);
+    /* Y's second loitering alerted under scan's id, never under another number, and
+     * nothing withdrawn; the loitering cut by the window's start is not news. */
+    const char *want = "loitering-636012345.1-20231115T210005";
+    CHECK(board_get(&b, want) != NULL);
+    CHECK(board_get(&b, "loitering-636012345.0-20231115T210005") == NULL);
+    CHECK_EQ_INT(b.by_kind[AW_ALERT_WITHDRAWN], 0);
+    size_t loiter = 0;
+    for (size_t i = 0; i < b.n; i++) loiter += strncmp(b.id[i], "loitering-", 10) == 0;
+    CHECK_EQ_INT(loiter, 2);
+    if (loiter != 2) for (size_t i = 0; i < b.n; i++) fprintf(stderr, "  alerted %s\n", b.id[i]);
+    aw_tracks t;
+    aw_events ev = {0};
+    scan_reference(&in, &t, &ev);
+    bool found = false;
+    for (size_t i = 0; i < ev.n; i++) found |= strcmp(ev.v[i].id, want) == 0;
+    CHECK(found);
+    if (!found) for (size_t i = 0; i < ev.n; i++) fprintf(stderr, "  ref %s\n", ev.v[i].id);
+    aw_events_free(&ev);
+    aw_tracks_free(&t);
+    board_free(&b);
+    aw_watch_free(w);
+    free(in.p);
+}
+
+static void hostile_input_is_counted_in_bounded_memory(const text *in) {
+    board b = {0};
+    aw_watch_opts o;
+    aw_watch_opts_default(&o);
+    o.max_busy = 1;
+    o.max_positions = 5000;
+    o.tick_min = 60;
+    o.max_line = 256;
+    o.on_alert = on_alert;
+    o.ctx = &b;
+    char err[256];
+    aw_watch *w = aw_watch_new(&o, err, sizeof err);
+    CHECK(w != NULL);
+    CHECK(aw_watch_add_source(w, "junk") == 0);
+    /* binary garbage, NULs included */
+    char junk[65536];
+    unsigned x = 1;
+    for (size_t i = 0; i < sizeof junk; i++) x = x * 1664525u + 1013904223u, junk[i] = (char)(x >> 24);
+    for (int r = 0; r < 32; r++) CHECK(aw_watch_feed(w, 0, junk, sizeof junk, AW_TIME_NONE) == 0);
+    /* an endless line */
+    memset(junk, 'A', sizeof junk);
+    for (int r = 0; r < 64; r++) CHECK(aw_watch_feed(w, 0, junk, sizeof junk, AW_TIME_NONE) == 0);
+    CHECK(aw_watch_feed(w, 0, "\n", 1, AW_TIME_NONE) == 0);
+    /* half sentences */
+    for (int r = 0; r < 1000; r++) CHECK(aw_watch_feed(w, 0, "!AIVDM,2,1,3,A,55P5TL01VIaAL@7WKO@mBplU@<PDhh000000001S;AJ::4A80?4i@E53,0*3E\n!AIVDM,1,1", 77 + 10, AW_TIME_NONE) == 0);
+    aw_watch_stats st;
+    aw_watch_stats_get(w, &st);
+    CHECK(st.lines_too_long >= 1);
+    CHECK(st.decode.rejects[AW_REJ_NOT_NMEA] > 0);
+    CHECK_EQ_INT(st.window_positions, 0);
+    /* Real traffic past the cap: the window stays under it, the rest is counted. */
+    feed_chunks(w, in->p, in->n, 5);
+    aw_watch_stats_get(w, &st);
+    CHECK(st.window_positions < 5000);
+    CHECK(st.evicted > 0);
+    /* A message from the future (by the arrival clock) does not move feed time. */
+    int64_t feed = st.feed_ms;
+    char line[512];
+    aw_msg m = {.msg_type = 1, .mmsi = 244000001};
+    m.u.pos.lat = 600000, m.u.pos.lon = 600000, m.u.pos.speed = 10, m.u.pos.second = 1;
+    aw_encode_opts eo = {.tags = AW_TAG_FIRST, .has_time = true, .time_s = feed / 1000 + 86400 * 365};
+    int n = aw_nmea_encode(&m, &eo, line, sizeof line);
+    CHECK(aw_watch_feed(w, 0, line, (size_t)n, feed + 1000) == 0);
+    aw_watch_stats_get(w, &st);
+    CHECK_EQ_INT(st.future, 1);
+    CHECK_EQ_INT(st.feed_ms, feed);
+    board_free(&b);
+    aw_watch_free(w);
+}
+
+int main(void) {
+    text in = simulated();
+    if (!getenv("ONLY_SEG")) alerts_end_equal_to_scan_events(&in);
+    if (!getenv("ONLY_SEG")) checkpoint_restores_without_repeating_an_alert(&in);
+    segment_numbers_survive_the_window_sliding();
+    hostile_input_is_counted_in_bounded_memory(&in);
+    free(in.p);
+    return check_report("test_watch");
+}
