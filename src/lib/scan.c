@@ -18,9 +18,9 @@
 #include "aiswatch/event_out.h"
 #include "aiswatch/gpkg.h"
 #include "aiswatch/input.h"
-#include "aiswatch/mid.h"
 #include "aiswatch/pipeline.h"
 #include "aiswatch/table.h"
+#include "aiswatch/tracks_gpkg.h"
 
 #define HEAD_BYTES 65536
 
@@ -194,211 +194,16 @@ static const char *base_name(const char *p) {
     return s ? s + 1 : p;
 }
 
-#define NF(a) (sizeof(a) / sizeof((a)[0]))
-
-static const aw_field positions_fields[] = {
-    {"time", AW_FIELD_DATETIME}, {"mmsi", AW_FIELD_INTEGER},   {"segment", AW_FIELD_INTEGER},
-    {"sog_kn", AW_FIELD_REAL},   {"cog_deg", AW_FIELD_REAL},   {"heading_deg", AW_FIELD_INTEGER},
-    {"nav_status", AW_FIELD_INTEGER}, {"msg_type", AW_FIELD_INTEGER}, {"source", AW_FIELD_TEXT},
-};
-static const aw_field tracks_fields[] = {
-    {"mmsi", AW_FIELD_INTEGER},         {"segment", AW_FIELD_INTEGER},    {"day", AW_FIELD_DATE},
-    {"start_time", AW_FIELD_DATETIME}, {"end_time", AW_FIELD_DATETIME}, {"n_points", AW_FIELD_INTEGER},
-};
-static const aw_field vessels_fields[] = {
-    {"mmsi", AW_FIELD_INTEGER},        {"segment", AW_FIELD_INTEGER},   {"name", AW_FIELD_TEXT},
-    {"imo", AW_FIELD_INTEGER},         {"imo_valid", AW_FIELD_INTEGER}, {"callsign", AW_FIELD_TEXT},
-    {"ship_type", AW_FIELD_INTEGER},   {"ship_type_text", AW_FIELD_TEXT}, {"length_m", AW_FIELD_REAL},
-    {"beam_m", AW_FIELD_REAL},         {"draught_m", AW_FIELD_REAL},    {"destination", AW_FIELD_TEXT},
-    {"flag", AW_FIELD_TEXT},           {"flag_country", AW_FIELD_TEXT}, {"n_positions", AW_FIELD_INTEGER},
-    {"first_seen", AW_FIELD_DATETIME}, {"last_seen", AW_FIELD_DATETIME}, {"sanctioned", AW_FIELD_INTEGER},
-    {"sanctions", AW_FIELD_TEXT},
-};
-static const aw_field matches_fields[] = {
-    {"mmsi", AW_FIELD_INTEGER},       {"segment", AW_FIELD_INTEGER},  {"list", AW_FIELD_TEXT},
-    {"entry_id", AW_FIELD_TEXT},      {"entry_name", AW_FIELD_TEXT},  {"programs", AW_FIELD_TEXT},
-    {"basis", AW_FIELD_TEXT},         {"score", AW_FIELD_REAL},       {"matched_value", AW_FIELD_TEXT},
-    {"former_name", AW_FIELD_INTEGER}, {"listed_imo", AW_FIELD_INTEGER}, {"listed_mmsi", AW_FIELD_INTEGER},
-};
-static const aw_field history_fields[] = {
-    {"mmsi", AW_FIELD_INTEGER},        {"segment", AW_FIELD_INTEGER},   {"field", AW_FIELD_TEXT},
-    {"value", AW_FIELD_TEXT},          {"first_seen", AW_FIELD_DATETIME}, {"last_seen", AW_FIELD_DATETIME},
-    {"n_reports", AW_FIELD_INTEGER},
-};
-
-static const aw_field inputs_fields[] = {
-    {"source_id", AW_FIELD_INTEGER}, {"path", AW_FIELD_TEXT},   {"basename", AW_FIELD_TEXT},
-    {"bytes", AW_FIELD_INTEGER},     {"sha256", AW_FIELD_TEXT}, {"format", AW_FIELD_TEXT},
-};
-
-
 static const char *format_name(int fmt, aw_compression comp) {
     static const char *const table[] = {"nmea", "noaa_csv", "dma_csv", "jsonl", "csv_mapped", "aiswatch_csv"};
     static const char *const gz[] = {"nmea+gzip", "noaa_csv+gzip", "dma_csv+gzip", "jsonl+gzip", "csv_mapped+gzip",
                                      "aiswatch_csv+gzip"};
     static const char *const zs[] = {"nmea+zstd", "noaa_csv+zstd", "dma_csv+zstd", "jsonl+zstd", "csv_mapped+zstd",
                                      "aiswatch_csv+zstd"};
-    if (fmt < 0 || fmt >= (int)NF(table)) return "unknown";
+    if (fmt < 0 || fmt >= (int)(sizeof table / sizeof table[0])) return "unknown";
     return comp == AW_GZIP ? gz[fmt] : comp == AW_ZSTD ? zs[fmt] : table[fmt];
 }
 
-
-static aw_value opt_real(float v) { return isnan(v) ? AW_V_NULL : AW_V_REAL(round(v * 10.0) / 10.0); }
-
-typedef struct layers {
-    int positions, tracks, vessels, history;
-} layers;
-
-static int write_layers(aw_gpkg *g, aw_scan *s, bool with_positions, char *err, size_t errcap) {
-    const aw_tracks *t = &s->tracks;
-    const aw_lists *lists = s->o.lists;
-    const aw_vessel_screen *screened = s->screened;
-    layers lys, *ly = &lys;
-    ly->positions = -1;
-    if (with_positions &&
-        (ly->positions = aw_gpkg_layer(g, "positions", AW_GEOM_POINT, positions_fields, NF(positions_fields), err,
-                                       errcap)) < 0)
-        return -1;
-    if ((ly->tracks = aw_gpkg_layer(g, "tracks", AW_GEOM_LINESTRING, tracks_fields, NF(tracks_fields), err, errcap)) < 0 ||
-        (ly->vessels = aw_gpkg_layer(g, "vessels", AW_GEOM_POINT, vessels_fields, NF(vessels_fields), err, errcap)) < 0 ||
-        (ly->history = aw_gpkg_layer(g, "identity_history", AW_GEOM_NONE, history_fields, NF(history_fields), err,
-                                     errcap)) < 0)
-        return -1;
-
-    if (with_positions) {
-        for (size_t i = 0; i < t->n; i++) {
-            const char *src = t->source_id[i] < s->ninputs ? s->names[t->source_id[i]] : "";
-            aw_value v[] = {
-                AW_V_TIME_MS(t->time_ms[i]), AW_V_INT(t->mmsi[i]), AW_V_INT(t->segment[i]),
-                opt_real(t->sog_kn[i]), opt_real(t->cog_deg[i]),
-                t->heading_deg[i] == AW_HEADING_NA ? AW_V_NULL : AW_V_INT(t->heading_deg[i]),
-                t->nav_status[i] == 15 ? AW_V_NULL : AW_V_INT(t->nav_status[i]), AW_V_INT(t->msg_type[i]),
-                AW_V_TEXT(src),
-            };
-            double xy[2] = {t->lon[i], t->lat[i]};
-            if (aw_gpkg_insert(g, ly->positions, v, xy, 1, err, errcap) < 0) return -1;
-        }
-    }
-
-    /* One LineString per vessel (mmsi, segment) per UTC day. */
-    size_t cap = 0;
-    double *xy = NULL;
-    for (size_t vi = 0; vi < t->nvessels; vi++) {
-        const aw_vessel *ves = &t->vessels[vi];
-        size_t i = ves->first, end = ves->first + ves->count;
-        while (i < end) {
-            int64_t day = t->time_ms[i] >= 0 ? t->time_ms[i] / 86400000 : -((-t->time_ms[i] + 86399999) / 86400000);
-            size_t j = i;
-            while (j < end && t->time_ms[j] < (day + 1) * 86400000) j++;
-            size_t n = j - i, npts = n < 2 ? 2 : n;
-            if (npts * 2 > cap) {
-                cap = npts * 2 * 2;
-                double *p = realloc(xy, cap * sizeof *p);
-                if (!p) {
-                    free(xy);
-                    snprintf(err, errcap, "out of memory");
-                    return -1;
-                }
-                xy = p;
-            }
-            for (size_t k = 0; k < n; k++) xy[2 * k] = t->lon[i + k], xy[2 * k + 1] = t->lat[i + k];
-            if (n == 1) xy[2] = xy[0], xy[3] = xy[1]; /* one report that day: a zero-length line */
-            aw_value v[] = {AW_V_INT(ves->mmsi), AW_V_INT(ves->segment), AW_V_TIME_MS(day * 86400000),
-                            AW_V_TIME_MS(t->time_ms[i]), AW_V_TIME_MS(t->time_ms[j - 1]), AW_V_INT((int64_t)n)};
-            if (aw_gpkg_insert(g, ly->tracks, v, xy, npts, err, errcap) < 0) {
-                free(xy);
-                return -1;
-            }
-            i = j;
-        }
-    }
-    free(xy);
-
-    for (size_t vi = 0; vi < t->nvessels; vi++) {
-        const aw_vessel *ves = &t->vessels[vi];
-        const aw_static_obs *id = &ves->ident;
-        const aw_flag *flag = aw_flag_of_mmsi(ves->mmsi);
-#define HAS(f) (id->fields & (1u << (f)))
-        aw_value v[] = {
-            AW_V_INT(ves->mmsi),
-            AW_V_INT(ves->segment),
-            HAS(AW_ID_NAME) ? AW_V_TEXT(id->name) : AW_V_NULL,
-            HAS(AW_ID_IMO) ? AW_V_INT(id->imo) : AW_V_NULL,
-            HAS(AW_ID_IMO) ? AW_V_INT(aw_imo_valid(id->imo)) : AW_V_NULL,
-            HAS(AW_ID_CALLSIGN) ? AW_V_TEXT(id->callsign) : AW_V_NULL,
-            HAS(AW_ID_SHIPTYPE) ? AW_V_INT(id->shiptype) : AW_V_NULL,
-            HAS(AW_ID_SHIPTYPE) ? AW_V_TEXT(aw_shiptype_text(id->shiptype)) : AW_V_NULL,
-            HAS(AW_ID_LENGTH) ? AW_V_REAL(id->length_m) : AW_V_NULL,
-            HAS(AW_ID_BEAM) ? AW_V_REAL(id->beam_m) : AW_V_NULL,
-            HAS(AW_ID_DRAUGHT) ? AW_V_REAL(id->draught_dm / 10.0) : AW_V_NULL,
-            HAS(AW_ID_DESTINATION) ? AW_V_TEXT(id->destination) : AW_V_NULL,
-            flag ? AW_V_TEXT(flag->iso2) : AW_V_NULL,
-            flag ? AW_V_TEXT(flag->name) : AW_V_NULL,
-            AW_V_INT((int64_t)ves->count),
-            ves->first_seen_ms == INT64_MAX ? AW_V_NULL : AW_V_TIME_MS(ves->first_seen_ms),
-            ves->last_seen_ms == INT64_MIN ? AW_V_NULL : AW_V_TIME_MS(ves->last_seen_ms),
-            screened ? AW_V_INT(screened[vi].nmatches > 0) : AW_V_NULL,
-            screened && screened[vi].json ? AW_V_TEXT(screened[vi].json) : AW_V_NULL,
-        };
-#undef HAS
-        size_t last = ves->first + ves->count - 1;
-        double pt[2] = {ves->count ? t->lon[last] : 0, ves->count ? t->lat[last] : 0};
-        if (aw_gpkg_insert(g, ly->vessels, v, pt, ves->count ? 1 : 0, err, errcap) < 0) return -1;
-    }
-
-    if (screened) {
-        int lm = aw_gpkg_layer(g, "sanctions_matches", AW_GEOM_NONE, matches_fields, NF(matches_fields), err, errcap);
-        if (lm < 0) return -1;
-        for (size_t vi = 0; vi < t->nvessels; vi++) {
-            for (size_t k = 0; k < screened[vi].nmatches; k++) {
-                const aw_match *m = &screened[vi].matches[k];
-                const aw_list_entry *e = aw_lists_entry(lists, m->entry);
-                aw_value v[] = {AW_V_INT(t->vessels[vi].mmsi), AW_V_INT(t->vessels[vi].segment), AW_V_TEXT(e->list),
-                                AW_V_TEXT(e->entry_id), AW_V_TEXT(e->name), AW_V_TEXT(e->programs),
-                                AW_V_TEXT(aw_match_basis_name(m->basis)), AW_V_REAL(m->score),
-                                AW_V_TEXT(m->matched_value), AW_V_INT(m->former_name),
-                                e->imo ? AW_V_INT(e->imo) : AW_V_NULL, e->mmsi ? AW_V_INT(e->mmsi) : AW_V_NULL};
-                if (aw_gpkg_insert(g, lm, v, NULL, 0, err, errcap) < 0) return -1;
-            }
-        }
-    }
-
-    for (size_t i = 0; i < t->nhistory; i++) {
-        const aw_ident_change *h = &t->history[i];
-        aw_value v[] = {AW_V_INT(h->mmsi),
-                        AW_V_INT(h->segment),
-                        AW_V_TEXT(aw_id_field_name((aw_id_field)h->field)),
-                        AW_V_TEXT(h->value),
-                        AW_V_TIME_MS(h->first_seen_ms),
-                        AW_V_TIME_MS(h->last_seen_ms),
-                        AW_V_INT(h->n_reports)};
-        if (aw_gpkg_insert(g, ly->history, v, NULL, 0, err, errcap) < 0) return -1;
-    }
-    s->rows[0] = ly->positions >= 0 ? aw_gpkg_rows(g, ly->positions) : 0;
-    s->rows[1] = aw_gpkg_rows(g, ly->tracks);
-    s->rows[2] = aw_gpkg_rows(g, ly->vessels);
-    s->rows[3] = aw_gpkg_rows(g, ly->history);
-    return 0;
-}
-
-
-/* The `inputs` table: source_id is the input's index in this run, as positions and
- * events name their sources. Inputs that could not be opened are listed without a hash. */
-static int write_inputs(aw_gpkg *g, const aw_scan *s, char *err, size_t errcap) {
-    int li = aw_gpkg_layer(g, "inputs", AW_GEOM_NONE, inputs_fields, NF(inputs_fields), err, errcap);
-    if (li < 0) return -1;
-    for (size_t i = 0; i < s->ninputs; i++) {
-        const aw_scan_input *in = &s->inputs[i];
-        aw_value v[] = {AW_V_INT((int64_t)i),
-                        AW_V_TEXT(in->path),
-                        AW_V_TEXT(s->names[i]),
-                        in->read ? AW_V_INT((int64_t)in->bytes) : AW_V_NULL,
-                        in->sha256[0] ? AW_V_TEXT(in->sha256) : AW_V_NULL,
-                        in->format ? AW_V_TEXT(in->format) : AW_V_NULL};
-        if (aw_gpkg_insert(g, li, v, NULL, 0, err, errcap) < 0) return -1;
-    }
-    return 0;
-}
 
 aw_scan *aw_scan_new(const aw_scan_opts *o, char *err, size_t errcap) {
     aw_scan *s = calloc(1, sizeof *s);
@@ -554,12 +359,31 @@ int aw_scan_write_gpkg(aw_scan *s, const char *path, bool append, bool with_posi
     if (!g) return -1;
     const char *const *names = (const char *const *)s->names;
     int rc = 0;
-    if (write_layers(g, s, with_positions, err, errcap) < 0 || write_inputs(g, s, err, errcap) < 0 ||
+    int64_t *bytes = malloc((s->ninputs ? s->ninputs : 1) * sizeof *bytes);
+    const char **paths = malloc((s->ninputs ? s->ninputs : 1) * sizeof *paths);
+    const char **sha = malloc((s->ninputs ? s->ninputs : 1) * sizeof *sha);
+    const char **formats = malloc((s->ninputs ? s->ninputs : 1) * sizeof *formats);
+    if (!bytes || !paths || !sha || !formats) {
+        free(bytes), free(paths), free(sha), free(formats);
+        aw_gpkg_close(g);
+        snprintf(err, errcap, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < s->ninputs; i++) {
+        paths[i] = s->inputs[i].path;
+        bytes[i] = s->inputs[i].read ? (int64_t)s->inputs[i].bytes : -1;
+        sha[i] = s->inputs[i].sha256;
+        formats[i] = s->inputs[i].format;
+    }
+    if (aw_tracks_write_gpkg(g, &s->tracks, s->screened, s->o.lists, names, s->ninputs, with_positions, s->rows, err,
+                             errcap) < 0 ||
+        aw_inputs_write_gpkg(g, s->ninputs, paths, names, bytes, sha, formats, err, errcap) < 0 ||
         (s->o.events && aw_events_write_gpkg_screened(g, &s->tracks, &s->events, &s->o.event, names, s->ninputs,
                                                       s->vessel_sanctions, err, errcap) < 0) ||
         aw_gpkg_finish(g, err, errcap) < 0)
         rc = -1;
     aw_gpkg_close(g);
+    free(bytes), free(paths), free(sha), free(formats);
     return rc;
 }
 
