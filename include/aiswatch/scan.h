@@ -22,6 +22,7 @@
 
 #include "aiswatch/event.h"
 #include "aiswatch/geo.h"
+#include "aiswatch/input.h"
 #include "aiswatch/nmea.h"
 #include "aiswatch/sanctions.h"
 #include "aiswatch/track.h"
@@ -103,5 +104,9 @@ typedef struct aw_scan_result {
 void aw_scan_result_get(const aw_scan *s, aw_scan_result *out);
 
 void aw_scan_free(aw_scan *s);
+
+/* The `inputs` table's name for a format told by aw_table_detect() (AW_TABLE_NONE is
+ * NMEA) and a compression: "nmea", "noaa_csv+gzip", … or "unknown". */
+const char *aw_scan_format_name(int fmt, aw_compression comp);
 
 #endif

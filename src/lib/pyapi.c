@@ -613,16 +613,6 @@ static bool dwrite(void *ctx, const char *data, size_t len) {
     return true;
 }
 
-static const char *format_name(int fmt, aw_compression comp) {
-    static const char *const table[] = {"nmea", "noaa_csv", "dma_csv", "jsonl", "csv_mapped", "aiswatch_csv"};
-    static const char *const gz[] = {"nmea+gzip", "noaa_csv+gzip", "dma_csv+gzip", "jsonl+gzip", "csv_mapped+gzip",
-                                     "aiswatch_csv+gzip"};
-    static const char *const zs[] = {"nmea+zstd", "noaa_csv+zstd", "dma_csv+zstd", "jsonl+zstd", "csv_mapped+zstd",
-                                     "aiswatch_csv+zstd"};
-    if (fmt < 0 || fmt >= (int)(sizeof table / sizeof table[0])) return "unknown";
-    return comp == AW_GZIP ? gz[fmt] : comp == AW_ZSTD ? zs[fmt] : table[fmt];
-}
-
 void aw_py_decoded_free(aw_py_decoded *d) {
     if (!d) return;
     msg_table_free(&d->msgs);
@@ -676,7 +666,7 @@ aw_py_decoded *aw_py_decode(const char *path, const aw_py_opts *o, unsigned sour
     if (aw_pipeline_run(in, &popts, &hooks, &d->stats, perr, sizeof perr) < 0)
         snprintf(d->read_error, sizeof d->read_error, "%.400s: %.300s (what was read before is kept)", path, perr);
     d->bytes = aw_input_raw_bytes(in);
-    d->format = format_name(fmt, aw_input_compression(in));
+    d->format = aw_scan_format_name(fmt, aw_input_compression(in));
     (void)aw_input_sha256(in, d->sha256);
     aw_input_close(in);
     if (d->oom) {

@@ -194,7 +194,7 @@ static const char *base_name(const char *p) {
     return s ? s + 1 : p;
 }
 
-static const char *format_name(int fmt, aw_compression comp) {
+const char *aw_scan_format_name(int fmt, aw_compression comp) {
     static const char *const table[] = {"nmea", "noaa_csv", "dma_csv", "jsonl", "csv_mapped", "aiswatch_csv"};
     static const char *const gz[] = {"nmea+gzip", "noaa_csv+gzip", "dma_csv+gzip", "jsonl+gzip", "csv_mapped+gzip",
                                      "aiswatch_csv+gzip"};
@@ -288,7 +288,7 @@ int aw_scan_add(aw_scan *s, const char *path, char *err, size_t errcap) {
     s->cpu_read += cpu_s() - c0;
     info->read = true;
     info->bytes = aw_input_raw_bytes(in);
-    info->format = format_name(fmt, aw_input_compression(in));
+    info->format = aw_scan_format_name(fmt, aw_input_compression(in));
     (void)aw_input_sha256(in, info->sha256); /* "" when the read stopped early */
     aw_input_close(in);
     aw_stats_add(&s->total, &info->stats);
