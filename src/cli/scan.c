@@ -31,6 +31,19 @@
 
 #define HEAD_BYTES 65536
 
+typedef struct land_load {
+    aw_geo *geo;
+    char path[4096];
+    int rc;
+    char err[512];
+} land_load;
+
+static void *load_land(void *arg) {
+    land_load *j = arg;
+    j->rc = aw_geo_load_land(j->geo, j->path, j->err, sizeof j->err);
+    return NULL;
+}
+
 #define AW_POSITIONS_DEFAULT_MAX 10000000ULL
 
 typedef struct scan_ctx {
@@ -316,8 +329,12 @@ int cmd_scan(int argc, char **argv) {
     }
 
     aw_geo *geo = NULL;
+    land_load land_job = {0};
+    pthread_t land_thread;
+    char land_buf[4096]; /* the default land path lives here until the thread has it */
+    bool land_started = false;
     if (events_on) {
-        char err[512], buf[4096];
+        char err[512];
         geo = aw_geo_new();
         if (!geo) {
             fprintf(stderr, "aiswatch scan: out of memory\n");
@@ -329,14 +346,10 @@ int cmd_scan(int argc, char **argv) {
             exe[n > 0 ? n : 0] = 0;
             char *slash = strrchr(exe, '/');
             if (slash) *slash = 0;
-            land_path = aw_geo_default_land(exe, buf, sizeof buf);
+            land_path = aw_geo_default_land(exe, land_buf, sizeof land_buf);
             if (!land_path && !quiet)
                 fprintf(stderr, "aiswatch scan: no Natural Earth land found (run scripts/install-deps.sh or give "
                                 "--land); land and shore rules are skipped\n");
-        }
-        if (land_path && !no_land && aw_geo_load_land(geo, land_path, err, sizeof err) < 0) {
-            fprintf(stderr, "aiswatch scan: %s\n", err);
-            return AW_EXIT_INPUT;
         }
         if (ports_path && aw_geo_load_ports(geo, ports_path, err, sizeof err) < 0) {
             fprintf(stderr, "aiswatch scan: %s\n", err);
@@ -344,6 +357,10 @@ int cmd_scan(int argc, char **argv) {
         }
         if (anch_path && aw_geo_load_anchorages(geo, anch_path, err, sizeof err) < 0) {
             fprintf(stderr, "aiswatch scan: %s\n", err);
+            return AW_EXIT_INPUT;
+        }
+        if (land_path && !no_land && access(land_path, R_OK) != 0) {
+            fprintf(stderr, "aiswatch scan: %s: %s\n", land_path, strerror(errno));
             return AW_EXIT_INPUT;
         }
     }
@@ -400,6 +417,14 @@ int cmd_scan(int argc, char **argv) {
         fprintf(stderr, "aiswatch scan: %s\n", err);
         return AW_EXIT_INPUT;
     }
+    /* The land (a third of a second of TopoJSON) loads while the inputs are read: nothing
+     * touches the geography until the scan finishes, and the thread is joined before. */
+    if (geo && land_path && !no_land) {
+        land_job = (land_load){.geo = geo};
+        snprintf(land_job.path, sizeof land_job.path, "%s", land_path);
+        land_started = pthread_create(&land_thread, NULL, load_land, &land_job) == 0;
+        if (!land_started) load_land(&land_job);
+    }
     int unreadable = 0, not_ais = 0, rc = AW_EXIT_OK;
     for (size_t i = 0; i < inputs.n; i++) {
         int r = aw_scan_add(scan, inputs.v[i], err, sizeof err);
@@ -415,6 +440,12 @@ int cmd_scan(int argc, char **argv) {
         }
     }
     if (ctx.tty) fprintf(stderr, "\r%*s\r", 70, "");
+    if (land_started) pthread_join(land_thread, NULL);
+    land_started = false;
+    if (land_job.rc < 0) {
+        fprintf(stderr, "aiswatch scan: %s\n", land_job.err);
+        rc = AW_EXIT_INPUT;
+    }
     if (rc == AW_EXIT_OK && aw_scan_finish(scan, err, sizeof err) < 0) {
         if (strcmp(err, "nothing usable was read") == 0)
             fprintf(stderr, "aiswatch scan: nothing usable was read; %s not written\n", out_path);
