@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "aiswatch/nmea.h"
+#include "aiswatch/sanctions.h"
 
 /* Exit codes of every subcommand (DESIGN.md). */
 enum { AW_EXIT_OK = 0, AW_EXIT_USAGE = 1, AW_EXIT_INPUT = 2 };
@@ -42,5 +43,13 @@ int cli_vessels_write(sqlite3 *db, bool have_mmsi, unsigned long long mmsi, cli_
                       unsigned long long *n, const char **why);
 /* Parses a whole unsigned number; false on junk. */
 bool cli_parse_uint(const char *s, unsigned long long *out);
+
+/* --lists FILE[,FILE] (repeatable), for scan and watch: adds the files of one option to
+ * paths[*n] (room for CLI_MAX_LISTS); false, with a message, when there are too many. */
+#define CLI_MAX_LISTS 64
+bool cli_lists_arg(const char *cmd, char *arg, const char **paths, size_t *n);
+/* Loads them, reporting skipped records and (unless quiet) each file's count on stderr;
+ * NULL, with a message, when one cannot be read or memory runs out. */
+aw_lists *cli_lists_load(const char *cmd, const char *const *paths, size_t n, bool quiet);
 
 #endif

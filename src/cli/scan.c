@@ -142,11 +142,6 @@ static int expand(path_list *l, const char *path) {
     return paths_add(l, path);
 }
 
-static void list_report(void *ctx, const char *file, size_t record, const char *reason) {
-    (void)ctx;
-    fprintf(stderr, "aiswatch scan: %s: record %zu skipped: %s\n", file, record, reason);
-}
-
 static void scan_usage(FILE *f) {
     fprintf(f,
             "usage: aiswatch scan INPUT... -o run.gpkg [options]\n"
@@ -232,7 +227,7 @@ int cmd_scan(int argc, char **argv) {
                                 &ep.loiter_min_shore_nm, &ep.gap_min_h, &ep.max_transit_kn,
                                 &ep.draught_change_m, &ep.spoof_max_kn, &ep.context_h};
     const char *ports_path = NULL, *anch_path = NULL, *land_path = NULL;
-    const char *list_paths[64];
+    const char *list_paths[CLI_MAX_LISTS];
     size_t nlist_paths = 0;
     aw_screen_params sp;
     aw_screen_params_default(&sp);
@@ -277,14 +272,7 @@ int cmd_scan(int argc, char **argv) {
             break;
         case 1006: events_on = false; break;
         case 1007:
-            /* Repeatable, and comma-separated: --lists sdn.csv,uksl.xml */
-            for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
-                if (nlist_paths == 64) {
-                    fprintf(stderr, "aiswatch scan: at most 64 lists\n");
-                    return AW_EXIT_USAGE;
-                }
-                list_paths[nlist_paths++] = tok;
-            }
+            if (!cli_lists_arg("scan", optarg, list_paths, &nlist_paths)) return AW_EXIT_USAGE;
             break;
         case 1008: {
             char *end;
@@ -366,23 +354,7 @@ int cmd_scan(int argc, char **argv) {
     }
 
     aw_lists *lists = NULL;
-    if (nlist_paths) {
-        lists = aw_lists_new();
-        if (!lists) {
-            fprintf(stderr, "aiswatch scan: out of memory\n");
-            return AW_EXIT_INPUT;
-        }
-        for (size_t i = 0; i < nlist_paths; i++) {
-            char err[512];
-            long n = aw_lists_load(lists, list_paths[i], list_report, NULL, err, sizeof err);
-            if (n < 0) {
-                fprintf(stderr, "aiswatch scan: %s\n", err);
-                aw_lists_free(lists);
-                return AW_EXIT_INPUT;
-            }
-            if (!quiet) fprintf(stderr, "aiswatch scan: %s: %ld vessel entries\n", list_paths[i], n);
-        }
-    }
+    if (nlist_paths && !(lists = cli_lists_load("scan", list_paths, nlist_paths, quiet))) return AW_EXIT_INPUT;
 
     path_list inputs = {0};
     for (int i = optind; i < argc; i++) {

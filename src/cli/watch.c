@@ -619,11 +619,6 @@ static void usage(FILE *f) {
             "  --draught-change-m M --spoof-max-kn K --context-h H\n");
 }
 
-static void list_report(void *ctx, const char *file, size_t record, const char *reason) {
-    (void)ctx;
-    fprintf(stderr, "aiswatch watch: %s: record %zu skipped: %s\n", file, record, reason);
-}
-
 int cmd_watch(int argc, char **argv) {
     static const struct option longopts[] = {
         {"alerts", required_argument, NULL, 'a'},
@@ -676,7 +671,7 @@ int cmd_watch(int argc, char **argv) {
     double *const opt_of[] = {&checkpoint_s, &exit_idle, &wo.horizon_h, &wo.tick_min, &wo.settle_h, &max_positions,
                               &max_line, &stats_s, &wo.max_busy, &output_s};
     const char *ports_path = NULL, *anch_path = NULL, *land_path = NULL, *alert_targets[16];
-    const char *list_paths[64];
+    const char *list_paths[CLI_MAX_LISTS];
     size_t nlist_paths = 0, ntargets = 0;
     bool no_land = false, once = false;
     watch_cli c = {.retries = 5};
@@ -710,13 +705,7 @@ int cmd_watch(int argc, char **argv) {
         case 1003: land_path = optarg; break;
         case 1004: no_land = true; break;
         case 1007:
-            for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
-                if (nlist_paths == 64) {
-                    fprintf(stderr, "aiswatch watch: at most 64 lists\n");
-                    return AW_EXIT_USAGE;
-                }
-                list_paths[nlist_paths++] = tok;
-            }
+            if (!cli_lists_arg("watch", optarg, list_paths, &nlist_paths)) return AW_EXIT_USAGE;
             break;
         case 1008: {
             char *end;
@@ -788,15 +777,7 @@ int cmd_watch(int argc, char **argv) {
     }
     wo.geo = geo;
     if (nlist_paths) {
-        if (!(lists = aw_lists_new())) goto out;
-        for (size_t i = 0; i < nlist_paths; i++) {
-            long n = aw_lists_load(lists, list_paths[i], list_report, NULL, err, sizeof err);
-            if (n < 0) {
-                fprintf(stderr, "aiswatch watch: %s\n", err);
-                goto out;
-            }
-            if (!c.quiet) fprintf(stderr, "aiswatch watch: %s: %ld vessel entries\n", list_paths[i], n);
-        }
+        if (!(lists = cli_lists_load("watch", list_paths, nlist_paths, c.quiet))) goto out;
         wo.lists = lists;
     }
 
