@@ -22,19 +22,17 @@
 #include "aiswatch/table.h"
 #include "aiswatch/tracks_gpkg.h"
 
+#include "obs_vec.h"
+
 #define HEAD_BYTES 65536
 
-typedef struct obs_list {
-    aw_static_obs *v;
-    size_t n, cap;
-} obs_list;
 
 struct aw_scan {
     aw_scan_opts o;
     pthread_mutex_t mu;
     aw_columns *blocks; /* each worker's positions of each input, joined at the end */
     size_t nblocks, cap_blocks;
-    obs_list obs;
+    obs_vec obs;
     uint64_t untimed_static, outside_window;
     bool oom;
     /* inputs, by source_id */
@@ -59,7 +57,7 @@ struct aw_scan {
 typedef struct worker_state {
     aw_scan *s;
     aw_columns pos;
-    obs_list obs;
+    obs_vec obs;
     uint64_t untimed_static, outside_window;
     bool oom;
 } worker_state;
@@ -89,17 +87,6 @@ void aw_scan_opts_default(aw_scan_opts *o) {
     o->time_to_ms = INT64_MAX;
 }
 
-static int obs_push(obs_list *l, const aw_static_obs *o) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        aw_static_obs *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = *o;
-    return 0;
-}
 
 static void *worker_new(void *ctx, unsigned worker) {
     (void)worker;
@@ -321,7 +308,7 @@ int aw_scan_finish(aw_scan *s, char *err, size_t errcap) {
     double t1 = now_s(), c1 = cpu_s();
     int rc = aw_tracks_build_blocks(s->blocks, s->nblocks, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
     free(s->obs.v);
-    s->obs = (obs_list){0};
+    s->obs = (obs_vec){0};
     s->t_tracks = now_s() - t1;
     s->cpu_tracks = cpu_s() - c1;
     if (rc < 0) return -1;

@@ -22,7 +22,9 @@
 
 #include "aiswatch/columns.h"
 #include "aiswatch/event_out.h"
+
 #include "fmt.h"
+#include "obs_vec.h"
 
 #define REC_DARK 100
 #define REC_LISTED 101
@@ -52,10 +54,6 @@ typedef struct rec {
     uint8_t quiet;         /* found cut by the window's start: never alerted */
 } rec;
 
-typedef struct obs_vec {
-    aw_static_obs *v;
-    size_t n, cap;
-} obs_vec;
 
 struct aw_watch {
     aw_watch_opts o;
@@ -255,17 +253,6 @@ static void emit_event(aw_watch *w, aw_alert_kind kind, const char *id, bool set
 
 /* ---- the window ---------------------------------------------------------------------- */
 
-static int obs_push(obs_vec *l, const aw_static_obs *o) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        aw_static_obs *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = *o;
-    return 0;
-}
 
 /* Keeps the rows at or after `from`; returns how many left. */
 static size_t window_cut(aw_watch *w, int64_t from) {
