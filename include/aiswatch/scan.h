@@ -79,6 +79,12 @@ int aw_scan_finish(aw_scan *s, char *err, size_t errcap);
 int aw_scan_write_gpkg(aw_scan *s, const char *path, bool append, bool with_positions, char *err,
                        size_t errcap);
 
+/* aw_scan_finish() then aw_scan_write_gpkg(), with the layers that do not depend on the
+ * events (tracks, vessels, identity history, positions, inputs) written on a thread of
+ * their own while the detectors run. The file is the same. */
+int aw_scan_finish_gpkg(aw_scan *s, const char *path, bool append, bool with_positions, char *err,
+                        size_t errcap);
+
 /* Results; valid after aw_scan_finish() until aw_scan_free(). */
 typedef struct aw_scan_result {
     const aw_tracks *tracks;
@@ -96,6 +102,9 @@ typedef struct aw_scan_result {
     /* Seconds spent: reading and decoding, tracks, events (with screening). */
     double t_read, t_tracks, t_events;
     double cpu_read, cpu_tracks, cpu_events; /* CPU seconds of all threads in the same stages */
+    /* aw_scan_finish_gpkg() only: the wall seconds it spent writing after the detectors
+     * ended, and the CPU seconds of all the writing. */
+    double t_write, cpu_write;
     /* Rows written by the last aw_scan_write_gpkg(): positions, tracks, vessels,
      * identity_history. */
     uint64_t rows_written[4];

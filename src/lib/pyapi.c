@@ -795,8 +795,9 @@ aw_py_scan *aw_py_scan_run(const aw_py_opts *o, const char *const *paths, size_t
             goto fail;
         }
     }
-    if (aw_scan_finish(s->scan, err, errcap) < 0) goto fail;
-    if (gpkg_path && aw_scan_write_gpkg(s->scan, gpkg_path, false, with_positions, err, errcap) < 0) goto fail;
+    if (gpkg_path ? aw_scan_finish_gpkg(s->scan, gpkg_path, false, with_positions, err, errcap) < 0
+                  : aw_scan_finish(s->scan, err, errcap) < 0)
+        goto fail;
     return s;
 fail:
     aw_py_scan_free(s);

@@ -51,6 +51,7 @@ struct aw_scan {
     const char *skipped_rules;
     double t_read, t_tracks, t_events;
     double cpu_read, cpu_tracks, cpu_events;
+    double t_write, cpu_write; /* aw_scan_finish_gpkg(): after the detectors, and all of the layers' CPU */
     uint64_t rows[4]; /* positions, tracks, vessels, identity_history written */
 };
 
@@ -291,7 +292,7 @@ int aw_scan_add(aw_scan *s, const char *path, char *err, size_t errcap) {
     return rc;
 }
 
-int aw_scan_finish(aw_scan *s, char *err, size_t errcap) {
+static int check_finish(aw_scan *s, char *err, size_t errcap) {
     if (s->finished) {
         snprintf(err, errcap, "scan already finished");
         return -1;
@@ -305,36 +306,118 @@ int aw_scan_finish(aw_scan *s, char *err, size_t errcap) {
         snprintf(err, errcap, "nothing usable was read");
         return -1;
     }
+    return 0;
+}
+
+static int build_tracks(aw_scan *s, char *err, size_t errcap) {
     double t1 = now_s(), c1 = cpu_s();
     int rc = aw_tracks_build_blocks(s->blocks, s->nblocks, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
     free(s->obs.v);
     s->obs = (obs_vec){0};
     s->t_tracks = now_s() - t1;
     s->cpu_tracks = cpu_s() - c1;
-    if (rc < 0) return -1;
-    t1 = now_s(), c1 = cpu_s();
-    if (s->o.events) {
-        if (s->o.geo && s->o.anchorage_min_vessels > 0) {
-            s->derived = aw_anchorages_derive(&s->tracks, s->o.geo, 0.01, s->o.anchorage_min_vessels);
-            if (s->derived < 0) {
-                snprintf(err, errcap, "out of memory deriving anchorages");
-                return -1;
-            }
-        }
-        if (aw_detect(&s->tracks, s->o.geo, &s->o.event, &s->events, &s->skipped_rules, err, errcap) < 0) return -1;
+    return rc;
+}
+
+static int screen(aw_scan *s, char *err, size_t errcap) {
+    if (!s->o.lists) return 0;
+    s->screened = aw_screen_tracks(s->o.lists, &s->tracks, &s->o.screen);
+    s->vessel_sanctions = calloc(s->tracks.nvessels ? s->tracks.nvessels : 1, sizeof *s->vessel_sanctions);
+    if (!s->screened || !s->vessel_sanctions) {
+        snprintf(err, errcap, "out of memory screening vessels");
+        return -1;
     }
-    if (s->o.lists) {
-        s->screened = aw_screen_tracks(s->o.lists, &s->tracks, &s->o.screen);
-        s->vessel_sanctions = calloc(s->tracks.nvessels ? s->tracks.nvessels : 1, sizeof *s->vessel_sanctions);
-        if (!s->screened || !s->vessel_sanctions) {
-            snprintf(err, errcap, "out of memory screening vessels");
+    for (size_t i = 0; i < s->tracks.nvessels; i++) s->vessel_sanctions[i] = s->screened[i].json;
+    return 0;
+}
+
+static int detect(aw_scan *s, char *err, size_t errcap) {
+    if (!s->o.events) return 0;
+    if (s->o.geo && s->o.anchorage_min_vessels > 0) {
+        s->derived = aw_anchorages_derive(&s->tracks, s->o.geo, 0.01, s->o.anchorage_min_vessels);
+        if (s->derived < 0) {
+            snprintf(err, errcap, "out of memory deriving anchorages");
             return -1;
         }
-        for (size_t i = 0; i < s->tracks.nvessels; i++) s->vessel_sanctions[i] = s->screened[i].json;
     }
+    return aw_detect(&s->tracks, s->o.geo, &s->o.event, &s->events, &s->skipped_rules, err, errcap);
+}
+
+int aw_scan_finish(aw_scan *s, char *err, size_t errcap) {
+    if (check_finish(s, err, errcap) < 0 || build_tracks(s, err, errcap) < 0) return -1;
+    double t1 = now_s(), c1 = cpu_s();
+    if (detect(s, err, errcap) < 0 || screen(s, err, errcap) < 0) return -1;
     s->t_events = now_s() - t1;
     s->cpu_events = cpu_s() - c1;
     return 0;
+}
+
+/* The inputs' table columns, by source_id. */
+typedef struct input_cols {
+    int64_t *bytes;
+    const char **paths, **sha, **formats;
+} input_cols;
+
+static int input_cols_get(const aw_scan *s, input_cols *c) {
+    size_t n = s->ninputs ? s->ninputs : 1;
+    c->bytes = malloc(n * sizeof *c->bytes);
+    c->paths = malloc(n * sizeof *c->paths);
+    c->sha = malloc(n * sizeof *c->sha);
+    c->formats = malloc(n * sizeof *c->formats);
+    if (!c->bytes || !c->paths || !c->sha || !c->formats) return -1;
+    for (size_t i = 0; i < s->ninputs; i++) {
+        c->paths[i] = s->inputs[i].path;
+        c->bytes[i] = s->inputs[i].read ? (int64_t)s->inputs[i].bytes : -1;
+        c->sha[i] = s->inputs[i].sha256;
+        c->formats[i] = s->inputs[i].format;
+    }
+    return 0;
+}
+
+static void input_cols_free(input_cols *c) { free(c->bytes), free(c->paths), free(c->sha), free(c->formats); }
+
+/* The layers that do not depend on the events: tracks, vessels, identity history,
+ * positions, inputs. */
+typedef struct layer_job {
+    aw_scan *s;
+    aw_gpkg *g;
+    bool with_positions;
+    int rc;
+    double cpu; /* this thread's CPU seconds */
+    char err[256];
+} layer_job;
+
+static double thread_cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *write_track_layers(void *arg) {
+    layer_job *j = arg;
+    double c0 = thread_cpu_s();
+    aw_scan *s = j->s;
+    input_cols c;
+    const char *const *names = (const char *const *)s->names;
+    j->rc = -1;
+    if (input_cols_get(s, &c) < 0)
+        snprintf(j->err, sizeof j->err, "out of memory");
+    else if (aw_tracks_write_gpkg(j->g, &s->tracks, s->screened, s->o.lists, names, s->ninputs, j->with_positions,
+                                  s->rows, j->err, sizeof j->err) == 0 &&
+             aw_inputs_write_gpkg(j->g, s->ninputs, c.paths, names, c.bytes, c.sha, c.formats, j->err,
+                                  sizeof j->err) == 0)
+        j->rc = 0;
+    input_cols_free(&c);
+    j->cpu = thread_cpu_s() - c0;
+    return NULL;
+}
+
+static int write_events(aw_scan *s, aw_gpkg *g, char *err, size_t errcap) {
+    const char *const *names = (const char *const *)s->names;
+    if (s->o.events && aw_events_write_gpkg_screened(g, &s->tracks, &s->events, &s->o.event, names, s->ninputs,
+                                                     s->vessel_sanctions, err, errcap) < 0)
+        return -1;
+    return aw_gpkg_finish(g, err, errcap);
 }
 
 int aw_scan_write_gpkg(aw_scan *s, const char *path, bool append, bool with_positions, char *err, size_t errcap) {
@@ -344,33 +427,40 @@ int aw_scan_write_gpkg(aw_scan *s, const char *path, bool append, bool with_posi
     }
     aw_gpkg *g = aw_gpkg_open(path, append, err, errcap);
     if (!g) return -1;
-    const char *const *names = (const char *const *)s->names;
-    int rc = 0;
-    int64_t *bytes = malloc((s->ninputs ? s->ninputs : 1) * sizeof *bytes);
-    const char **paths = malloc((s->ninputs ? s->ninputs : 1) * sizeof *paths);
-    const char **sha = malloc((s->ninputs ? s->ninputs : 1) * sizeof *sha);
-    const char **formats = malloc((s->ninputs ? s->ninputs : 1) * sizeof *formats);
-    if (!bytes || !paths || !sha || !formats) {
-        free(bytes), free(paths), free(sha), free(formats);
-        aw_gpkg_close(g);
-        snprintf(err, errcap, "out of memory");
-        return -1;
-    }
-    for (size_t i = 0; i < s->ninputs; i++) {
-        paths[i] = s->inputs[i].path;
-        bytes[i] = s->inputs[i].read ? (int64_t)s->inputs[i].bytes : -1;
-        sha[i] = s->inputs[i].sha256;
-        formats[i] = s->inputs[i].format;
-    }
-    if (aw_tracks_write_gpkg(g, &s->tracks, s->screened, s->o.lists, names, s->ninputs, with_positions, s->rows, err,
-                             errcap) < 0 ||
-        aw_inputs_write_gpkg(g, s->ninputs, paths, names, bytes, sha, formats, err, errcap) < 0 ||
-        (s->o.events && aw_events_write_gpkg_screened(g, &s->tracks, &s->events, &s->o.event, names, s->ninputs,
-                                                      s->vessel_sanctions, err, errcap) < 0) ||
-        aw_gpkg_finish(g, err, errcap) < 0)
-        rc = -1;
+    layer_job j = {.s = s, .g = g, .with_positions = with_positions};
+    write_track_layers(&j);
+    int rc = j.rc;
+    if (rc < 0) snprintf(err, errcap, "%s", j.err);
+    else rc = write_events(s, g, err, errcap);
     aw_gpkg_close(g);
-    free(bytes), free(paths), free(sha), free(formats);
+    return rc;
+}
+
+int aw_scan_finish_gpkg(aw_scan *s, const char *path, bool append, bool with_positions, char *err, size_t errcap) {
+    if (check_finish(s, err, errcap) < 0 || build_tracks(s, err, errcap) < 0) return -1;
+    double t1 = now_s(), c1 = cpu_s();
+    if (screen(s, err, errcap) < 0) return -1;
+    aw_gpkg *g = aw_gpkg_open(path, append, err, errcap);
+    if (!g) return -1;
+    /* The detectors leave a core idle part of the time (the encounter search is one
+     * task): the event-free layers are written meanwhile. */
+    layer_job j = {.s = s, .g = g, .with_positions = with_positions};
+    pthread_t writer;
+    bool threaded = pthread_create(&writer, NULL, write_track_layers, &j) == 0;
+    int rc = detect(s, err, errcap);
+    s->t_events = now_s() - t1;
+    if (threaded) pthread_join(writer, NULL);
+    else write_track_layers(&j);
+    double c2 = cpu_s();
+    s->cpu_events = c2 - c1 - j.cpu;
+    if (rc == 0 && j.rc < 0) {
+        snprintf(err, errcap, "%s", j.err);
+        rc = -1;
+    }
+    if (rc == 0) rc = write_events(s, g, err, errcap);
+    aw_gpkg_close(g);
+    s->t_write = now_s() - t1 - s->t_events;
+    s->cpu_write = cpu_s() - c2 + j.cpu;
     return rc;
 }
 
@@ -394,6 +484,8 @@ void aw_scan_result_get(const aw_scan *s, aw_scan_result *r) {
     r->cpu_read = s->cpu_read;
     r->cpu_tracks = s->cpu_tracks;
     r->cpu_events = s->cpu_events;
+    r->t_write = s->t_write;
+    r->cpu_write = s->cpu_write;
     memcpy(r->rows_written, s->rows, sizeof r->rows_written);
 }
 

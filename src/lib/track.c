@@ -267,6 +267,7 @@ static void release(void *p, size_t bytes) {
 typedef struct part {
     size_t r0, r1;           /* MMSIs [r0, r1) of the sorted order */
     size_t base;             /* where its rows go in the result: its first row's place in the input order */
+    size_t to;               /* where they end up once the parts are joined */
     size_t n;                /* rows kept, in final order (by segment, then time) from base */
     aw_vessel *vessels;      /* first relative to this part */
     size_t nvessels, cap_vessels;
@@ -554,6 +555,44 @@ static void run_threads(void *(*fn)(void *), void *jobs, size_t job_size, unsign
     }
 }
 
+/* Closing the holes duplicates left between the parts, a column per job: a part only
+ * moves down, never over rows of the next part not yet moved. */
+typedef struct column_move {
+    char *col;
+    size_t elem;
+    const part *parts;
+    unsigned nparts;
+} column_move;
+
+typedef struct column_moves {
+    const column_move *cm;
+    size_t ncm, next;
+    pthread_mutex_t mu;
+} column_moves;
+
+static void *run_moves(void *arg) {
+    column_moves *q = arg;
+    for (;;) {
+        pthread_mutex_lock(&q->mu);
+        size_t c = q->next++;
+        pthread_mutex_unlock(&q->mu);
+        if (c >= q->ncm) return NULL;
+        const column_move *m = &q->cm[c];
+        for (unsigned p = 0; p < m->nparts; p++) {
+            const part *pt = &m->parts[p];
+            if (pt->to != pt->base && pt->n)
+                memmove(m->col + pt->to * m->elem, m->col + pt->base * m->elem, pt->n * m->elem);
+        }
+    }
+}
+
+static void run_column_moves(const column_move *cm, size_t ncm, unsigned threads) {
+    column_moves q = {.cm = cm, .ncm = ncm};
+    pthread_mutex_init(&q.mu, NULL);
+    run_threads(run_moves, &q, 0, threads); /* every thread takes columns from q */
+    pthread_mutex_destroy(&q.mu);
+}
+
 typedef struct mmsi_rank {
     uint32_t mmsi, id;
 } mmsi_rank;
@@ -621,6 +660,100 @@ static void *run_buckets(void *arg) {
     return NULL;
 }
 
+/* The first pass, on a range [g0, g1) of the rows in input order (across blocks):
+ * counts the unusable reports and gives each usable row's MMSI an id of this range's
+ * own (rid), with its row count; run_scatter then writes the rows as records. */
+typedef struct count_job {
+    aw_columns *blocks;
+    size_t nblocks;
+    uint32_t *rid;
+    size_t g0, g1;
+    mmsi_index h;
+    size_t *count, cap_count;
+    uint32_t *to_global; /* this range's id -> rank, once joined */
+    size_t nk;
+    uint64_t untimed, not_available, out_of_range;
+    prec *rec;
+    size_t *cursor; /* by bucket: where this range's next record goes */
+    unsigned shift;
+    bool consume, oom;
+} count_job;
+
+/* The rows [lo, hi) of a block of n rows, whose first is row gb of the whole, that lie
+ * in the job's range. */
+static bool block_piece(const count_job *cj, size_t gb, size_t n, size_t *lo, size_t *hi) {
+    *lo = cj->g0 > gb ? cj->g0 - gb : 0;
+    *hi = cj->g1 > gb ? (cj->g1 - gb < n ? cj->g1 - gb : n) : 0;
+    return *lo < *hi;
+}
+
+static void *run_count(void *arg) {
+    count_job *cj = arg;
+    for (size_t b = 0, gb = 0; b < cj->nblocks; gb += cj->blocks[b++].n) {
+        aw_columns *pos = &cj->blocks[b];
+        size_t lo, hi;
+        if (!block_piece(cj, gb, pos->n, &lo, &hi)) continue;
+        uint32_t *ids = cj->rid + gb;
+        for (size_t i = lo; i < hi; i++) {
+            int32_t lat = pos->lat[i], lon = pos->lon[i];
+            ids[i] = NO_ID;
+            if (pos->time_ms[i] == INT64_MIN) {
+                cj->untimed++;
+            } else if (lat == AW_LAT_NA || lon == AW_LON_NA) {
+                cj->not_available++;
+            } else if (lat > 90 * 600000 || lat < -90 * 600000 || lon > 180 * 600000 || lon < -180 * 600000 ||
+                       (lat == 0 && lon == 0)) {
+                cj->out_of_range++;
+            } else {
+                uint32_t id = index_get(&cj->h, pos->mmsi[i]);
+                if (id == NO_ID || grow_counts(&cj->count, &cj->cap_count, cj->h.n) < 0) {
+                    cj->oom = true;
+                    return NULL;
+                }
+                ids[i] = id;
+                cj->count[id]++;
+                cj->nk++;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void *run_scatter(void *arg) {
+    count_job *cj = arg;
+    const size_t slab = (size_t)1 << 20;
+    const uint32_t *rank = cj->to_global;
+    for (size_t b = 0, gb = 0; b < cj->nblocks; gb += cj->blocks[b++].n) {
+        aw_columns *pos = &cj->blocks[b];
+        size_t lo, hi;
+        if (!block_piece(cj, gb, pos->n, &lo, &hi)) continue;
+        uint32_t *ids = cj->rid + gb;
+        for (size_t i0 = lo; i0 < hi; i0 += slab) {
+            size_t i1 = i0 + slab < hi ? i0 + slab : hi;
+            for (size_t i = i0; i < i1; i++) {
+                if (ids[i] == NO_ID) continue;
+                uint32_t r = rank[ids[i]];
+                cj->rec[cj->cursor[r >> cj->shift]++] = (prec){
+                    .time_ms = pos->time_ms[i], .lat = pos->lat[i], .lon = pos->lon[i], .rank = r,
+                    .sog_dkn = pos->sog_dkn[i], .cog_ddeg = pos->cog_ddeg[i], .heading_deg = pos->heading_deg[i],
+                    .source_id = pos->source_id[i], .msg_type = pos->msg_type[i], .nav_status = pos->nav_status[i],
+                    .second = pos->second[i]};
+            }
+            /* Only pages wholly inside this range's rows go: a neighbour may still read
+             * the page they share. */
+            if (cj->consume) {
+#define RELEASE_COL(field) release(pos->field + i0, (i1 - i0) * sizeof *pos->field)
+                RELEASE_COL(time_ms); RELEASE_COL(mmsi); RELEASE_COL(lat); RELEASE_COL(lon); RELEASE_COL(sog_dkn);
+                RELEASE_COL(cog_ddeg); RELEASE_COL(heading_deg); RELEASE_COL(msg_type); RELEASE_COL(nav_status);
+                RELEASE_COL(second); RELEASE_COL(source_id);
+#undef RELEASE_COL
+                release(ids + i0, (i1 - i0) * sizeof *ids);
+            }
+        }
+    }
+    return NULL;
+}
+
 static void free_blocks(aw_columns *blocks, size_t nblocks, bool consume) {
     if (consume)
         for (size_t b = 0; b < nblocks; b++) aw_columns_free(&blocks[b]);
@@ -655,29 +788,40 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
     size_t rec_bytes = 0;
     part *parts = NULL;
     unsigned nparts = 0;
+    count_job *cjobs = NULL;
+    unsigned ncj = 0;
     if (!rid || !oid || index_init(&h, 4096) < 0) goto out;
 
-    /* Clean while counting: only usable reports are kept. */
+    unsigned threads = params->threads ? params->threads : online_cores();
+    if (threads > 64) threads = 64;
+
+    /* Clean while counting, on all cores: each thread takes a range of rows in input
+     * order and gives their MMSIs ids of its own; the ids are joined below. */
+    ncj = threads;
+    if ((size_t)ncj > npos / 65536 + 1) ncj = (unsigned)(npos / 65536 + 1);
+    cjobs = calloc(ncj, sizeof *cjobs);
+    if (!cjobs) goto out;
+    for (unsigned j = 0; j < ncj; j++) {
+        cjobs[j] = (count_job){.blocks = blocks, .nblocks = nblocks, .rid = rid, .g0 = npos * j / ncj,
+                               .g1 = npos * (j + 1) / ncj};
+        if (index_init(&cjobs[j].h, 4096) < 0) goto out;
+    }
+    run_threads(run_count, cjobs, sizeof *cjobs, ncj);
     size_t nk = 0;
-    for (size_t b = 0, g = 0; b < nblocks; b++) {
-        const aw_columns *pos = &blocks[b];
-        for (size_t i = 0; i < pos->n; i++, g++) {
-            int32_t lat = pos->lat[i], lon = pos->lon[i];
-            rid[g] = NO_ID;
-            if (pos->time_ms[i] == INT64_MIN) {
-                t->stats.untimed++;
-            } else if (lat == AW_LAT_NA || lon == AW_LON_NA) {
-                t->stats.not_available++;
-            } else if (lat > 90 * 600000 || lat < -90 * 600000 || lon > 180 * 600000 || lon < -180 * 600000 ||
-                       (lat == 0 && lon == 0)) {
-                t->stats.out_of_range++;
-            } else {
-                uint32_t id = index_get(&h, pos->mmsi[i]);
-                if (id == NO_ID || grow_counts(&count, &cap_count, h.n) < 0) goto out;
-                rid[g] = id;
-                count[id]++;
-                nk++;
-            }
+    for (unsigned j = 0; j < ncj; j++) {
+        count_job *cj = &cjobs[j];
+        if (cj->oom) goto out;
+        t->stats.untimed += cj->untimed;
+        t->stats.not_available += cj->not_available;
+        t->stats.out_of_range += cj->out_of_range;
+        nk += cj->nk;
+        if (!(cj->to_global = malloc((cj->h.n ? cj->h.n : 1) * sizeof *cj->to_global))) goto out;
+        for (size_t k = 0; k <= cj->h.mask; k++) {
+            if (cj->h.key[k] == NO_ID) continue;
+            uint32_t id = index_get(&h, cj->h.key[k]);
+            if (id == NO_ID || grow_counts(&count, &cap_count, h.n) < 0) goto out;
+            cj->to_global[cj->h.id[k]] = id;
+            count[id] += cj->count[cj->h.id[k]];
         }
     }
     for (size_t i = 0; i < nobs; i++) {
@@ -709,46 +853,43 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
     for (size_t i = 0; i < nobs; i++) obs_perm[ocount[rank_of[oid[i]]]++] = (uint32_t)i;
     free(oid), oid = NULL;
 
-    /* Rows into the buckets of their rank's high bits: at most 4096 buckets. */
+    /* Rows into the buckets of their rank's high bits (at most 4096 buckets), each
+     * thread its rows after those of the threads before it: input order is kept. */
     unsigned shift = 0;
     while ((nm >> shift) > 4096) shift++;
     size_t nbuckets = nm ? ((nm - 1) >> shift) + 1 : 0;
-    cursor = malloc((nbuckets + 1) * sizeof *cursor);
+    cursor = calloc((nbuckets + 1) * ncj, sizeof *cursor);
     rec_bytes = (nk ? nk : 1) * sizeof *rec;
     rec = mmap(NULL, rec_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (!cursor || rec == MAP_FAILED) goto out;
-    for (size_t b = 0; b < nbuckets; b++) cursor[b] = row_off[b << shift];
-    const size_t slab = (size_t)1 << 20;
-    for (size_t b = 0, g0 = 0, bn = 0; b < nblocks; g0 += bn, b++) {
-        aw_columns *pos = &blocks[b];
-        bn = pos->n; /* freeing the block below clears it */
-        for (size_t i0 = 0; i0 < pos->n; i0 += slab) {
-            size_t i1 = i0 + slab < pos->n ? i0 + slab : pos->n;
-            const uint32_t *ids = rid + g0;
-            for (size_t i = i0; i < i1; i++) {
-                if (ids[i] == NO_ID) continue;
-                uint32_t r = rank_of[ids[i]];
-                rec[cursor[r >> shift]++] = (prec){
-                    .time_ms = pos->time_ms[i], .lat = pos->lat[i], .lon = pos->lon[i], .rank = r,
-                    .sog_dkn = pos->sog_dkn[i], .cog_ddeg = pos->cog_ddeg[i], .heading_deg = pos->heading_deg[i],
-                    .source_id = pos->source_id[i], .msg_type = pos->msg_type[i], .nav_status = pos->nav_status[i],
-                    .second = pos->second[i]};
-            }
-            if (consume) {
-#define RELEASE_COL(field) release(pos->field + i0, (i1 - i0) * sizeof *pos->field)
-                RELEASE_COL(time_ms); RELEASE_COL(mmsi); RELEASE_COL(lat); RELEASE_COL(lon); RELEASE_COL(sog_dkn);
-                RELEASE_COL(cog_ddeg); RELEASE_COL(heading_deg); RELEASE_COL(msg_type); RELEASE_COL(nav_status);
-                RELEASE_COL(second); RELEASE_COL(source_id);
-#undef RELEASE_COL
-                release(rid + g0 + i0, (i1 - i0) * sizeof *rid);
-            }
+    for (unsigned j = 0; j < ncj; j++) {
+        count_job *cj = &cjobs[j];
+        size_t *cur = cursor + (size_t)j * (nbuckets + 1);
+        for (size_t l = 0; l < cj->h.n; l++) {
+            uint32_t r = rank_of[cj->to_global[l]];
+            cj->to_global[l] = r; /* from here on: the rank */
+            cur[r >> shift] += cj->count[l];
         }
-        if (consume) aw_columns_free(pos);
     }
+    for (size_t b = 0; b < nbuckets; b++) {
+        size_t at = row_off[b << shift];
+        for (unsigned j = 0; j < ncj; j++) {
+            size_t *c = &cursor[(size_t)j * (nbuckets + 1) + b], n = *c;
+            *c = at;
+            at += n;
+        }
+    }
+    for (unsigned j = 0; j < ncj; j++) {
+        cjobs[j].rec = rec;
+        cjobs[j].cursor = cursor + (size_t)j * (nbuckets + 1);
+        cjobs[j].shift = shift;
+        cjobs[j].consume = consume;
+    }
+    run_threads(run_scatter, cjobs, sizeof *cjobs, ncj);
+    if (consume)
+        for (size_t b = 0; b < nblocks; b++) aw_columns_free(&blocks[b]);
     free(rid), rid = NULL;
 
-    unsigned threads = params->threads ? params->threads : online_cores();
-    if (threads > 64) threads = 64;
     if (shift > 0) {
         bucket_job bj[64];
         unsigned nb = threads < nbuckets ? threads : (unsigned)nbuckets;
@@ -822,16 +963,19 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
             t->vessels[vo + i] = v;
         }
         if (pt->nhistory) memcpy(t->history + ho, pt->history, pt->nhistory * sizeof *pt->history);
-        if (ro != pt->base && pt->n) {
-#define MOVE(field) memmove(t->field + ro, t->field + pt->base, pt->n * sizeof *t->field)
-            MOVE(time_ms); MOVE(mmsi); MOVE(segment); MOVE(lat); MOVE(lon); MOVE(sog_kn); MOVE(cog_deg);
-            MOVE(heading_deg); MOVE(source_id); MOVE(nav_status); MOVE(msg_type);
-#undef MOVE
-        }
+        pt->to = ro;
         ro += pt->n, vo += pt->nvessels, ho += pt->nhistory;
         free(pt->vessels), free(pt->history);
         pt->vessels = NULL, pt->history = NULL;
     }
+    /* The columns side by side: each a few hundred MB to move at 10 M rows. */
+    column_move cm[] = {
+#define COL(field) {(char *)t->field, sizeof *t->field, parts, nparts}
+        COL(time_ms), COL(mmsi), COL(segment), COL(lat), COL(lon), COL(sog_kn), COL(cog_deg),
+        COL(heading_deg), COL(source_id), COL(nav_status), COL(msg_type),
+#undef COL
+    };
+    if (nparts > 1) run_column_moves(cm, sizeof cm / sizeof *cm, threads);
     if (n < nk) {
 #define SHRINK(field)                                                        \
     do {                                                                     \
@@ -851,6 +995,9 @@ out:
     if (rc < 0 && !err[0]) snprintf(err, errcap, "out of memory building tracks");
     for (unsigned p = 0; p < nparts; p++) free(parts[p].vessels), free(parts[p].history);
     free(parts);
+    for (unsigned j = 0; cjobs && j < ncj; j++)
+        free(cjobs[j].h.key), free(cjobs[j].h.id), free(cjobs[j].count), free(cjobs[j].to_global);
+    free(cjobs);
     free(h.key), free(h.id);
     free(rid), free(oid), free(count), free(ocount), free(ranks), free(rank_of), free(sorted_mmsi);
     free(row_off), free(obs_off), free(obs_perm), free(cursor);
