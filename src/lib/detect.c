@@ -227,6 +227,15 @@ typedef struct vec {
     size_t n, cap, size;
 } vec;
 
+static bool vec_reserve(ctx *c, vec *v, size_t n) {
+    if (n <= v->cap) return true;
+    void *p = realloc(v->v, n * v->size);
+    if (!p) return c->oom = true, false;
+    v->v = p;
+    v->cap = n;
+    return true;
+}
+
 static void *vec_push(ctx *c, vec *v) {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 4096;
@@ -238,15 +247,15 @@ static void *vec_push(ctx *c, vec *v) {
     return (char *)v->v + v->size * v->n++;
 }
 
-static void encounters(ctx *c) {
+/* The encounter grid's samples of vessels [v0, v1) into *samples. */
+static void encounter_samples(ctx *c, size_t v0, size_t v1, vec *samples) {
     const aw_tracks *t = c->t;
     const aw_event_params *p = c->p;
     int64_t step = (int64_t)(p->encounter_grid_min * 60000);
     int64_t max_interp = (int64_t)(p->encounter_max_interp_h * 3600000);
     if (step <= 0) return;
     double cell_deg = p->encounter_distance_m / 111195.0;
-    vec samples = {.size = sizeof(sample)};
-    for (size_t vi = 0; vi < t->nvessels; vi++) {
+    for (size_t vi = v0; vi < v1; vi++) {
         const aw_vessel *v = &t->vessels[vi];
         if (v->count < 2) continue;
         /* Samples in port never make an encounter, and crowded ports would make the join
@@ -284,12 +293,20 @@ static void encounters(ctx *c) {
                 }
                 if (last_excluded) continue;
             }
-            sample *s = vec_push(c, &samples);
-            if (!s) goto out;
+            sample *s = vec_push(c, samples);
+            if (!s) return;
             *s = (sample){(int32_t)(g / step), (uint32_t)vi, (int32_t)floor(lat / cell_deg),
                           (int32_t)floor(lon / cell_deg), (float)lat, (float)lon, (float)kn};
         }
     }
+}
+
+/* Encounters from the grid's samples (consumed): pairs close in a time bin, merged
+ * into runs. */
+static void encounters_join(ctx *c, vec samples) {
+    const aw_tracks *t = c->t;
+    const aw_event_params *p = c->p;
+    int64_t step = (int64_t)(p->encounter_grid_min * 60000);
     sample *S = samples.v;
     if (samples.n > 1) qsort(S, samples.n, sizeof *S, cmp_sample);
 
@@ -390,7 +407,6 @@ static void encounters(ctx *c) {
     free(buf);
 out2:
     free(pairs.v);
-out:
     free(samples.v);
 }
 
@@ -472,13 +488,14 @@ static bool at_sea(ctx *c, double lat, double lon) {
     return true;
 }
 
-/* Calls fn for each MMSI with its positions (all segments) in time order. */
-static void per_mmsi(ctx *c, void (*fn)(ctx *, const idx_time *, size_t, size_t, size_t)) {
+/* Calls fn for each MMSI of vessels [from, to) with its positions (all segments) in
+ * time order. */
+static void per_mmsi(ctx *c, size_t from, size_t to, void (*fn)(ctx *, const idx_time *, size_t, size_t, size_t)) {
     const aw_tracks *t = c->t;
     vec order = {.size = sizeof(idx_time)};
-    for (size_t v0 = 0; v0 < t->nvessels && !c->oom;) {
+    for (size_t v0 = from; v0 < to && !c->oom;) {
         size_t v1 = v0 + 1;
-        while (v1 < t->nvessels && t->vessels[v1].mmsi == t->vessels[v0].mmsi) v1++;
+        while (v1 < to && t->vessels[v1].mmsi == t->vessels[v0].mmsi) v1++;
         order.n = 0;
         for (size_t vi = v0; vi < v1; vi++)
             for (size_t i = t->vessels[vi].first; i < t->vessels[vi].first + t->vessels[vi].count; i++) {
@@ -885,30 +902,73 @@ long aw_anchorages_derive(const aw_tracks *t, aw_geo *geo, double cell_deg, unsi
  * cores, each into its own list; the lists are then joined in a fixed order, so the
  * events and their indexes are the same whatever the number of cores. Dark rendezvous
  * and draught changes read the events found before them, so they run after the join. */
-typedef enum task_id { T_ENCOUNTERS, T_LOITERING, T_GAPS, T_ID_CONFLICTS, T_ID_CHANGES, T_SPOOF, T_COUNT } task_id;
+typedef enum task_id {
+    T_ENCOUNTERS, /* the grid sampling of the first half of the vessels; the join follows */
+    T_ENCOUNTERS_2,
+    T_SPOOF,
+    T_SPOOF_2,
+    T_LOITERING,
+    T_GAPS,
+    T_ID_CONFLICTS,
+    T_ID_CHANGES,
+    T_COUNT
+} task_id;
 
 typedef struct task_pool {
     ctx base;
     aw_events lists[T_COUNT];
     bool oom[T_COUNT];
+    vec samples[2];    /* the encounter grid's, by half */
+    int samples_done;
+    size_t mmsi_half;  /* the first vessel of the MMSI that starts the second half */
     pthread_mutex_t mu;
     int next;
 } task_pool;
+
+/* The encounter search is the longest task: its sampling runs as two tasks, and the
+ * one that finishes second joins the samples. */
+static void encounter_half(task_pool *tp, ctx *c, int half) {
+    size_t n = c->t->nvessels;
+    vec *mine = &tp->samples[half];
+    *mine = (vec){.size = sizeof(sample)};
+    encounter_samples(c, half ? n / 2 : 0, half ? n : n / 2, mine);
+    pthread_mutex_lock(&tp->mu);
+    bool last = ++tp->samples_done == 2;
+    pthread_mutex_unlock(&tp->mu);
+    if (!last) return;
+    c->out = &tp->lists[T_ENCOUNTERS];
+    vec *a = &tp->samples[0], *b = &tp->samples[1];
+    if (b->n && vec_reserve(c, a, a->n + b->n)) {
+        memcpy((char *)a->v + a->n * a->size, b->v, b->n * b->size);
+        a->n += b->n;
+    }
+    free(b->v);
+    *b = (vec){0};
+    vec all = *a;
+    *a = (vec){0};
+    encounters_join(c, all);
+}
 
 static void run_task(task_pool *tp, int k) {
     ctx c = tp->base;
     c.out = &tp->lists[k];
     c.oom = false;
     switch ((task_id)k) {
-    case T_ENCOUNTERS: encounters(&c); break;
+    case T_ENCOUNTERS: encounter_half(tp, &c, 0); break;
+    case T_ENCOUNTERS_2: encounter_half(tp, &c, 1); break;
     case T_LOITERING: loitering(&c); break;
-    case T_GAPS: per_mmsi(&c, gaps_of); break;
+    case T_GAPS: per_mmsi(&c, 0, c.t->nvessels, gaps_of); break;
     case T_ID_CONFLICTS: identity_conflicts(&c); break;
     case T_ID_CHANGES: identity_changes(&c); break;
-    case T_SPOOF: per_mmsi(&c, spoof_of); break;
+    case T_SPOOF: per_mmsi(&c, 0, tp->mmsi_half, spoof_of); break;
+    case T_SPOOF_2: per_mmsi(&c, tp->mmsi_half, c.t->nvessels, spoof_of); break;
     default: break;
     }
-    tp->oom[k] = c.oom;
+    if (c.oom) {
+        pthread_mutex_lock(&tp->mu);
+        tp->oom[k] = true;
+        pthread_mutex_unlock(&tp->mu);
+    }
 }
 
 static void *task_worker(void *arg) {
@@ -950,6 +1010,10 @@ int aw_detect(const aw_tracks *t, const aw_geo *geo, const aw_event_params *p, a
         return -1;
     }
     tp->base = c;
+    /* The spoofing halves split between two MMSIs: each MMSI is one call. */
+    size_t h = t->nvessels / 2;
+    while (h > 0 && h < t->nvessels && t->vessels[h].mmsi == t->vessels[h - 1].mmsi) h++;
+    tp->mmsi_half = h;
     pthread_mutex_init(&tp->mu, NULL);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned nthreads = cores < 1 ? 1 : cores > T_COUNT ? T_COUNT : (unsigned)cores;
@@ -968,10 +1032,12 @@ int aw_detect(const aw_tracks *t, const aw_geo *geo, const aw_event_params *p, a
         append_list(&c, &tp->lists[T_GAPS])) {
         dark_rendezvous(&c, n0);
         if (!c.oom) draught_changes(&c, n0);
-        if (!c.oom && append_list(&c, &tp->lists[T_ID_CONFLICTS]) && append_list(&c, &tp->lists[T_ID_CHANGES]))
-            (void)append_list(&c, &tp->lists[T_SPOOF]);
+        if (!c.oom && append_list(&c, &tp->lists[T_ID_CONFLICTS]) && append_list(&c, &tp->lists[T_ID_CHANGES]) &&
+            append_list(&c, &tp->lists[T_SPOOF]))
+            (void)append_list(&c, &tp->lists[T_SPOOF_2]);
     }
     for (int k = 0; k < T_COUNT; k++) aw_events_free(&tp->lists[k]);
+    free(tp->samples[0].v), free(tp->samples[1].v);
     free(tp);
     if (oom || c.oom) {
         snprintf(err, errcap, "out of memory detecting events");

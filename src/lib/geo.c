@@ -758,6 +758,23 @@ static aw_place pointset_nearest(const pointset *s, double lat, double lon, doub
     if (!s->n || !valid_pos(lat, lon)) return none;
     if (!(max_km >= 0)) max_km = 0;
     if (lon >= 180) lon = -180;
+    /* Most questions come from open sea, with no point within max_km: one look at the
+     * few cells that could hold one answers them. */
+    if (max_km < 1000) {
+        double rad = max_km / EARTH_RADIUS_KM, dlat = rad / DEG2RAD, dlon = INFINITY;
+        if (lat + dlat < 90 && lat - dlat > -90) {
+            double sn = sin(rad) / cos(lat * DEG2RAD);
+            if (sn < 1) dlon = asin(sn) / DEG2RAD;
+        }
+        box b = box_around(lat, lon, dlat, dlon, POINT_CELL_DEG, POINT_ROWS, POINT_COLS);
+        if ((b.r1 - b.r0 + 1) * (b.c1 - b.c0 + 1) <= 64) {
+            bool any = false;
+            for (int r = b.r0; r <= b.r1 && !any; r++)
+                for (int u = b.c0; u <= b.c1 && !any; u++)
+                    any = s->head[r * POINT_COLS + ((u % POINT_COLS) + POINT_COLS) % POINT_COLS] >= 0;
+            if (!any) return none;
+        }
+    }
     double best_m = INFINITY;
     int32_t best_i = -1;
     box seen = {1, 0, 0, -1};
