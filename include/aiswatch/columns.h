@@ -9,6 +9,7 @@
 #ifndef AISWATCH_COLUMNS_H
 #define AISWATCH_COLUMNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,8 @@ typedef struct aw_columns {
     uint8_t *nav_status;    /* 15 when the type carries none */
     uint8_t *second;        /* the report's own UTC second field, 60 when it carries none */
     uint16_t *source_id;    /* which input the row came from (the caller's numbering) */
+    bool mapped;            /* grown past 1 MiB by aw_columns_push(): the arrays are mappings
+                               of their own; false for arrays a caller malloc()ed */
 } aw_columns;
 
 /* Returns 0, or -1 when memory runs out (the row is not added). */

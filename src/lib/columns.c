@@ -4,28 +4,63 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigarray.h"
+
+#define NCOLS 11
+
+static void fields(aw_columns *c, void **f[NCOLS], size_t sz[NCOLS]) {
+    size_t k = 0;
+#define F(field) f[k] = (void **)&c->field, sz[k++] = sizeof *c->field
+    F(time_ms); F(mmsi); F(lat); F(lon); F(sog_dkn); F(cog_ddeg); F(heading_deg); F(msg_type);
+    F(nav_status); F(second); F(source_id);
+#undef F
+}
+
+/* Small columns are malloc()ed; from 1 MiB (of time_ms) every column is a mapping of its
+ * own, grown by mremap (bigarray.h says why). */
 static int grow(aw_columns *c, size_t need) {
     if (need <= c->cap) return 0;
     size_t cap = c->cap ? c->cap : 4096;
     while (cap < need) cap *= 2;
-#define GROW(field)                                                        \
-    do {                                                                   \
-        void *p = realloc(c->field, cap * sizeof *c->field);               \
-        if (!p) return -1;                                                 \
-        c->field = p;                                                      \
-    } while (0)
-    GROW(time_ms);
-    GROW(mmsi);
-    GROW(lat);
-    GROW(lon);
-    GROW(sog_dkn);
-    GROW(cog_ddeg);
-    GROW(heading_deg);
-    GROW(msg_type);
-    GROW(nav_status);
-    GROW(second);
-    GROW(source_id);
-#undef GROW
+    void **f[NCOLS];
+    size_t sz[NCOLS];
+    fields(c, f, sz);
+    bool to_map = c->mapped || cap * sizeof *c->time_ms >= AW_MAP_MIN_BYTES;
+    if (!to_map) {
+        for (int k = 0; k < NCOLS; k++) {
+            void *p = realloc(*f[k], cap * sz[k]);
+            if (!p) return -1;
+            *f[k] = p;
+        }
+    } else if (c->mapped) {
+        for (int k = 0; k < NCOLS; k++) {
+            void *p = mremap(*f[k], aw_map_bytes(c->cap * sz[k]), aw_map_bytes(cap * sz[k]), MREMAP_MAYMOVE);
+            if (p == MAP_FAILED) {
+                /* Give back what the columns before got: shrinking stays in place. */
+                for (int j = 0; j < k; j++)
+                    *f[j] = mremap(*f[j], aw_map_bytes(cap * sz[j]), aw_map_bytes(c->cap * sz[j]), 0);
+                return -1;
+            }
+            *f[k] = p;
+            aw_advise_huge(p, cap * sz[k]);
+        }
+    } else {
+        void *q[NCOLS];
+        for (int k = 0; k < NCOLS; k++) {
+            q[k] = mmap(NULL, aw_map_bytes(cap * sz[k]), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (q[k] == MAP_FAILED) {
+                for (int j = 0; j < k; j++) munmap(q[j], aw_map_bytes(cap * sz[j]));
+                return -1;
+            }
+        }
+        for (int k = 0; k < NCOLS; k++) {
+            if (c->n) memcpy(q[k], *f[k], c->n * sz[k]);
+            free(*f[k]);
+            *f[k] = q[k];
+            aw_advise_huge(q[k], cap * sz[k]);
+        }
+        c->mapped = true;
+    }
     c->cap = cap;
     return 0;
 }
@@ -94,17 +129,10 @@ int aw_columns_append(aw_columns *dst, const aw_columns *src) {
 }
 
 void aw_columns_free(aw_columns *c) {
-    free(c->time_ms);
-    free(c->mmsi);
-    free(c->lat);
-    free(c->lon);
-    free(c->sog_dkn);
-    free(c->cog_ddeg);
-    free(c->heading_deg);
-    free(c->msg_type);
-    free(c->nav_status);
-    free(c->second);
-    free(c->source_id);
+    void **f[NCOLS];
+    size_t sz[NCOLS];
+    fields(c, f, sz);
+    for (int k = 0; k < NCOLS; k++) aw_array_free(*f[k], c->cap * sz[k], c->mapped);
     memset(c, 0, sizeof *c);
 }
 

@@ -116,23 +116,20 @@ static void worker_free(void *ctx, void *wstate) {
     } else {
         s->oom = true;
     }
-    if (w->obs.n && s->obs.n + w->obs.n > s->obs.cap) {
-        size_t cap = s->obs.cap ? s->obs.cap : 1024;
-        while (cap < s->obs.n + w->obs.n) cap *= 2;
-        aw_static_obs *v = realloc(s->obs.v, cap * sizeof *v);
-        if (v) s->obs.v = v, s->obs.cap = cap;
-    }
-    if (s->obs.n + w->obs.n <= s->obs.cap) {
-        if (w->obs.n) memcpy(s->obs.v + s->obs.n, w->obs.v, w->obs.n * sizeof *w->obs.v);
+    if (!s->obs.v) { /* the first worker's list becomes the scan's: no copy */
+        s->obs = w->obs;
+        w->obs = (obs_vec){0};
+    } else if (w->obs.n && obs_reserve(&s->obs, s->obs.n + w->obs.n) == 0) {
+        memcpy(s->obs.v + s->obs.n, w->obs.v, w->obs.n * sizeof *w->obs.v);
         s->obs.n += w->obs.n;
-    } else {
+    } else if (w->obs.n) {
         s->oom = true;
     }
     s->untimed_static += w->untimed_static;
     s->outside_window += w->outside_window;
     pthread_mutex_unlock(&s->mu);
     aw_columns_free(&w->pos);
-    free(w->obs.v);
+    obs_free(&w->obs);
     free(w);
 }
 
@@ -312,8 +309,7 @@ static int check_finish(aw_scan *s, char *err, size_t errcap) {
 static int build_tracks(aw_scan *s, char *err, size_t errcap) {
     double t1 = now_s(), c1 = cpu_s();
     int rc = aw_tracks_build_blocks(s->blocks, s->nblocks, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
-    free(s->obs.v);
-    s->obs = (obs_vec){0};
+    obs_free(&s->obs);
     s->t_tracks = now_s() - t1;
     s->cpu_tracks = cpu_s() - c1;
     return rc;
@@ -493,7 +489,7 @@ void aw_scan_free(aw_scan *s) {
     if (!s) return;
     for (size_t i = 0; i < s->nblocks; i++) aw_columns_free(&s->blocks[i]);
     free(s->blocks);
-    free(s->obs.v);
+    obs_free(&s->obs);
     aw_vessel_screen_free(s->screened, s->tracks.nvessels);
     free(s->vessel_sanctions);
     aw_events_free(&s->events);

@@ -783,7 +783,7 @@ void aw_watch_free(aw_watch *w) {
     free(w->src);
     free(w->src_names);
     aw_columns_free(&w->pos);
-    free(w->obs.v);
+    obs_free(&w->obs);
     free(w->pv_mmsi), free(w->pv_seg), free(w->pv_first), free(w->pv_count), free(w->pt);
     free(w->recs);
     free(w->idx);
@@ -1066,7 +1066,7 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
     /* Checks out: swap in. */
     aw_columns_free(&w->pos);
     w->pos = tmp.pos;
-    free(w->obs.v);
+    obs_free(&w->obs);
     w->obs = tmp.obs;
     free(w->pv_mmsi), free(w->pv_seg), free(w->pv_first), free(w->pv_count), free(w->pt);
     w->pv_mmsi = tmp.pv_mmsi, w->pv_seg = tmp.pv_seg, w->pv_first = tmp.pv_first, w->pv_count = tmp.pv_count;
@@ -1103,7 +1103,7 @@ oom:
 fail:
     free(high);
     aw_columns_free(&tmp.pos);
-    free(tmp.obs.v);
+    obs_free(&tmp.obs);
     free(tmp.pv_mmsi), free(tmp.pv_seg), free(tmp.pv_first), free(tmp.pv_count), free(tmp.pt);
     free(tmp.recs);
     return -1;
