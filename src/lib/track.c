@@ -22,9 +22,6 @@
 #include "aiswatch/segment.h"
 
 #include "bigarray.h"
-#include <time.h>
-static double tnow(void){struct timespec ts;clock_gettime(CLOCK_MONOTONIC,&ts);return ts.tv_sec+ts.tv_nsec/1e9;}
-#define TMARK(l) fprintf(stderr,"TT %s %.3f\n",l,tnow()-T0)
 
 static const char *const field_names[AW_ID_COUNT] = {
     "name", "imo", "callsign", "ship_type", "length_m", "beam_m", "draught_m", "destination",
@@ -771,7 +768,6 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
         aw_track_params_default(&defaults);
         params = &defaults;
     }
-    double T0=tnow();
     memset(t, 0, sizeof *t);
     if (errcap) err[0] = 0;
     size_t npos = 0;
@@ -813,7 +809,6 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
         if (index_init(&cjobs[j].h, 4096) < 0) goto out;
     }
     run_threads(run_count, cjobs, sizeof *cjobs, ncj);
-    TMARK("count");
     size_t nk = 0;
     for (unsigned j = 0; j < ncj; j++) {
         count_job *cj = &cjobs[j];
@@ -860,7 +855,6 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
     for (size_t i = 0; i < nobs; i++) obs_perm[ocount[rank_of[oid[i]]]++] = (uint32_t)i;
     free(oid), oid = NULL;
 
-    TMARK("ranks");
     /* Rows into the buckets of their rank's high bits (at most 4096 buckets), each
      * thread its rows after those of the threads before it: input order is kept. */
     unsigned shift = 0;
@@ -894,9 +888,7 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
         cjobs[j].shift = shift;
         cjobs[j].consume = consume;
     }
-    TMARK("prescatter");
     run_threads(run_scatter, cjobs, sizeof *cjobs, ncj);
-    TMARK("scatter");
     if (consume)
         for (size_t b = 0; b < nblocks; b++) aw_columns_free(&blocks[b]);
     free(rid), rid = NULL;
@@ -911,7 +903,6 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
             if (bj[j].oom) goto out;
     }
 
-    TMARK("buckets");
     /* Parts of about equal row counts, cut between MMSIs. */
     if (threads > nm) threads = nm ? (unsigned)nm : 1;
     parts = calloc(threads, sizeof *parts);
@@ -943,7 +934,6 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
         jobs[p] = (part_job){&sh, &parts[p]};
     }
     run_threads(run_part, jobs, sizeof *jobs, nparts);
-    TMARK("parts");
     free(jobs);
     munmap(rec, rec_bytes), rec = MAP_FAILED;
     for (unsigned p = 0; p < nparts; p++) {
@@ -1004,7 +994,6 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
     t->nvessels = nv;
     t->nhistory = nh;
     t->stats.positions = t->n;
-    TMARK("join");
     rc = 0;
 out:
     if (rc < 0 && !err[0]) snprintf(err, errcap, "out of memory building tracks");
