@@ -4,6 +4,7 @@
 
 #include "aiswatch/track.h"
 #include "check.h"
+#include "obs_vec.h"
 
 static void push_pos(aw_columns *c, uint32_t mmsi, int64_t t_ms, double lat, double lon, double sog) {
     aw_msg m = {.msg_type = 1, .mmsi = mmsi};
@@ -127,9 +128,83 @@ static void identity_history_keeps_every_value_with_its_times(void) {
     aw_columns_free(&c);
 }
 
+/* Big inputs: columns grow through malloc, then their own mappings (grown by mremap,
+ * huge pages asked for), over many doublings; several blocks are joined, on one thread
+ * and on two, into the same tracks. */
+static void big_columns_grow_and_join_the_same_on_any_thread_count(void) {
+    enum { BLOCKS = 2, ROWS = 1200000, SHIPS = 97 };
+    int64_t t0 = 1700000000000LL;
+    aw_tracks t[2];
+    char err[256];
+    for (int run = 0; run < 2; run++) {
+        aw_columns blocks[BLOCKS] = {{0}};
+        for (int b = 0; b < BLOCKS; b++) {
+            for (int i = 0; i < ROWS; i++) {
+                int k = b * ROWS + i;
+                uint32_t mmsi = 211000000 + (uint32_t)(k % SHIPS);
+                push_pos(&blocks[b], mmsi, t0 + (int64_t)(k / SHIPS) * 10000, 54.0 + (k % SHIPS) * 0.01,
+                         10.0 + (k / SHIPS) * 0.0001, 12);
+            }
+            CHECK_EQ_INT(blocks[b].n, ROWS);
+            CHECK(blocks[b].mapped);
+            /* Values survive the moves: the last row pushed is where it was put. */
+            int k = b * ROWS + ROWS - 1;
+            CHECK_EQ_INT(blocks[b].mmsi[ROWS - 1], 211000000 + k % SHIPS);
+            CHECK_EQ_INT(blocks[b].time_ms[ROWS - 1], t0 + (int64_t)(k / SHIPS) * 10000);
+        }
+        aw_track_params p;
+        aw_track_params_default(&p);
+        p.threads = run ? 2 : 1;
+        CHECK_EQ_INT(aw_tracks_build_blocks(blocks, BLOCKS, NULL, 0, &p, &t[run], err, sizeof err), 0);
+        for (int b = 0; b < BLOCKS; b++) CHECK_EQ_INT(blocks[b].n, 0); /* consumed */
+    }
+    CHECK_EQ_INT(t[0].n, BLOCKS * ROWS);
+    CHECK_EQ_INT(t[0].nvessels, SHIPS);
+    CHECK_EQ_INT(t[1].n, t[0].n);
+    CHECK_EQ_INT(t[1].nvessels, t[0].nvessels);
+    if (t[0].n == t[1].n) {
+        CHECK(memcmp(t[0].time_ms, t[1].time_ms, t[0].n * sizeof *t[0].time_ms) == 0);
+        CHECK(memcmp(t[0].mmsi, t[1].mmsi, t[0].n * sizeof *t[0].mmsi) == 0);
+        CHECK(memcmp(t[0].lon, t[1].lon, t[0].n * sizeof *t[0].lon) == 0);
+    }
+    /* Each ship's track is in time order with every report. */
+    size_t bad = 0;
+    for (size_t v = 0; v < t[0].nvessels; v++) {
+        const aw_vessel *ves = &t[0].vessels[v];
+        if (ves->count != BLOCKS * ROWS / SHIPS && ves->count != BLOCKS * ROWS / SHIPS + 1) bad++;
+        for (size_t i = ves->first + 1; i < ves->first + ves->count; i++) bad += t[0].time_ms[i] <= t[0].time_ms[i - 1];
+    }
+    CHECK_EQ_INT(bad, 0);
+    aw_tracks_free(&t[0]);
+    aw_tracks_free(&t[1]);
+}
+
+/* Static reports (an odd size: their mappings are not whole huge pages) grow past the
+ * switch to a mapping and through many mremaps; every report is kept. */
+static void static_reports_grow_through_mappings(void) {
+    obs_vec v = {0};
+    size_t n = 600000, bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        aw_static_obs o = {.time_ms = (int64_t)i, .mmsi = (uint32_t)(i * 7)};
+        if (obs_push(&v, &o) < 0) {
+            bad++;
+            break;
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(v.n, n);
+    CHECK(v.mapped);
+    for (size_t i = 0; i < v.n; i += 997) bad += v.v[i].time_ms != (int64_t)i || v.v[i].mmsi != i * 7;
+    CHECK_EQ_INT(bad, 0);
+    obs_free(&v);
+    CHECK(v.v == NULL && v.n == 0);
+}
+
 int main(void) {
     positions_are_cleaned_and_counted();
     shared_mmsi_becomes_two_segments();
     identity_history_keeps_every_value_with_its_times();
+    big_columns_grow_and_join_the_same_on_any_thread_count();
+    static_reports_grow_through_mappings();
     return check_report("track");
 }

@@ -22,7 +22,8 @@
 #define AW_HUGE_MIN_BYTES ((size_t)8 << 20)
 #define AW_MAP_MIN_BYTES ((size_t)1 << 20)
 
-/* Asks for huge pages for the 2 MiB-aligned pages wholly inside [p, p + bytes). */
+/* Asks for huge pages for the 2 MiB-aligned pages wholly inside [p, p + bytes), for
+ * memory from malloc() or a mapping never resized. */
 static inline void aw_advise_huge(void *p, size_t bytes) {
 #ifdef MADV_HUGEPAGE
     if (!p || bytes < AW_HUGE_MIN_BYTES) return;
@@ -36,23 +37,31 @@ static inline void aw_advise_huge(void *p, size_t bytes) {
 
 static inline size_t aw_map_bytes(size_t bytes) { return (bytes + 4095) & ~(size_t)4095; }
 
+/* The same for a whole mapping of ours: advising only a part would split the mapping,
+ * and mremap() cannot grow a range that spans two. */
+static inline void aw_advise_huge_mapping(void *q, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+    if (q && bytes >= AW_HUGE_MIN_BYTES) (void)madvise(q, aw_map_bytes(bytes), MADV_HUGEPAGE);
+#else
+    (void)q, (void)bytes;
+#endif
+}
+
 /* Resizes p (`used` bytes of it in use, `old_cap` allocated, a mapping when was_mapped)
  * to new_cap bytes: malloc()ed unless to_map, once mapped always mapped. Returns the
  * array, or NULL with p unchanged. */
 static inline void *aw_array_resize(void *p, size_t used, size_t old_cap, size_t new_cap, bool was_mapped,
                                     bool to_map) {
     if (!to_map) return realloc(p, new_cap ? new_cap : 1);
-    void *q;
-    if (was_mapped) {
-        q = mremap(p, aw_map_bytes(old_cap), aw_map_bytes(new_cap), MREMAP_MAYMOVE);
-        if (q == MAP_FAILED) return NULL;
-    } else {
+    void *q = was_mapped ? mremap(p, aw_map_bytes(old_cap), aw_map_bytes(new_cap), MREMAP_MAYMOVE) : MAP_FAILED;
+    if (q == MAP_FAILED) { /* a new mapping, and a copy; a mapping mremap() refused is unmapped */
         q = mmap(NULL, aw_map_bytes(new_cap), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (q == MAP_FAILED) return NULL;
         if (used) memcpy(q, p, used);
-        free(p);
+        if (was_mapped) munmap(p, aw_map_bytes(old_cap));
+        else free(p);
     }
-    aw_advise_huge(q, new_cap);
+    aw_advise_huge_mapping(q, new_cap);
     return q;
 }
 

@@ -35,6 +35,13 @@ static int grow(aw_columns *c, size_t need) {
     } else if (c->mapped) {
         for (int k = 0; k < NCOLS; k++) {
             void *p = mremap(*f[k], aw_map_bytes(c->cap * sz[k]), aw_map_bytes(cap * sz[k]), MREMAP_MAYMOVE);
+            if (p == MAP_FAILED) { /* a new mapping and a copy */
+                p = mmap(NULL, aw_map_bytes(cap * sz[k]), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                if (p != MAP_FAILED) {
+                    if (c->n) memcpy(p, *f[k], c->n * sz[k]);
+                    munmap(*f[k], aw_map_bytes(c->cap * sz[k]));
+                }
+            }
             if (p == MAP_FAILED) {
                 /* Give back what the columns before got: shrinking stays in place. */
                 for (int j = 0; j < k; j++)
@@ -42,7 +49,7 @@ static int grow(aw_columns *c, size_t need) {
                 return -1;
             }
             *f[k] = p;
-            aw_advise_huge(p, cap * sz[k]);
+            aw_advise_huge_mapping(p, cap * sz[k]);
         }
     } else {
         void *q[NCOLS];
@@ -57,7 +64,7 @@ static int grow(aw_columns *c, size_t need) {
             if (c->n) memcpy(q[k], *f[k], c->n * sz[k]);
             free(*f[k]);
             *f[k] = q[k];
-            aw_advise_huge(q[k], cap * sz[k]);
+            aw_advise_huge_mapping(q[k], cap * sz[k]);
         }
         c->mapped = true;
     }
