@@ -280,7 +280,7 @@ echo "== times ($(nproc) cores, shared; PostgreSQL $pg_version, PostGIS $postgis
 ms() { awk -v ns="$1" 'BEGIN{printf "%.1f s", ns / 1e9}'; }
 mib() { awk -v kb="$1" 'BEGIN{printf "%.0f MiB", kb / 1024}'; }
 printf '%-58s %10s %12s\n' step wall peak
-printf '%-58s %10s %12s\n' "aiswatch decode --format csv (CSV for COPY, not counted)" "$(ms "$decode_ns")" "-"
+printf '%-58s %10s %12s\n' "CSV for COPY: aiswatch decode | awk | cut" "$(ms "$decode_ns")" "-"
 printf '%-58s %10s %12s\n' "PostGIS load: COPY + point geometry + indexes" "$(ms "$load_pos_ns")" "$(mib "$load_pos_kb")"
 echo "      (${load_steps# })"
 printf '%-58s %10s %12s\n' "PostGIS load: ports + land (subdivided, indexed)" "$(ms "$load_ref_ns")" "$(mib "$load_ref_kb")"
@@ -300,9 +300,11 @@ for v in $variants; do
   for mode in full noposition; do
     [ -n "${scan_ns[$v-$mode]:-}" ] || continue
     s=${scan_ns[$v-$mode]}
-    awk -v v="$v" -v m="$mode" -v l="$load_ns" -v q="${q_ns[$v]}" -v s="$s" 'BEGIN{
-      printf "ratio [%s, scan %s]: PostGIS load+query / aiswatch = %.1fx; query only / aiswatch = %.1fx (target 50x)\n",
-        v, (m == "full" ? "--positions" : "--no-positions"), (l + q) / s, q / s }'
+    # From the raw NMEA, PostGIS also needs a decoder: aiswatch's own CSV export, the
+    # fastest at hand, is counted for it in the first ratio (none of the others).
+    awk -v v="$v" -v m="$mode" -v d="$decode_ns" -v l="$load_ns" -v q="${q_ns[$v]}" -v s="$s" 'BEGIN{
+      printf "ratio [%s, scan %s]: PostGIS decode+load+query / aiswatch = %.1fx; load+query / aiswatch = %.1fx; query only / aiswatch = %.1fx (target 50x)\n",
+        v, (m == "full" ? "--positions" : "--no-positions"), (d + l + q) / s, (l + q) / s, q / s }'
   done
 done
 for v in $variants; do echo "${cmp_line[$v]} [$v]"; done
