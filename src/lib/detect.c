@@ -215,6 +215,62 @@ static int cmp_sample(const void *x, const void *y) {
     return a->vessel < b->vessel ? -1 : a->vessel > b->vessel;
 }
 
+/* Sorts samples (made in vessel order) as cmp_sample does, by a stable radix sort of
+ * (bin, cy, cx) packed in 64 bits: equal keys keep their vessel order. false when the
+ * ranges do not fit 64 bits or memory runs out (the caller sorts otherwise). */
+typedef struct skey {
+    uint64_t key;
+    uint32_t i;
+} skey;
+
+static unsigned bits_for(uint64_t range) {
+    unsigned b = 0;
+    while (b < 64 && (range >> b)) b++;
+    return b;
+}
+
+static bool sort_samples(sample *S, size_t n) {
+    int32_t b0 = S[0].bin, b1 = b0, y0 = S[0].cy, y1 = y0, x0 = S[0].cx, x1 = x0;
+    for (size_t i = 1; i < n; i++) {
+        if (S[i].vessel < S[i - 1].vessel) return false; /* not in vessel order: no tie-break */
+        b0 = S[i].bin < b0 ? S[i].bin : b0, b1 = S[i].bin > b1 ? S[i].bin : b1;
+        y0 = S[i].cy < y0 ? S[i].cy : y0, y1 = S[i].cy > y1 ? S[i].cy : y1;
+        x0 = S[i].cx < x0 ? S[i].cx : x0, x1 = S[i].cx > x1 ? S[i].cx : x1;
+    }
+    unsigned bx = bits_for((uint64_t)((int64_t)x1 - x0)), by = bits_for((uint64_t)((int64_t)y1 - y0)),
+             bb = bits_for((uint64_t)((int64_t)b1 - b0));
+    if (bx + by + bb > 64 || n > UINT32_MAX) return false;
+    skey *k = malloc(n * sizeof *k), *tmp = malloc(n * sizeof *tmp);
+    sample *out = malloc(n * sizeof *out);
+    if (!k || !tmp || !out) {
+        free(k), free(tmp), free(out);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        k[i] = (skey){(uint64_t)((int64_t)S[i].bin - b0) << (bx + by) | (uint64_t)((int64_t)S[i].cy - y0) << bx |
+                          (uint64_t)((int64_t)S[i].cx - x0),
+                      (uint32_t)i};
+    enum { DIGIT = 11, BUCKETS = 1 << DIGIT };
+    size_t count[BUCKETS];
+    for (unsigned shift = 0; shift < bx + by + bb; shift += DIGIT) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++) count[(k[i].key >> shift) & (BUCKETS - 1)]++;
+        size_t at = 0;
+        for (size_t d = 0; d < BUCKETS; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++) tmp[count[(k[i].key >> shift) & (BUCKETS - 1)]++] = k[i];
+        skey *x = k;
+        k = tmp, tmp = x;
+    }
+    for (size_t i = 0; i < n; i++) out[i] = S[k[i].i];
+    memcpy(S, out, n * sizeof *S);
+    free(k), free(tmp), free(out);
+    return true;
+}
+
 static int cmp_pair(const void *x, const void *y) {
     const close_pair *a = x, *b = y;
     if (a->a != b->a) return a->a < b->a ? -1 : 1;
@@ -308,7 +364,7 @@ static void encounters_join(ctx *c, vec samples) {
     const aw_event_params *p = c->p;
     int64_t step = (int64_t)(p->encounter_grid_min * 60000);
     sample *S = samples.v;
-    if (samples.n > 1) qsort(S, samples.n, sizeof *S, cmp_sample);
+    if (samples.n > 1 && !sort_samples(S, samples.n)) qsort(S, samples.n, sizeof *S, cmp_sample);
 
     /* Self-join of each time bin through its cell order: only neighbouring cells meet. */
     vec pairs = {.size = sizeof(close_pair)};
