@@ -19,7 +19,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* Below this an array of malloc()'s gains little and shares its pages with others; a
+ * mapping of ours gains from its first whole huge page. */
 #define AW_HUGE_MIN_BYTES ((size_t)8 << 20)
+#define AW_HUGE_MIN_MAPPING ((size_t)2 << 20)
 #define AW_MAP_MIN_BYTES ((size_t)1 << 20)
 
 /* Asks for huge pages for the 2 MiB-aligned pages wholly inside [p, p + bytes), for
@@ -41,7 +44,7 @@ static inline size_t aw_map_bytes(size_t bytes) { return (bytes + 4095) & ~(size
  * and mremap() cannot grow a range that spans two. */
 static inline void aw_advise_huge_mapping(void *q, size_t bytes) {
 #ifdef MADV_HUGEPAGE
-    if (q && bytes >= AW_HUGE_MIN_BYTES) (void)madvise(q, aw_map_bytes(bytes), MADV_HUGEPAGE);
+    if (q && bytes >= AW_HUGE_MIN_MAPPING) (void)madvise(q, aw_map_bytes(bytes), MADV_HUGEPAGE);
 #else
     (void)q, (void)bytes;
 #endif
