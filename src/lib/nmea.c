@@ -121,6 +121,60 @@ uint8_t aw_nmea_checksum(const char *start, size_t len) {
     return x;
 }
 
+/* Word-at-a-time scanning (SWAR). bytes_eq() sets the high bit of every byte of w that
+ * equals the byte broadcast in `b`, exactly: the per-byte sum (x & 0x7f) + 0x7f cannot
+ * carry into the next byte, so no false positives (unlike the classic haszero trick). */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static inline uint64_t bytes_eq(uint64_t w, uint64_t b) {
+    uint64_t x = w ^ b;
+    return ~(((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
+}
+
+/* One pass over [p, end) to the first '*' or `stop` (pass '*' for none): returns it or
+ * NULL, with the XOR of the bytes before it in *sum and the number of commas before it
+ * in *commas. This replaces, per sentence, a memchr for the star, a checksum loop and a
+ * memchr for the payload's closing comma (see parse_fields). Loads stay inside
+ * [p, end): the input may be a mapped file that ends at a page end. */
+static inline const char *scan_to_star(const char *p, const char *end, char stop, uint8_t *sum,
+                                       unsigned *commas) {
+    uint64_t acc = 0;
+    unsigned nc = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t stars = ONES * '*', stops = ONES * (uint8_t)stop, comma_w = ONES * ',';
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t hit = bytes_eq(w, stars) | bytes_eq(w, stops);
+        uint64_t cm = bytes_eq(w, comma_w);
+        if (hit) {
+            unsigned k = (unsigned)__builtin_ctzll(hit) / 8; /* bytes before the hit */
+            uint64_t before = k ? ~0ULL >> (64 - 8 * k) : 0;
+            acc ^= w & before;
+            nc += (unsigned)__builtin_popcountll(cm & before);
+            p += k;
+            goto found;
+        }
+        acc ^= w;
+        nc += (unsigned)__builtin_popcountll(cm);
+        p += 8;
+    }
+#endif
+    for (; p < end; p++) {
+        if (*p == '*' || *p == stop) goto found;
+        acc ^= (uint8_t)*p;
+        nc += *p == ',';
+    }
+    return NULL;
+found:
+    acc ^= acc >> 32;
+    acc ^= acc >> 16;
+    acc ^= acc >> 8;
+    *sum = (uint8_t)acc;
+    *commas = nc;
+    return p;
+}
+
 static inline int hexval(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -227,21 +281,32 @@ static bool parse_pghp(const char *s, const char *star, int64_t *ms) {
  * the closing backslash, or NULL when the block does not close on this line. */
 static const char *parse_tagblock(const char *p, const char *end, tags *t, aw_decode_stats *st) {
     const char *body = p + 1;
-    const char *close = memchr(body, '\\', (size_t)(end - body));
-    if (!close) return NULL;
+    /* The closing backslash, and the star before it when there is one, in one pass:
+     * the common block `\s:…,c:…*hh\` closes three bytes after its star. */
+    uint8_t sum = 0;
+    unsigned commas;
+    const char *star = scan_to_star(body, end, '\\', &sum, &commas);
+    if (!star) return NULL;
+    const char *close = star;
+    if (*star == '*') {
+        const char *q = star + 1;
+        while (q < end && q <= star + 3 && *q != '\\') q++;
+        close = q < end && *q == '\\' ? q : memchr(q, '\\', (size_t)(end - q));
+        if (!close) return NULL;
+    } else {
+        star = NULL;
+    }
     st->tagblocks++;
     const char *fields_end = close;
-    const char *star = memchr(body, '*', (size_t)(close - body));
     if (star) {
         fields_end = star;
         int h1 = close - star >= 3 ? hexval(star[1]) : -1, h2 = close - star >= 3 ? hexval(star[2]) : -1;
-        if (h1 < 0 || h2 < 0 || aw_nmea_checksum(body, (size_t)(star - body)) != (uint8_t)(h1 << 4 | h2))
-            st->tagblock_bad_checksum++;
+        if (h1 < 0 || h2 < 0 || sum != (uint8_t)(h1 << 4 | h2)) st->tagblock_bad_checksum++;
     }
     const char *f = body;
     while (f < fields_end) {
-        const char *comma = memchr(f, ',', (size_t)(fields_end - f));
-        const char *fe = comma ? comma : fields_end;
+        const char *fe = f; /* fields are a few bytes: a loop beats a memchr call */
+        while (fe < fields_end && *fe != ',') fe++;
         if (fe - f >= 2 && f[1] == ':') {
             const char *v = f + 2;
             switch (f[0]) {
@@ -468,8 +533,9 @@ static void handle_fragment(aw_decoder *dec, const sentence *se, const tags *tg,
     close_slot(dec, s);
 }
 
-/* Fields of `!xxVDM,<count>,<num>,<seq>,<chan>,<payload>,<fill>*hh` between s and star. */
-static bool parse_fields(const char *s, const char *star, sentence *se) {
+/* Fields of `!xxVDM,<count>,<num>,<seq>,<chan>,<payload>,<fill>*hh` between s and star;
+ * `commas` counts the commas there. */
+static bool parse_fields(const char *s, const char *star, unsigned commas, sentence *se) {
     const char *p = s + 7;
     if (p >= star || !is_digit(*p)) return false;
     se->frag_count = (unsigned)(*p++ - '0');
@@ -489,7 +555,10 @@ static bool parse_fields(const char *s, const char *star, sentence *se) {
     if (*p != ',') se->channel = *p++;
     if (p >= star || *p++ != ',') return false;
     const char *payload = p;
-    const char *comma = memchr(p, ',', (size_t)(star - p));
+    /* Five commas are behind us; when the sixth is the last, it is the one before the
+     * fill digit and the payload holds none: no need to search for it. */
+    const char *comma = commas == 6 && star - p >= 2 && star[-2] == ',' ? star - 2
+                                                                        : memchr(p, ',', (size_t)(star - p));
     if (!comma) return false;
     se->payload = payload;
     se->payload_len = (size_t)(comma - payload);
@@ -561,7 +630,9 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
         if (*p != '!' && *p != '$') break;
 
         const char *s = p;
-        const char *star = memchr(s, '*', (size_t)(end - s));
+        uint8_t sum = 0;
+        unsigned commas = 0;
+        const char *star = scan_to_star(s + 1, end, '*', &sum, &commas);
         bool ais = end - s >= 7 && s[0] == '!' && s[3] == 'V' && s[4] == 'D' && (s[5] == 'M' || s[5] == 'O') &&
                    s[6] == ',';
         if (!star || end - star < 3) {
@@ -576,7 +647,7 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
             break;
         }
         int h1 = hexval(star[1]), h2 = hexval(star[2]);
-        bool sum_ok = h1 >= 0 && h2 >= 0 && aw_nmea_checksum(s + 1, (size_t)(star - s - 1)) == (uint8_t)(h1 << 4 | h2);
+        bool sum_ok = h1 >= 0 && h2 >= 0 && sum == (uint8_t)(h1 << 4 | h2);
         p = star + 3;
         /* Trailing ",<epoch>" written by some receivers after the checksum. */
         int64_t trailer_ms = AW_TIME_NONE;
@@ -611,7 +682,7 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
             }
         }
         sentence se;
-        if (!parse_fields(s, star, &se)) {
+        if (!parse_fields(s, star, commas, &se)) {
             reject(dec, st, AW_REJ_MALFORMED);
             tg = (tags){.time_ms = AW_TIME_NONE};
             continue;
