@@ -11,6 +11,7 @@
 #include <string.h>
 
 /* Packed bits plus 8 zero bytes so a 64-bit load never leaves the buffer. */
+_Static_assert(AW_MAX_DATA_BYTES + 16 >= 64 + 80, "decode_fields zeroes 80 bytes after up to 64");
 typedef struct bitbuf {
     uint8_t b[AW_MAX_DATA_BYTES + 16];
     size_t nbits;
@@ -318,9 +319,15 @@ static void decode_binary(const bitbuf *bb, unsigned type, aw_binary *p) {
 }
 
 static aw_ais_err decode_fields(bitbuf *bb, aw_msg *out) {
-    /* Zero the padding so fields past the end read as zero. */
+    /* Zero the padding so fields past the end read as zero. Reads past the end reach at
+     * most 16 bytes beyond it (a 64-bit load, type 7/13's rounded-up last entry) or
+     * byte 60 (type 5's last fixed field at bit 422); a fixed-size memset of 80 bytes
+     * covers both and compiles to a few stores, where the whole tail was a call. */
     size_t used = (bb->nbits + 7) / 8;
-    memset(bb->b + used, 0, sizeof bb->b - used);
+    if (used <= 64)
+        memset(bb->b + used, 0, 80);
+    else
+        memset(bb->b + used, 0, sizeof bb->b - used);
     if (bb->nbits & 7) bb->b[used - 1] &= (uint8_t)(0xff << (8 - (bb->nbits & 7)));
 
     if (bb->nbits < 6) return AW_AIS_EMPTY;

@@ -131,6 +131,10 @@ static inline uint64_t bytes_eq(uint64_t w, uint64_t b) {
     return ~(((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
 }
 
+/* How many bytes of a bytes_eq() mask are set: the multiply adds the eight 0/1 bytes
+ * into the top byte (no popcnt instruction in baseline x86-64; libgcc's is a call). */
+static inline unsigned count_marks(uint64_t m) { return (unsigned)(((m >> 7) * ONES) >> 56); }
+
 /* One pass over [p, end) to the first '*' or `stop` (pass '*' for none): returns it or
  * NULL, with the XOR of the bytes before it in *sum and the number of commas before it
  * in *commas. This replaces, per sentence, a memchr for the star, a checksum loop and a
@@ -142,21 +146,33 @@ static inline const char *scan_to_star(const char *p, const char *end, char stop
     unsigned nc = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t stars = ONES * '*', stops = ONES * (uint8_t)stop, comma_w = ONES * ',';
-    while (end - p >= 8) {
+    const char *start = p;
+    while (p < end) {
         uint64_t w;
-        memcpy(&w, p, 8);
+        size_t left = (size_t)(end - p);
+        if (left >= 8) {
+            memcpy(&w, p, 8);
+        } else if (end - start >= 8) {
+            /* The last 1..7 bytes: reload the word that ends at `end` and shift out the
+             * bytes already seen; the zeros shifted in match nothing. */
+            memcpy(&w, end - 8, 8);
+            w >>= 8 * (8 - left);
+        } else {
+            break; /* a range shorter than a word: bytes below */
+        }
         uint64_t hit = bytes_eq(w, stars) | bytes_eq(w, stops);
         uint64_t cm = bytes_eq(w, comma_w);
         if (hit) {
             unsigned k = (unsigned)__builtin_ctzll(hit) / 8; /* bytes before the hit */
             uint64_t before = k ? ~0ULL >> (64 - 8 * k) : 0;
             acc ^= w & before;
-            nc += (unsigned)__builtin_popcountll(cm & before);
+            nc += count_marks(cm & before);
             p += k;
             goto found;
         }
+        if (left < 8) return NULL;
         acc ^= w;
-        nc += (unsigned)__builtin_popcountll(cm);
+        nc += count_marks(cm);
         p += 8;
     }
 #endif
@@ -305,6 +321,18 @@ static const char *parse_tagblock(const char *p, const char *end, tags *t, aw_de
     }
     const char *f = body;
     while (f < fields_end) {
+        /* The time, the tag on nearly every line, is parsed where it stands: the number
+         * ends at its field's end or the tag is no time (the general path below). */
+        if (f[0] == 'c' && fields_end - f > 2 && f[1] == ':') {
+            int64_t ms;
+            size_t used = parse_epoch(f + 2, fields_end, &ms);
+            const char *q = f + 2 + used;
+            if (used && (q == fields_end || *q == ',')) {
+                t->time_ms = ms;
+                f = q + 1;
+                continue;
+            }
+        }
         const char *fe = f; /* fields are a few bytes: a loop beats a memchr call */
         while (fe < fields_end && *fe != ',') fe++;
         if (fe - f >= 2 && f[1] == ':') {
@@ -312,7 +340,8 @@ static const char *parse_tagblock(const char *p, const char *end, tags *t, aw_de
             switch (f[0]) {
             case 'c': {
                 int64_t ms;
-                if (parse_epoch(v, fe, &ms) == (size_t)(fe - v)) t->time_ms = ms;
+                size_t used = parse_epoch(v, fe, &ms); /* 0: no number, ms unset */
+                if (used && used == (size_t)(fe - v)) t->time_ms = ms;
                 break;
             }
             case 's': {
