@@ -191,12 +191,14 @@ found:
     return p;
 }
 
-static inline int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
+/* Hex digit values plus one; 0 for other bytes. */
+static const uint8_t hex_plus1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+static inline int hexval(char c) { return (int)hex_plus1[(uint8_t)c] - 1; }
 
 static inline bool is_digit(char c) { return (unsigned)(c - '0') < 10; }
 
@@ -329,12 +331,19 @@ static const char *parse_tagblock(const char *p, const char *end, tags *t, aw_de
             const char *q = f + 2 + used;
             if (used && (q == fields_end || *q == ',')) {
                 t->time_ms = ms;
+                commas -= q != fields_end;
                 f = q + 1;
                 continue;
             }
         }
-        const char *fe = f; /* fields are a few bytes: a loop beats a memchr call */
-        while (fe < fields_end && *fe != ',') fe++;
+        /* `commas` counts those left before fields_end: with none, the field runs to
+         * the end (the source, usually), else a short loop finds its comma. */
+        const char *fe = fields_end;
+        if (commas) {
+            fe = f;
+            while (*fe != ',') fe++;
+            commas--;
+        }
         if (fe - f >= 2 && f[1] == ':') {
             const char *v = f + 2;
             switch (f[0]) {
