@@ -12,6 +12,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define REASM_CHARS 200 /* 1200 bits: more than AW_MAX_PAYLOAD_BITS, so truncation is seen */
 
@@ -137,9 +140,81 @@ static inline unsigned count_marks(uint64_t m) { return (unsigned)(((m >> 7) * O
 
 /* One pass over [p, end) to the first '*' or `stop` (pass '*' for none): returns it or
  * NULL, with the XOR of the bytes before it in *sum and the number of commas before it
- * in *commas. This replaces, per sentence, a memchr for the star, a checksum loop and a
- * memchr for the payload's closing comma (see parse_fields). Loads stay inside
- * [p, end): the input may be a mapped file that ends at a page end. */
+ * in *commas (exact: callers walk fields by it). This replaces, per sentence, a memchr
+ * for the star, a checksum loop and a memchr for the payload's closing comma (see
+ * parse_fields). Loads stay inside [p, end): the input may be a mapped file that ends
+ * at a page end; the last bytes are read by reloading the block that ends at `end`. */
+#if defined(__SSE2__)
+/* 16 bytes a step. keep_below + 16 - k: a mask of the bytes before index k. */
+static const uint8_t keep_below[32] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+static const uint8_t bits_set[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+
+static inline unsigned count_bits16(unsigned m) {
+    return (unsigned)bits_set[m & 15] + bits_set[(m >> 4) & 15] + bits_set[(m >> 8) & 15] + bits_set[m >> 12];
+}
+
+static inline const char *scan_to_star(const char *p, const char *end, char stop, uint8_t *sum,
+                                       unsigned *commas) {
+    const __m128i stars = _mm_set1_epi8('*'), stops = _mm_set1_epi8(stop), comma_v = _mm_set1_epi8(',');
+    __m128i acc = _mm_setzero_si128();
+    unsigned nc = 0;
+    const char *start = p;
+    const char *hit_at = NULL;
+    while (p < end) {
+        size_t left = (size_t)(end - p);
+        unsigned seen = 0; /* bytes at the front of w that were scanned already */
+        __m128i w;
+        if (left >= 16) {
+            w = _mm_loadu_si128((const __m128i *)(const void *)p);
+        } else if (end - start >= 16) {
+            w = _mm_loadu_si128((const __m128i *)(const void *)(end - 16));
+            seen = (unsigned)(16 - left);
+        } else {
+            break; /* shorter than a block: bytes below */
+        }
+        unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(w, stars), _mm_cmpeq_epi8(w, stops)));
+        unsigned cm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, comma_v));
+        hit = hit >> seen << seen;
+        if (!hit && !seen) {
+            acc = _mm_xor_si128(acc, w);
+            nc += count_bits16(cm);
+            p += 16;
+            continue;
+        }
+        unsigned upto = hit ? (unsigned)__builtin_ctz(hit) : 16; /* block index of the hit */
+        __m128i in = _mm_andnot_si128(_mm_loadu_si128((const __m128i *)(const void *)(keep_below + 16 - seen)),
+                                      _mm_loadu_si128((const __m128i *)(const void *)(keep_below + 16 - upto)));
+        acc = _mm_xor_si128(acc, _mm_and_si128(w, in));
+        nc += count_bits16(cm & ((1u << upto) - 1) & ~((1u << seen) - 1));
+        p += upto - seen;
+        if (hit) {
+            hit_at = p;
+            break;
+        }
+    }
+    uint64_t lanes[2];
+    _mm_storeu_si128((__m128i *)(void *)lanes, acc);
+    uint64_t a = lanes[0] ^ lanes[1];
+    a ^= a >> 32;
+    a ^= a >> 16;
+    a ^= a >> 8;
+    uint8_t x = (uint8_t)a;
+    if (!hit_at) {
+        for (; p < end; p++) {
+            if (*p == '*' || *p == stop) break;
+            x ^= (uint8_t)*p;
+            nc += *p == ',';
+        }
+        if (p == end) return NULL;
+        hit_at = p;
+    }
+    *sum = x;
+    *commas = nc;
+    return hit_at;
+}
+#else
 static inline const char *scan_to_star(const char *p, const char *end, char stop, uint8_t *sum,
                                        unsigned *commas) {
     uint64_t acc = 0;
@@ -190,6 +265,7 @@ found:
     *commas = nc;
     return p;
 }
+#endif
 
 /* Hex digit values plus one; 0 for other bytes. */
 static const uint8_t hex_plus1[256] = {
