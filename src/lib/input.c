@@ -15,7 +15,6 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +26,8 @@
 #include <zstd.h>
 
 #define RAW_CAP (1u << 20)
-#define HASH_STEP ((size_t)1 << 20) /* bytes hashed between looks at the stop flag */
+#define HASH_STEP ((size_t)1 << 20)   /* bytes hashed between looks at the stop flag */
+#define HASH_AHEAD ((size_t)64 << 20) /* how far the hasher may run ahead of the reader */
 
 struct aw_input {
     int fd;
@@ -53,13 +53,21 @@ struct aw_input {
     /* A plain regular file mapped whole (NULL otherwise): reads copy from it, the
      * pipeline reads it in place; map_pos bytes are consumed. */
     const char *map;
-    size_t map_len, map_pos;
-    size_t map_released;    /* pages before this offset were given back (aw_input_release) */
-    /* The mapping's SHA-256, computed by `hasher` into sha/digest; aw_input_sha256 and
-     * aw_input_close join it. hash_stop asks it to give up (close before the end). */
+    size_t map_len;
+    /* The mapping's SHA-256 is computed by `hasher` into sha/digest; aw_input_sha256 and
+     * aw_input_close join it. The hasher reads the mapping ahead of the workers, so that
+     * it, not they, faults the pages in, but at most HASH_AHEAD ahead of what was handed
+     * out (map_pos), and a page is given back once both the hasher (hashed) and the
+     * caller (done, aw_input_release) have passed it: resident memory stays bounded by
+     * HASH_AHEAD plus the chunks in flight, whatever the file size. Under mu: */
+    pthread_mutex_t mu;
+    pthread_cond_t moved;
+    size_t map_pos;         /* bytes consumed (handed out) */
+    size_t hashed, done;    /* bytes the hasher and the caller are through with */
+    size_t map_released;    /* pages before this offset were given back */
+    bool hash_stop;         /* close before the end: the hasher gives up */
     pthread_t hasher;
     bool hasher_running;
-    atomic_bool hash_stop;
     bool hash_ok;
 };
 
@@ -79,21 +87,36 @@ static ssize_t read_full(int fd, void *buf, size_t cap) {
     }
 }
 
+/* Gives back the pages that both the hasher and the caller are through with. Under mu.
+ * The page cache keeps them; a later read maps them again. */
+static void drop_behind(aw_input *in) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t upto = (in->hashed < in->done ? in->hashed : in->done) / page * page;
+    if (upto <= in->map_released) return;
+    (void)madvise((void *)(in->map + in->map_released), upto - in->map_released, MADV_DONTNEED);
+    in->map_released = upto;
+}
+
 /* The background hash of a mapped file: the same bytes the pipeline decodes. */
 static void *hash_main(void *arg) {
     aw_input *in = arg;
     bool ok = in->sha != NULL;
-    for (size_t at = 0; ok && at < in->map_len; at += HASH_STEP) {
-        if (atomic_load_explicit(&in->hash_stop, memory_order_relaxed)) {
+    for (size_t at = 0; ok && at < in->map_len;) {
+        pthread_mutex_lock(&in->mu);
+        while (!in->hash_stop && at >= in->map_pos + HASH_AHEAD) pthread_cond_wait(&in->moved, &in->mu);
+        bool stop = in->hash_stop;
+        pthread_mutex_unlock(&in->mu);
+        if (stop) {
             ok = false;
             break;
         }
         size_t n = in->map_len - at < HASH_STEP ? in->map_len - at : HASH_STEP;
         ok = EVP_DigestUpdate(in->sha, in->map + at, n) == 1;
-        /* Hashed pages leave this process's memory (the page cache keeps them), so the
-         * resident size stays bounded whatever the file size; a worker that still needs
-         * one maps it again. HASH_STEP is a multiple of the page size. */
-        if (n == HASH_STEP) (void)madvise((void *)(in->map + at), n, MADV_DONTNEED);
+        at += n;
+        pthread_mutex_lock(&in->mu);
+        in->hashed = at;
+        drop_behind(in);
+        pthread_mutex_unlock(&in->mu);
     }
     unsigned int len = 0;
     in->hash_ok = ok && EVP_DigestFinal_ex(in->sha, in->digest, &len) == 1 && len == 32;
@@ -118,11 +141,21 @@ static bool map_plain_file(aw_input *in) {
 #ifdef MADV_SEQUENTIAL
     (void)madvise(m, len, MADV_SEQUENTIAL);
 #endif
+    if (pthread_mutex_init(&in->mu, NULL) != 0) {
+        munmap(m, len);
+        return false;
+    }
+    if (pthread_cond_init(&in->moved, NULL) != 0) {
+        pthread_mutex_destroy(&in->mu);
+        munmap(m, len);
+        return false;
+    }
     in->map = m;
     in->map_len = len;
-    atomic_init(&in->hash_stop, false);
-    /* Without a thread the digest is taken inline in aw_input_sha256: slower, same value. */
+    /* Without a thread the digest is taken in aw_input_sha256, at the end: slower, same
+     * value; meanwhile pages are given back as the caller is done with them. */
     in->hasher_running = in->sha && pthread_create(&in->hasher, NULL, hash_main, in) == 0;
+    if (!in->hasher_running) in->hashed = len;
     return true;
 }
 
@@ -132,7 +165,7 @@ static void finish_map_hash(aw_input *in) {
     if (in->hasher_running) {
         pthread_join(in->hasher, NULL);
         in->hasher_running = false;
-    } else if (in->sha && !in->sha_done && !atomic_load(&in->hash_stop)) {
+    } else if (in->sha && !in->sha_done && !in->hash_stop) {
         hash_main(in);
     }
     EVP_MD_CTX_free(in->sha);
@@ -231,18 +264,21 @@ const char *aw_input_mapped(const aw_input *in, size_t *len) {
 
 void aw_input_consume(aw_input *in, size_t n) {
     if (!in->map) return;
+    pthread_mutex_lock(&in->mu);
     size_t left = in->map_len - in->map_pos;
     in->map_pos += n < left ? n : left;
     if (in->map_pos == in->map_len) in->eof = true;
+    pthread_cond_signal(&in->moved);
+    pthread_mutex_unlock(&in->mu);
 }
 
 void aw_input_release(aw_input *in, const char *upto) {
     if (!in->map || upto < in->map || upto > in->map + in->map_len) return;
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t end = (size_t)(upto - in->map) / page * page;
-    if (end <= in->map_released) return;
-    (void)madvise((void *)(in->map + in->map_released), end - in->map_released, MADV_DONTNEED);
-    in->map_released = end;
+    pthread_mutex_lock(&in->mu);
+    size_t done = (size_t)(upto - in->map);
+    if (done > in->done) in->done = done;
+    drop_behind(in);
+    pthread_mutex_unlock(&in->mu);
 }
 
 ssize_t aw_input_read(aw_input *in, char *buf, size_t cap, char *err, size_t errcap) {
@@ -251,6 +287,7 @@ ssize_t aw_input_read(aw_input *in, char *buf, size_t cap, char *err, size_t err
         if (n > cap) n = cap;
         memcpy(buf, in->map + in->map_pos, n);
         aw_input_consume(in, n);
+        aw_input_release(in, in->map + in->map_pos); /* copied out: the pages may go */
         return (ssize_t)n;
     }
     if (in->peeked_pos < in->peeked_len) {
@@ -395,11 +432,16 @@ void aw_input_close(aw_input *in) {
     if (!in) return;
     if (in->z_init) inflateEnd(&in->z);
     if (in->zs) ZSTD_freeDStream(in->zs);
-    if (in->hasher_running) {
-        atomic_store(&in->hash_stop, true);
-        finish_map_hash(in);
+    if (in->map) {
+        pthread_mutex_lock(&in->mu);
+        in->hash_stop = true;
+        pthread_cond_signal(&in->moved);
+        pthread_mutex_unlock(&in->mu);
+        if (in->hasher_running) finish_map_hash(in);
+        pthread_cond_destroy(&in->moved);
+        pthread_mutex_destroy(&in->mu);
+        munmap((void *)in->map, in->map_len);
     }
-    if (in->map) munmap((void *)in->map, in->map_len);
     if (in->fd > 2) close(in->fd);
     EVP_MD_CTX_free(in->sha);
     free(in->raw);
