@@ -124,20 +124,6 @@ uint8_t aw_nmea_checksum(const char *start, size_t len) {
     return x;
 }
 
-/* Word-at-a-time scanning (SWAR). bytes_eq() sets the high bit of every byte of w that
- * equals the byte broadcast in `b`, exactly: the per-byte sum (x & 0x7f) + 0x7f cannot
- * carry into the next byte, so no false positives (unlike the classic haszero trick). */
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-static inline uint64_t bytes_eq(uint64_t w, uint64_t b) {
-    uint64_t x = w ^ b;
-    return ~(((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
-}
-
-/* How many bytes of a bytes_eq() mask are set: the multiply adds the eight 0/1 bytes
- * into the top byte (no popcnt instruction in baseline x86-64; libgcc's is a call). */
-static inline unsigned count_marks(uint64_t m) { return (unsigned)(((m >> 7) * ONES) >> 56); }
-
 /* One pass over [p, end) to the first '*' or `stop` (pass '*' for none): returns it or
  * NULL, with the XOR of the bytes before it in *sum and the number of commas before it
  * in *commas (exact: callers walk fields by it). This replaces, per sentence, a memchr
@@ -215,6 +201,22 @@ static inline const char *scan_to_star(const char *p, const char *end, char stop
     return hit_at;
 }
 #else
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Word-at-a-time scanning (SWAR). bytes_eq() sets the high bit of every byte of w that
+ * equals the byte broadcast in `b`, exactly: the per-byte sum (x & 0x7f) + 0x7f cannot
+ * carry into the next byte, so no false positives (unlike the classic haszero trick). */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static inline uint64_t bytes_eq(uint64_t w, uint64_t b) {
+    uint64_t x = w ^ b;
+    return ~(((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
+}
+
+/* How many bytes of a bytes_eq() mask are set: the multiply adds the eight 0/1 bytes
+ * into the top byte (no popcnt instruction in baseline x86-64; libgcc's is a call). */
+static inline unsigned count_marks(uint64_t m) { return (unsigned)(((m >> 7) * ONES) >> 56); }
+#endif
+
 static inline const char *scan_to_star(const char *p, const char *end, char stop, uint8_t *sum,
                                        unsigned *commas) {
     uint64_t acc = 0;
