@@ -1,8 +1,9 @@
 /* nmea.c — NMEA 0183 framing for AIS: line prefixes, tag blocks, sentence fields,
  * checksums and multipart reassembly.
  *
- * The hot path is one pass per line with no copy: memchr finds the checksum star, a
- * word-at-a-time XOR checks it, the fixed-shape fields are read in place and the
+ * The hot path is one pass per line with no copy: memchr finds the line end, one scan
+ * 16 bytes a step (scan_to_star) finds a tag block's or sentence's star while it XORs
+ * the checksum and counts the commas, the fixed-shape fields are read in place and the
  * payload pointer is handed straight to the bit decoder. Only multipart fragments are
  * copied, into a fixed table of reassembly slots whose size bounds memory whatever
  * the input does; a slot left open too long (in lines) or pushed out by a full table is

@@ -6,7 +6,9 @@
  * multipart messages that arrive in sequence are never split. Fragments interleaved
  * across a boundary are counted as incomplete/orphan, as a lone decoder would at a
  * file boundary. Workers keep their decoder across chunks only for its prefix cache:
- * reassembly state is flushed at each chunk end. */
+ * reassembly state is flushed at each chunk end. A mapped input (a plain regular file)
+ * is cut in place: chunks point into the mapping, nothing is copied, and the pages of
+ * each chunk written are given back (aw_input_release). */
 #include "aiswatch/pipeline.h"
 
 #include <pthread.h>
