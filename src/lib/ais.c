@@ -11,6 +11,8 @@
 #include <string.h>
 
 /* Packed bits plus 8 zero bytes so a 64-bit load never leaves the buffer. */
+_Static_assert(AW_MAX_DATA_BYTES + 16 >= 64 + 80, "decode_fields zeroes 80 bytes after up to 64");
+_Static_assert((AW_MAX_PAYLOAD_BITS / 6 + 1) / 8 * 6 + 2 <= AW_MAX_DATA_BYTES + 16, "aw_ais_decode's word stores fit");
 typedef struct bitbuf {
     uint8_t b[AW_MAX_DATA_BYTES + 16];
     size_t nbits;
@@ -318,9 +320,15 @@ static void decode_binary(const bitbuf *bb, unsigned type, aw_binary *p) {
 }
 
 static aw_ais_err decode_fields(bitbuf *bb, aw_msg *out) {
-    /* Zero the padding so fields past the end read as zero. */
+    /* Zero the padding so fields past the end read as zero. Reads past the end reach at
+     * most 16 bytes beyond it (a 64-bit load, type 7/13's rounded-up last entry) or
+     * byte 60 (type 5's last fixed field at bit 422); a fixed-size memset of 80 bytes
+     * covers both and compiles to a few stores, where the whole tail was a call. */
     size_t used = (bb->nbits + 7) / 8;
-    memset(bb->b + used, 0, sizeof bb->b - used);
+    if (used <= 64)
+        memset(bb->b + used, 0, 80);
+    else
+        memset(bb->b + used, 0, sizeof bb->b - used);
     if (bb->nbits & 7) bb->b[used - 1] &= (uint8_t)(0xff << (8 - (bb->nbits & 7)));
 
     if (bb->nbits < 6) return AW_AIS_EMPTY;
@@ -489,6 +497,19 @@ aw_ais_err aw_ais_decode(const char *payload, size_t len, unsigned fill_bits, aw
     uint8_t all = 0x40;
     for (size_t k = n; k < len; k++) all &= armour[(uint8_t)payload[k]];
     size_t i = 0, o = 0;
+    /* Eight characters make six bytes: one 48-bit value stored as a big-endian word
+     * (its two low zero bytes are overwritten next, or lie in the padding). */
+    for (; i + 8 <= n; i += 8, o += 6) {
+        const uint8_t *c = (const uint8_t *)payload + i;
+        uint8_t a0 = armour[c[0]], a1 = armour[c[1]], a2 = armour[c[2]], a3 = armour[c[3]];
+        uint8_t a4 = armour[c[4]], a5 = armour[c[5]], a6 = armour[c[6]], a7 = armour[c[7]];
+        all &= (uint8_t)(a0 & a1 & a2 & a3 & a4 & a5 & a6 & a7);
+        uint64_t v = (uint64_t)(a0 & 63) << 58 | (uint64_t)(a1 & 63) << 52 | (uint64_t)(a2 & 63) << 46 |
+                     (uint64_t)(a3 & 63) << 40 | (uint64_t)(a4 & 63) << 34 | (uint64_t)(a5 & 63) << 28 |
+                     (uint64_t)(a6 & 63) << 22 | (uint64_t)(a7 & 63) << 16;
+        v = __builtin_bswap64(v);
+        memcpy(bb.b + o, &v, 8);
+    }
     for (; i + 4 <= n; i += 4, o += 3) {
         uint8_t a0 = armour[(uint8_t)payload[i]], a1 = armour[(uint8_t)payload[i + 1]];
         uint8_t a2 = armour[(uint8_t)payload[i + 2]], a3 = armour[(uint8_t)payload[i + 3]];

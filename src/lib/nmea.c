@@ -1,8 +1,9 @@
 /* nmea.c — NMEA 0183 framing for AIS: line prefixes, tag blocks, sentence fields,
  * checksums and multipart reassembly.
  *
- * The hot path is one pass per line with no copy: memchr finds the checksum star, a
- * word-at-a-time XOR checks it, the fixed-shape fields are read in place and the
+ * The hot path is one pass per line with no copy: memchr finds the line end, one scan
+ * 16 bytes a step (scan_to_star) finds a tag block's or sentence's star while it XORs
+ * the checksum and counts the commas, the fixed-shape fields are read in place and the
  * payload pointer is handed straight to the bit decoder. Only multipart fragments are
  * copied, into a fixed table of reassembly slots whose size bounds memory whatever
  * the input does; a slot left open too long (in lines) or pushed out by a full table is
@@ -12,6 +13,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define REASM_CHARS 200 /* 1200 bits: more than AW_MAX_PAYLOAD_BITS, so truncation is seen */
 
@@ -121,12 +125,159 @@ uint8_t aw_nmea_checksum(const char *start, size_t len) {
     return x;
 }
 
-static inline int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
+/* One pass over [p, end) to the first '*' or `stop` (pass '*' for none): returns it or
+ * NULL, with the XOR of the bytes before it in *sum and the number of commas before it
+ * in *commas (exact: callers walk fields by it). This replaces, per sentence, a memchr
+ * for the star, a checksum loop and a memchr for the payload's closing comma (see
+ * parse_fields). Loads stay inside [p, end): the input may be a mapped file that ends
+ * at a page end; the last bytes are read by reloading the block that ends at `end`. */
+#if defined(__SSE2__)
+/* 16 bytes a step. keep_below + 16 - k: a mask of the bytes before index k. */
+static const uint8_t keep_below[32] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+
+static inline const char *scan_to_star(const char *p, const char *end, char stop, uint8_t *sum,
+                                       unsigned *commas) {
+    const __m128i stars = _mm_set1_epi8('*'), stops = _mm_set1_epi8(stop), comma_v = _mm_set1_epi8(',');
+    __m128i acc = _mm_setzero_si128();
+    /* Commas are counted in two 64-bit lanes: psadbw adds the 0/1 bytes of a block. */
+    const __m128i one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
+    __m128i ncv = _mm_setzero_si128();
+    unsigned nc = 0;
+    const char *start = p;
+    const char *hit_at = NULL;
+    while (p < end) {
+        size_t left = (size_t)(end - p);
+        unsigned seen = 0; /* bytes at the front of w that were scanned already */
+        __m128i w;
+        if (left >= 16) {
+            w = _mm_loadu_si128((const __m128i *)(const void *)p);
+        } else if (end - start >= 16) {
+            w = _mm_loadu_si128((const __m128i *)(const void *)(end - 16));
+            seen = (unsigned)(16 - left);
+        } else {
+            break; /* shorter than a block: bytes below */
+        }
+        unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(w, stars), _mm_cmpeq_epi8(w, stops)));
+        __m128i cm = _mm_and_si128(_mm_cmpeq_epi8(w, comma_v), one);
+        hit = hit >> seen << seen;
+        if (!hit && !seen) {
+            acc = _mm_xor_si128(acc, w);
+            ncv = _mm_add_epi64(ncv, _mm_sad_epu8(cm, zero));
+            p += 16;
+            continue;
+        }
+        unsigned upto = hit ? (unsigned)__builtin_ctz(hit) : 16; /* block index of the hit */
+        __m128i in = _mm_andnot_si128(_mm_loadu_si128((const __m128i *)(const void *)(keep_below + 16 - seen)),
+                                      _mm_loadu_si128((const __m128i *)(const void *)(keep_below + 16 - upto)));
+        acc = _mm_xor_si128(acc, _mm_and_si128(w, in));
+        ncv = _mm_add_epi64(ncv, _mm_sad_epu8(_mm_and_si128(cm, in), zero));
+        p += upto - seen;
+        if (hit) {
+            hit_at = p;
+            break;
+        }
+    }
+    uint64_t lanes[2];
+    _mm_storeu_si128((__m128i *)(void *)lanes, ncv);
+    nc = (unsigned)(lanes[0] + lanes[1]);
+    _mm_storeu_si128((__m128i *)(void *)lanes, acc);
+    uint64_t a = lanes[0] ^ lanes[1];
+    a ^= a >> 32;
+    a ^= a >> 16;
+    a ^= a >> 8;
+    uint8_t x = (uint8_t)a;
+    if (!hit_at) {
+        for (; p < end; p++) {
+            if (*p == '*' || *p == stop) break;
+            x ^= (uint8_t)*p;
+            nc += *p == ',';
+        }
+        if (p == end) return NULL;
+        hit_at = p;
+    }
+    *sum = x;
+    *commas = nc;
+    return hit_at;
 }
+#else
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Word-at-a-time scanning (SWAR). bytes_eq() sets the high bit of every byte of w that
+ * equals the byte broadcast in `b`, exactly: the per-byte sum (x & 0x7f) + 0x7f cannot
+ * carry into the next byte, so no false positives (unlike the classic haszero trick). */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static inline uint64_t bytes_eq(uint64_t w, uint64_t b) {
+    uint64_t x = w ^ b;
+    return ~(((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
+}
+
+/* How many bytes of a bytes_eq() mask are set: the multiply adds the eight 0/1 bytes
+ * into the top byte (no popcnt instruction in baseline x86-64; libgcc's is a call). */
+static inline unsigned count_marks(uint64_t m) { return (unsigned)(((m >> 7) * ONES) >> 56); }
+#endif
+
+static inline const char *scan_to_star(const char *p, const char *end, char stop, uint8_t *sum,
+                                       unsigned *commas) {
+    uint64_t acc = 0;
+    unsigned nc = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t stars = ONES * '*', stops = ONES * (uint8_t)stop, comma_w = ONES * ',';
+    const char *start = p;
+    while (p < end) {
+        uint64_t w;
+        size_t left = (size_t)(end - p);
+        if (left >= 8) {
+            memcpy(&w, p, 8);
+        } else if (end - start >= 8) {
+            /* The last 1..7 bytes: reload the word that ends at `end` and shift out the
+             * bytes already seen; the zeros shifted in match nothing. */
+            memcpy(&w, end - 8, 8);
+            w >>= 8 * (8 - left);
+        } else {
+            break; /* a range shorter than a word: bytes below */
+        }
+        uint64_t hit = bytes_eq(w, stars) | bytes_eq(w, stops);
+        uint64_t cm = bytes_eq(w, comma_w);
+        if (hit) {
+            unsigned k = (unsigned)__builtin_ctzll(hit) / 8; /* bytes before the hit */
+            uint64_t before = k ? ~0ULL >> (64 - 8 * k) : 0;
+            acc ^= w & before;
+            nc += count_marks(cm & before);
+            p += k;
+            goto found;
+        }
+        if (left < 8) return NULL;
+        acc ^= w;
+        nc += count_marks(cm);
+        p += 8;
+    }
+#endif
+    for (; p < end; p++) {
+        if (*p == '*' || *p == stop) goto found;
+        acc ^= (uint8_t)*p;
+        nc += *p == ',';
+    }
+    return NULL;
+found:
+    acc ^= acc >> 32;
+    acc ^= acc >> 16;
+    acc ^= acc >> 8;
+    *sum = (uint8_t)acc;
+    *commas = nc;
+    return p;
+}
+#endif
+
+/* Hex digit values plus one; 0 for other bytes. */
+static const uint8_t hex_plus1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+static inline int hexval(char c) { return (int)hex_plus1[(uint8_t)c] - 1; }
 
 static inline bool is_digit(char c) { return (unsigned)(c - '0') < 10; }
 
@@ -156,6 +307,23 @@ static size_t parse_epoch(const char *p, const char *end, int64_t *ms) {
     const char *q = p;
     int64_t v = 0;
     int nd = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The first eight digits at once (a Unix time has ten). */
+    if (end - q >= 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        if (((w & 0xF0F0F0F0F0F0F0F0ULL) | ((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4) ==
+            0x3333333333333333ULL) {
+            w -= 0x3030303030303030ULL;           /* digit values, first digit in the low byte */
+            w = (w * 10) + (w >> 8);              /* pairs: 2-digit values in every other byte */
+            w = (((w & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+                 (((w >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+            v = (int64_t)w;
+            q += 8;
+            nd = 8;
+        }
+    }
+#endif
     while (q < end && is_digit(*q) && nd < 16) v = v * 10 + (*q++ - '0'), nd++;
     if (nd == 0 || (q < end && is_digit(*q))) return 0;
     int64_t frac_ms = 0;
@@ -227,27 +395,58 @@ static bool parse_pghp(const char *s, const char *star, int64_t *ms) {
  * the closing backslash, or NULL when the block does not close on this line. */
 static const char *parse_tagblock(const char *p, const char *end, tags *t, aw_decode_stats *st) {
     const char *body = p + 1;
-    const char *close = memchr(body, '\\', (size_t)(end - body));
-    if (!close) return NULL;
+    /* The closing backslash, and the star before it when there is one, in one pass:
+     * the common block `\s:…,c:…*hh\` closes three bytes after its star. */
+    uint8_t sum = 0;
+    unsigned commas;
+    const char *star = scan_to_star(body, end, '\\', &sum, &commas);
+    if (!star) return NULL;
+    const char *close = star;
+    if (*star == '*') {
+        const char *q = star + 1;
+        while (q < end && q <= star + 3 && *q != '\\') q++;
+        close = q < end && *q == '\\' ? q : memchr(q, '\\', (size_t)(end - q));
+        if (!close) return NULL;
+    } else {
+        star = NULL;
+    }
     st->tagblocks++;
     const char *fields_end = close;
-    const char *star = memchr(body, '*', (size_t)(close - body));
     if (star) {
         fields_end = star;
         int h1 = close - star >= 3 ? hexval(star[1]) : -1, h2 = close - star >= 3 ? hexval(star[2]) : -1;
-        if (h1 < 0 || h2 < 0 || aw_nmea_checksum(body, (size_t)(star - body)) != (uint8_t)(h1 << 4 | h2))
-            st->tagblock_bad_checksum++;
+        if (h1 < 0 || h2 < 0 || sum != (uint8_t)(h1 << 4 | h2)) st->tagblock_bad_checksum++;
     }
     const char *f = body;
     while (f < fields_end) {
-        const char *comma = memchr(f, ',', (size_t)(fields_end - f));
-        const char *fe = comma ? comma : fields_end;
+        /* The time, the tag on nearly every line, is parsed where it stands: the number
+         * ends at its field's end or the tag is no time (the general path below). */
+        if (f[0] == 'c' && fields_end - f > 2 && f[1] == ':') {
+            int64_t ms;
+            size_t used = parse_epoch(f + 2, fields_end, &ms);
+            const char *q = f + 2 + used;
+            if (used && (q == fields_end || *q == ',')) {
+                t->time_ms = ms;
+                commas -= q != fields_end;
+                f = q + 1;
+                continue;
+            }
+        }
+        /* `commas` counts those left before fields_end: with none, the field runs to
+         * the end (the source, usually), else a short loop finds its comma. */
+        const char *fe = fields_end;
+        if (commas) {
+            fe = f;
+            while (*fe != ',') fe++;
+            commas--;
+        }
         if (fe - f >= 2 && f[1] == ':') {
             const char *v = f + 2;
             switch (f[0]) {
             case 'c': {
                 int64_t ms;
-                if (parse_epoch(v, fe, &ms) == (size_t)(fe - v)) t->time_ms = ms;
+                size_t used = parse_epoch(v, fe, &ms); /* 0: no number, ms unset */
+                if (used && used == (size_t)(fe - v)) t->time_ms = ms;
                 break;
             }
             case 's': {
@@ -468,8 +667,9 @@ static void handle_fragment(aw_decoder *dec, const sentence *se, const tags *tg,
     close_slot(dec, s);
 }
 
-/* Fields of `!xxVDM,<count>,<num>,<seq>,<chan>,<payload>,<fill>*hh` between s and star. */
-static bool parse_fields(const char *s, const char *star, sentence *se) {
+/* Fields of `!xxVDM,<count>,<num>,<seq>,<chan>,<payload>,<fill>*hh` between s and star;
+ * `commas` counts the commas there. */
+static bool parse_fields(const char *s, const char *star, unsigned commas, sentence *se) {
     const char *p = s + 7;
     if (p >= star || !is_digit(*p)) return false;
     se->frag_count = (unsigned)(*p++ - '0');
@@ -489,7 +689,10 @@ static bool parse_fields(const char *s, const char *star, sentence *se) {
     if (*p != ',') se->channel = *p++;
     if (p >= star || *p++ != ',') return false;
     const char *payload = p;
-    const char *comma = memchr(p, ',', (size_t)(star - p));
+    /* Five commas are behind us; when the sixth is the last, it is the one before the
+     * fill digit and the payload holds none: no need to search for it. */
+    const char *comma = commas == 6 && star - p >= 2 && star[-2] == ',' ? star - 2
+                                                                        : memchr(p, ',', (size_t)(star - p));
     if (!comma) return false;
     se->payload = payload;
     se->payload_len = (size_t)(comma - payload);
@@ -561,7 +764,9 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
         if (*p != '!' && *p != '$') break;
 
         const char *s = p;
-        const char *star = memchr(s, '*', (size_t)(end - s));
+        uint8_t sum = 0;
+        unsigned commas = 0;
+        const char *star = scan_to_star(s + 1, end, '*', &sum, &commas);
         bool ais = end - s >= 7 && s[0] == '!' && s[3] == 'V' && s[4] == 'D' && (s[5] == 'M' || s[5] == 'O') &&
                    s[6] == ',';
         if (!star || end - star < 3) {
@@ -576,7 +781,7 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
             break;
         }
         int h1 = hexval(star[1]), h2 = hexval(star[2]);
-        bool sum_ok = h1 >= 0 && h2 >= 0 && aw_nmea_checksum(s + 1, (size_t)(star - s - 1)) == (uint8_t)(h1 << 4 | h2);
+        bool sum_ok = h1 >= 0 && h2 >= 0 && sum == (uint8_t)(h1 << 4 | h2);
         p = star + 3;
         /* Trailing ",<epoch>" written by some receivers after the checksum. */
         int64_t trailer_ms = AW_TIME_NONE;
@@ -611,7 +816,7 @@ static void process_line(aw_decoder *dec, const char *line, const char *end, aw_
             }
         }
         sentence se;
-        if (!parse_fields(s, star, &se)) {
+        if (!parse_fields(s, star, commas, &se)) {
             reject(dec, st, AW_REJ_MALFORMED);
             tg = (tags){.time_ms = AW_TIME_NONE};
             continue;

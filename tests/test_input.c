@@ -1,0 +1,120 @@
+/* test_input.c — plain regular files are mapped and hashed on a thread of their own;
+ * what callers see (bytes, peeks, digests, early close) is what read() gave before. */
+#include "aiswatch/input.h"
+#include "aiswatch/pipeline.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+
+/* A file of `len` pseudo-random NMEA-ish bytes; its path in `path`. */
+static char *make_file(char *path, size_t cap, size_t len) {
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, cap, "%s/aw_test_input_%ld.nmea", dir && *dir ? dir : "/tmp", (long)getpid());
+    char *data = malloc(len ? len : 1);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < len; i++) {
+        x = x * 1103515245u + 12345u;
+        data[i] = (i % 80 == 79) ? '\n' : (char)('0' + (x >> 16) % 64);
+    }
+    FILE *f = fopen(path, "wb");
+    fwrite(data, 1, len, f);
+    fclose(f);
+    return data;
+}
+
+/* The digest of the file read through a pipe (stdin's inline path) by sha256sum. */
+static void reference_sha(const char *path, char hex[65]) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "sha256sum < %s", path);
+    FILE *p = popen(cmd, "r");
+    hex[0] = 0;
+    if (p && fscanf(p, "%64s", hex) != 1) hex[0] = 0;
+    if (p) pclose(p);
+}
+
+static void mapped_file_reads_peeks_and_hashes_like_read(void) {
+    char path[256], err[256], want[65], got[65];
+    size_t len = (size_t)9 << 20; /* several hash steps, not a multiple of a page */
+    len += 123;
+    char *data = make_file(path, sizeof path, len);
+    reference_sha(path, want);
+    aw_input *in = aw_input_open(path, err, sizeof err);
+    CHECK(in != NULL);
+    size_t left = 0;
+    CHECK(aw_input_mapped(in, &left) != NULL);
+    CHECK_EQ_INT(left, len);
+    char head[100];
+    CHECK_EQ_INT(aw_input_peek(in, head, sizeof head, err, sizeof err), sizeof head);
+    CHECK(memcmp(head, data, sizeof head) == 0);
+    CHECK_EQ_INT(aw_input_sha256(in, got), -1); /* not read to the end yet */
+    char *buf = malloc(1 << 20);
+    size_t at = 0;
+    ssize_t n;
+    bool same = true;
+    while ((n = aw_input_read(in, buf, 1 << 20, err, sizeof err)) > 0) {
+        same = same && memcmp(buf, data + at, (size_t)n) == 0;
+        at += (size_t)n;
+    }
+    CHECK(same);
+    CHECK_EQ_INT(at, len);
+    CHECK_EQ_INT(aw_input_raw_bytes(in), len);
+    CHECK_EQ_INT(aw_input_sha256(in, got), 0);
+    CHECK(strcmp(got, want) == 0);
+    aw_input_close(in);
+    free(buf);
+    free(data);
+    unlink(path);
+}
+
+static void closing_a_mapped_file_early_stops_the_hasher(void) {
+    char path[256], err[256], got[65];
+    char *data = make_file(path, sizeof path, (size_t)200 << 20); /* past HASH_AHEAD */
+    aw_input *in = aw_input_open(path, err, sizeof err);
+    CHECK(in != NULL);
+    char buf[4096];
+    CHECK_EQ_INT(aw_input_read(in, buf, sizeof buf, err, sizeof err), sizeof buf);
+    CHECK_EQ_INT(aw_input_sha256(in, got), -1);
+    CHECK_EQ_INT(got[0], 0);
+    aw_input_close(in); /* must return: the hasher waits for the reader, close wakes it */
+    free(data);
+    unlink(path);
+}
+
+static bool count_write(void *ctx, const char *data, size_t len) {
+    (void)data;
+    *(size_t *)ctx += len;
+    return true;
+}
+
+static void pipeline_cuts_a_mapped_file_in_place(void) {
+    char path[256], err[256], want[65], got[65];
+    char *data = make_file(path, sizeof path, (size_t)3 << 20);
+    free(data);
+    reference_sha(path, want);
+    aw_input *in = aw_input_open(path, err, sizeof err);
+    CHECK(in != NULL);
+    size_t written = 0;
+    aw_pipeline_opts opts = {.threads = 2, .chunk_bytes = 1 << 16};
+    aw_pipeline_hooks hooks = {.write_fn = count_write, .ctx = &written};
+    aw_decode_stats st;
+    memset(&st, 0, sizeof st);
+    CHECK_EQ_INT(aw_pipeline_run(in, &opts, &hooks, &st, err, sizeof err), 0);
+    CHECK_EQ_INT(st.bytes, (size_t)3 << 20);
+    CHECK_EQ_INT(st.lines, (((size_t)3 << 20) + 79) / 80);
+    CHECK_EQ_INT(aw_input_sha256(in, got), 0);
+    CHECK(strcmp(got, want) == 0);
+    aw_input_close(in);
+    unlink(path);
+}
+
+int main(void) {
+    mapped_file_reads_peeks_and_hashes_like_read();
+    closing_a_mapped_file_early_stops_the_hasher();
+    pipeline_cuts_a_mapped_file_in_place();
+    return check_report("test_input");
+}
