@@ -37,9 +37,13 @@ typedef struct rt_cell {
     float box[4]; /* minx, maxx, miny, maxy */
 } rt_cell;
 
-/* Entries kept in memory for the bulk load, per layer: 24 bytes each, so 8 M rows cost
- * 192 MiB. Beyond that SQLite's sorter (bounded memory, slower) takes over. */
-#define RT_MEM_MAX_ENTRIES ((size_t)8 << 20)
+/* Rows whose index boxes a fresh layer keeps in memory for the bulk load: 16 bytes a
+ * row while inserting, 16 more for the sort at finish (32 bytes a row at the peak:
+ * 2.4 GiB for the 75 M positions of a day of global AIS, which the tracks hold in
+ * memory anyway at more than that a row). Beyond it, or when memory runs out, finish
+ * reads the boxes back through SQLite's sorter: bounded memory, but it re-reads the
+ * whole table and spills to temporary files, several times slower per row. */
+#define RT_MEM_MAX_ROWS ((size_t)1 << 27)
 
 typedef struct column {
     char *name;
@@ -59,16 +63,29 @@ typedef struct layer {
     bool has_ext;
     uint64_t rows;
     uint64_t placed;   /* rows with a geometry: the ones the spatial index holds */
-    rt_cell *ents;     /* index entries of the rows inserted, while they fit (see finish) */
-    size_t nents, entcap;
-    bool ents_dropped;        /* …they did not: finish sorts with SQLite instead */
+    /* Index box of the row with fid first_fid + i, NaN for a row without geometry; kept
+     * while the fids run on without a hole and the rows fit in RT_MEM_MAX_ROWS (see
+     * finish). The fid is implied: a row costs 16 bytes, not 24. */
+    float (*boxes)[4];
+    size_t nboxes, boxcap;
+    int64_t first_fid;
+    bool boxes_dropped;       /* …they did not: finish sorts with SQLite instead */
     bool reused;              /* append mode: the table was there before this run */
     bool reused_rtree;        /* …and had its spatial index, whose insert trigger we dropped */
     int64_t old_max_fid;      /* …and its rows up to here are indexed already */
 } layer;
 
+/* The %_rowid rows (fid -> leaf node) of the index being built, which the leafmap
+ * virtual table serves to one INSERT … SELECT (see rtree_bulk_load). */
+typedef struct leafmap {
+    const uint32_t *leaf_of; /* leaf of fid min_fid + i; 0 for a row that is not indexed */
+    int64_t min_fid;
+    size_t n;
+} leafmap;
+
 struct aw_gpkg {
     sqlite3 *db;
+    leafmap leafmap;          /* set only while a bulk load writes %_rowid */
     char *path;
     char *tmp_path;           /* NULL when appending in place */
     bool in_tx;
@@ -287,7 +304,107 @@ static void sql_geom_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 static void sql_hilbert(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
-static int register_functions(sqlite3 *db) {
+/* aw_leafmap(id, nodeno): an eponymous virtual table over the connection's leafmap.
+ * Writing %_rowid with one INSERT statement per row costs a statement step, a cursor
+ * opened and a B-tree descent each (~0.7 µs a row, 5 s for 7.5 M positions); one
+ * INSERT … SELECT FROM aw_leafmap keeps its cursor at the end of the table and appends. */
+typedef struct lm_vtab {
+    sqlite3_vtab base;
+    const leafmap *map;
+} lm_vtab;
+
+typedef struct lm_cursor {
+    sqlite3_vtab_cursor base;
+    size_t i;
+} lm_cursor;
+
+static int lm_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **errmsg) {
+    (void)argc, (void)argv, (void)errmsg;
+    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(id INTEGER, nodeno INTEGER)");
+    if (rc != SQLITE_OK) return rc;
+    lm_vtab *v = sqlite3_malloc(sizeof *v);
+    if (!v) return SQLITE_NOMEM;
+    memset(v, 0, sizeof *v);
+    v->map = aux;
+    *out = &v->base;
+    return SQLITE_OK;
+}
+
+static int lm_disconnect(sqlite3_vtab *v) {
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
+static int lm_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
+    size_t n = ((lm_vtab *)v)->map->n;
+    info->estimatedCost = (double)n;
+    info->estimatedRows = (sqlite3_int64)n;
+    return SQLITE_OK;
+}
+
+static int lm_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out) {
+    (void)v;
+    lm_cursor *c = sqlite3_malloc(sizeof *c);
+    if (!c) return SQLITE_NOMEM;
+    memset(c, 0, sizeof *c);
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static int lm_close(sqlite3_vtab_cursor *c) {
+    sqlite3_free(c);
+    return SQLITE_OK;
+}
+
+static const leafmap *lm_map(sqlite3_vtab_cursor *c) { return ((lm_vtab *)c->pVtab)->map; }
+
+static int lm_next(sqlite3_vtab_cursor *cur) {
+    lm_cursor *c = (lm_cursor *)cur;
+    const leafmap *m = lm_map(cur);
+    do c->i++;
+    while (c->i < m->n && !m->leaf_of[c->i]);
+    return SQLITE_OK;
+}
+
+static int lm_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlite3_value **argv) {
+    (void)idx, (void)idxstr, (void)argc, (void)argv;
+    lm_cursor *c = (lm_cursor *)cur;
+    const leafmap *m = lm_map(cur);
+    c->i = 0;
+    if (m->n && !m->leaf_of[0]) lm_next(cur);
+    return SQLITE_OK;
+}
+
+static int lm_eof(sqlite3_vtab_cursor *cur) { return ((lm_cursor *)cur)->i >= lm_map(cur)->n; }
+
+static int lm_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+    const leafmap *m = lm_map(cur);
+    size_t i = ((lm_cursor *)cur)->i;
+    sqlite3_result_int64(ctx, col == 0 ? m->min_fid + (int64_t)i : (int64_t)m->leaf_of[i]);
+    return SQLITE_OK;
+}
+
+static int lm_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+    *rowid = lm_map(cur)->min_fid + (int64_t)((lm_cursor *)cur)->i;
+    return SQLITE_OK;
+}
+
+/* xCreate NULL: eponymous only, nothing of it is ever stored in the file. */
+static const sqlite3_module LEAFMAP_MODULE = {
+    .xConnect = lm_connect,
+    .xBestIndex = lm_best_index,
+    .xDisconnect = lm_disconnect,
+    .xOpen = lm_open,
+    .xClose = lm_close,
+    .xFilter = lm_filter,
+    .xNext = lm_next,
+    .xEof = lm_eof,
+    .xColumn = lm_column,
+    .xRowid = lm_rowid,
+};
+
+static int register_functions(sqlite3 *db, leafmap *map) {
+    if (sqlite3_create_module(db, "aw_leafmap", &LEAFMAP_MODULE, map) != SQLITE_OK) return -1;
     static const char *names[] = {"ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY", "ST_IsEmpty"};
     for (intptr_t i = 0; i < 5; i++)
         if (sqlite3_create_function(db, names[i], 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, (void *)i, sql_geom_fn,
@@ -344,7 +461,7 @@ static void release(aw_gpkg *g) {
         free(L->cols);
         free(L->name);
         free(L->geom);
-        free(L->ents);
+        free(L->boxes);
     }
     free(g->layers);
     g->layers = NULL;
@@ -403,7 +520,7 @@ aw_gpkg *aw_gpkg_open(const char *path, bool append, char *err, size_t errcap) {
         goto fail_close;
     }
     sqlite3_extended_result_codes(g->db, 1);
-    if (register_functions(g->db) < 0) {
+    if (register_functions(g->db, &g->leafmap) < 0) {
         db_fail(g, err, errcap, "registering geometry functions");
         goto fail_close;
     }
@@ -655,6 +772,42 @@ static void format_time(char out[32], int64_t ms, bool date_only) {
 
 static const char *const KIND_NAMES[] = {"null", "integer", "real", "text", "time"};
 
+static void drop_boxes(layer *L) {
+    free(L->boxes);
+    L->boxes = NULL;
+    L->nboxes = L->boxcap = 0;
+    L->boxes_dropped = true;
+}
+
+/* Remembers the index box of the row just inserted (env NULL: it has no geometry). */
+static void keep_box(layer *L, aw_gpkg *g, const double env[4]) {
+    int64_t fid = sqlite3_last_insert_rowid(g->db);
+    if (L->nboxes == 0) L->first_fid = fid;
+    if (fid != L->first_fid + (int64_t)L->nboxes) {
+        drop_boxes(L); /* a hole in the fids: cannot happen in a fresh table, but the slow path copes */
+        return;
+    }
+    if (L->nboxes == L->boxcap) {
+        size_t cap = L->boxcap ? L->boxcap * 2 : 4096;
+        float(*b)[4] = cap <= RT_MEM_MAX_ROWS ? realloc(L->boxes, cap * sizeof *b) : NULL;
+        if (!b) { /* too many, or no memory: not an error, the slower path remains */
+            drop_boxes(L);
+            return;
+        }
+        L->boxes = b;
+        L->boxcap = cap;
+    }
+    float *box = L->boxes[L->nboxes++];
+    if (!env) {
+        box[0] = box[1] = box[2] = box[3] = NAN;
+        return;
+    }
+    box[0] = round_down(env[0]);
+    box[1] = round_up(env[1]);
+    box[2] = round_down(env[2]);
+    box[3] = round_up(env[3]);
+}
+
 int aw_gpkg_insert(aw_gpkg *g, int layer_id, const aw_value *values, const double *lonlat, size_t npoints,
                    char *err, size_t errcap) {
     if (!g || g->failed || g->finished) return fail(err, errcap, "GeoPackage writer is not open for writing");
@@ -752,27 +905,7 @@ int aw_gpkg_insert(aw_gpkg *g, int layer_id, const aw_value *values, const doubl
     }
     L->rows++;
     if (npoints) L->placed++;
-    if (L->kind != AW_GEOM_NONE && npoints && !L->ents_dropped && !L->reused) {
-        if (L->nents == L->entcap) {
-            size_t cap = L->entcap ? L->entcap * 2 : 4096;
-            rt_cell *e = cap <= RT_MEM_MAX_ENTRIES ? realloc(L->ents, cap * sizeof *e) : NULL;
-            if (!e) { /* too many, or no memory: not an error, the slower path remains */
-                free(L->ents);
-                L->ents = NULL;
-                L->nents = L->entcap = 0;
-                L->ents_dropped = true;
-                return 0;
-            }
-            L->ents = e;
-            L->entcap = cap;
-        }
-        rt_cell *c = &L->ents[L->nents++];
-        c->id = sqlite3_last_insert_rowid(g->db);
-        c->box[0] = round_down(env[0]);
-        c->box[1] = round_up(env[1]);
-        c->box[2] = round_down(env[2]);
-        c->box[3] = round_up(env[3]);
-    }
+    if (L->kind != AW_GEOM_NONE && !L->boxes_dropped && !L->reused) keep_box(L, g, npoints ? env : NULL);
     return 0;
 }
 
@@ -957,10 +1090,29 @@ typedef struct rt_order {
     uint32_t key, idx;
 } rt_order;
 
-static int order_cmp(const void *a, const void *b) {
-    const rt_order *x = a, *y = b;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx; /* insertion order among equals: deterministic */
+/* Sorts by key, rows of equal key in insertion order (so the tree is deterministic):
+ * a least-significant-digit radix sort, stable by construction, 11 + 11 + 10 bits.
+ * `tmp` has room for n. Returns the array that holds the result (a or tmp). */
+static rt_order *order_sort(rt_order *a, rt_order *tmp, size_t n) {
+    static const int shift[3] = {0, 11, 22};
+    size_t count[3][2048] = {{0}};
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < 3; d++) count[d][(a[i].key >> shift[d]) & 2047]++;
+    rt_order *src = a, *dst = tmp;
+    for (int d = 0; d < 3; d++) {
+        if (n == 0 || count[d][(src[0].key >> shift[d]) & 2047] == n) continue; /* one digit for all: no-op */
+        size_t pos = 0;
+        for (int k = 0; k < 2048; k++) {
+            size_t c = count[d][k];
+            count[d][k] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[count[d][(src[i].key >> shift[d]) & 2047]++] = src[i];
+        rt_order *t = src;
+        src = dst;
+        dst = t;
+    }
+    return src;
 }
 
 static int rtree_bulk_load(aw_gpkg *g, layer *L, char *err, size_t errcap) {
@@ -995,19 +1147,31 @@ static int rtree_bulk_load(aw_gpkg *g, layer *L, char *err, size_t errcap) {
                                   " WHERE geom NOT NULL AND NOT ST_IsEmpty(geom)"
                                   " ORDER BY aw_hilbert(geom, ?1, ?2, ?3, ?4)",
                                   t);
-    /* The entries come from memory when every row's is there (a fresh layer that stayed
-     * under RT_MEM_MAX_ENTRIES), else from the table through SQLite's sorter. */
-    bool in_memory = L->ents && !L->reused && L->nents == L->placed;
+    /* The entries come from memory when every row's box is there (a fresh layer that
+     * stayed under RT_MEM_MAX_ROWS), else from the table through SQLite's sorter. */
+    bool in_memory = L->boxes && !L->reused && L->nboxes == L->rows;
     rt_order *order = NULL;
-    if (in_memory && (order = malloc((L->nents ? L->nents : 1) * sizeof *order)) != NULL) {
-        for (size_t i = 0; i < L->nents; i++) {
-            const float *bx = L->ents[i].box;
-            order[i].key = hilbert_key(((double)bx[0] + bx[1]) / 2, ((double)bx[2] + bx[3]) / 2, L->ext);
-            order[i].idx = (uint32_t)i;
+    size_t nplaced = 0;
+    if (in_memory) {
+        rt_order *tmp = NULL;
+        if ((order = malloc((L->placed ? L->placed : 1) * sizeof *order)) != NULL &&
+            (tmp = malloc((L->placed ? L->placed : 1) * sizeof *tmp)) != NULL) {
+            for (size_t i = 0; i < L->nboxes && nplaced < L->placed; i++) {
+                const float *bx = L->boxes[i];
+                if (isnan(bx[0])) continue; /* a row without geometry */
+                order[nplaced].key = hilbert_key(((double)bx[0] + bx[1]) / 2, ((double)bx[2] + bx[3]) / 2, L->ext);
+                order[nplaced++].idx = (uint32_t)i;
+            }
+            rt_order *sorted = order_sort(order, tmp, nplaced);
+            free(sorted == order ? tmp : order);
+            order = sorted;
+        } else {
+            free(order);
+            order = NULL;
+            in_memory = false; /* no memory for the sort: SQLite's sorter can do with less */
         }
-        qsort(order, L->nents, sizeof *order, order_cmp);
     }
-    bool ok = b.blob && level && q_node && q_rowid && q_parent && q_sel && (!in_memory || order) &&
+    bool ok = b.blob && level && q_node && q_rowid && q_parent && q_sel &&
               sqlite3_prepare_v2(g->db, q_node, -1, &b.node, NULL) == SQLITE_OK &&
               sqlite3_prepare_v2(g->db, q_rowid, -1, &b.rowid, NULL) == SQLITE_OK &&
               sqlite3_prepare_v2(g->db, q_parent, -1, &b.parent, NULL) == SQLITE_OK &&
@@ -1026,13 +1190,16 @@ static int rtree_bulk_load(aw_gpkg *g, layer *L, char *err, size_t errcap) {
      * at most max_cells entries ends with its single leaf as the root. */
     int n = 0;
     bool wrote_leaf = false;
-    for (size_t i = 0; in_memory && i < L->nents; i++) {
+    for (size_t i = 0; in_memory && i < nplaced; i++) {
         if (n == b.max_cells) {
             if (rt_write_node(&b, b.next_node++, 0, level, n, true) < 0) goto db_error;
             wrote_leaf = true;
             n = 0;
         }
-        level[n++] = L->ents[order[i].idx];
+        uint32_t idx = order[i].idx;
+        level[n].id = L->first_fid + idx;
+        memcpy(level[n].box, L->boxes[idx], sizeof level[n].box);
+        n++;
     }
     while (!in_memory && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
         if (n == b.max_cells) {
@@ -1071,13 +1238,16 @@ static int rtree_bulk_load(aw_gpkg *g, layer *L, char *err, size_t errcap) {
         }
         if (rt_write_node(&b, 1, depth, b.up, (int)b.nup, false) < 0) goto db_error;
     }
-    for (int64_t i = 0; b.leaf_of && i <= max_fid - b.min_fid; i++) {
-        if (!b.leaf_of[i]) continue; /* a deleted fid, or a row without geometry */
-        sqlite3_bind_int64(b.rowid, 1, b.min_fid + i);
-        sqlite3_bind_int64(b.rowid, 2, b.leaf_of[i]);
-        int step = sqlite3_step(b.rowid);
-        sqlite3_reset(b.rowid);
-        if (step != SQLITE_DONE) goto db_error;
+    if (b.leaf_of) {
+        /* Skipped: the zeros of a deleted fid, or of a row without geometry. */
+        g->leafmap = (leafmap){b.leaf_of, b.min_fid, (size_t)(max_fid - b.min_fid + 1)};
+        int step = execf(g, err, errcap, "INSERT INTO \"rtree_%w_geom_rowid\" (rowid, nodeno) SELECT id, nodeno FROM aw_leafmap",
+                         t);
+        g->leafmap = (leafmap){NULL, 0, 0};
+        if (step < 0) {
+            rc = -1;
+            goto done;
+        }
     }
     rc = 0;
     goto done;
