@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,17 +49,41 @@ typedef struct rt_cell {
 typedef struct column {
     char *name;
     aw_field_type type;
-    char text[32]; /* a formatted DATETIME/DATE, bound SQLITE_STATIC until the step */
 } column;
+
+/* A value of a row waiting in a layer's batch, as SQLite will take it. */
+typedef struct cell {
+    int type;                 /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT or SQLITE_BLOB */
+    union {
+        int64_t i;
+        double d;
+        struct {
+            size_t off;       /* text or blob bytes in the layer's arena */
+            int len;
+        } b;
+    };
+} cell;
+
+/* Rows are not inserted one statement each but gathered and written by one
+ * INSERT … SELECT from the aw_batch virtual table: a statement step per row (binding,
+ * opening a cursor, descending the B-tree, halting) costs about as much as the insert
+ * itself, 1.3 µs against 0.65 µs a row of the positions layer. A batch is written
+ * when it holds BATCH_ROWS rows or BATCH_BYTES of text and geometry. */
+#define BATCH_ROWS 1024
+#define BATCH_BYTES ((size_t)1 << 20)
 
 typedef struct layer {
     char *name;
     aw_geom_kind kind;
     column *cols;
     size_t ncols;
-    sqlite3_stmt *insert;
-    unsigned char *geom;      /* blob buffer, reused row after row */
-    size_t geom_cap;
+    sqlite3_stmt *insert;     /* INSERT INTO t (geom, columns…) SELECT * FROM the batch */
+    size_t nvals;             /* values a row: the geometry (spatial layers) and the columns */
+    cell *cells;              /* BATCH_ROWS × nvals */
+    size_t pending;           /* rows in the batch */
+    unsigned char *arena;     /* their text and geometry bytes */
+    size_t arena_len, arena_cap;
+    uint64_t flushed;         /* rows written to the table */
     double ext[4];            /* min_x, max_x, min_y, max_y of everything in the layer */
     bool has_ext;
     uint64_t rows;
@@ -313,10 +338,10 @@ typedef struct lm_vtab {
     const leafmap *map;
 } lm_vtab;
 
-typedef struct lm_cursor {
+typedef struct row_cursor {
     sqlite3_vtab_cursor base;
     size_t i;
-} lm_cursor;
+} row_cursor;
 
 static int lm_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **errmsg) {
     (void)argc, (void)argv, (void)errmsg;
@@ -330,7 +355,7 @@ static int lm_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
     return SQLITE_OK;
 }
 
-static int lm_disconnect(sqlite3_vtab *v) {
+static int vt_disconnect(sqlite3_vtab *v) {
     sqlite3_free(v);
     return SQLITE_OK;
 }
@@ -342,16 +367,16 @@ static int lm_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
     return SQLITE_OK;
 }
 
-static int lm_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out) {
+static int vt_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out) {
     (void)v;
-    lm_cursor *c = sqlite3_malloc(sizeof *c);
+    row_cursor *c = sqlite3_malloc(sizeof *c);
     if (!c) return SQLITE_NOMEM;
     memset(c, 0, sizeof *c);
     *out = &c->base;
     return SQLITE_OK;
 }
 
-static int lm_close(sqlite3_vtab_cursor *c) {
+static int vt_close(sqlite3_vtab_cursor *c) {
     sqlite3_free(c);
     return SQLITE_OK;
 }
@@ -359,7 +384,7 @@ static int lm_close(sqlite3_vtab_cursor *c) {
 static const leafmap *lm_map(sqlite3_vtab_cursor *c) { return ((lm_vtab *)c->pVtab)->map; }
 
 static int lm_next(sqlite3_vtab_cursor *cur) {
-    lm_cursor *c = (lm_cursor *)cur;
+    row_cursor *c = (row_cursor *)cur;
     const leafmap *m = lm_map(cur);
     do c->i++;
     while (c->i < m->n && !m->leaf_of[c->i]);
@@ -368,24 +393,24 @@ static int lm_next(sqlite3_vtab_cursor *cur) {
 
 static int lm_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlite3_value **argv) {
     (void)idx, (void)idxstr, (void)argc, (void)argv;
-    lm_cursor *c = (lm_cursor *)cur;
+    row_cursor *c = (row_cursor *)cur;
     const leafmap *m = lm_map(cur);
     c->i = 0;
     if (m->n && !m->leaf_of[0]) lm_next(cur);
     return SQLITE_OK;
 }
 
-static int lm_eof(sqlite3_vtab_cursor *cur) { return ((lm_cursor *)cur)->i >= lm_map(cur)->n; }
+static int lm_eof(sqlite3_vtab_cursor *cur) { return ((row_cursor *)cur)->i >= lm_map(cur)->n; }
 
 static int lm_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     const leafmap *m = lm_map(cur);
-    size_t i = ((lm_cursor *)cur)->i;
+    size_t i = ((row_cursor *)cur)->i;
     sqlite3_result_int64(ctx, col == 0 ? m->min_fid + (int64_t)i : (int64_t)m->leaf_of[i]);
     return SQLITE_OK;
 }
 
 static int lm_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
-    *rowid = lm_map(cur)->min_fid + (int64_t)((lm_cursor *)cur)->i;
+    *rowid = lm_map(cur)->min_fid + (int64_t)((row_cursor *)cur)->i;
     return SQLITE_OK;
 }
 
@@ -393,9 +418,9 @@ static int lm_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
 static const sqlite3_module LEAFMAP_MODULE = {
     .xConnect = lm_connect,
     .xBestIndex = lm_best_index,
-    .xDisconnect = lm_disconnect,
-    .xOpen = lm_open,
-    .xClose = lm_close,
+    .xDisconnect = vt_disconnect,
+    .xOpen = vt_open,
+    .xClose = vt_close,
     .xFilter = lm_filter,
     .xNext = lm_next,
     .xEof = lm_eof,
@@ -403,8 +428,102 @@ static const sqlite3_module LEAFMAP_MODULE = {
     .xRowid = lm_rowid,
 };
 
-static int register_functions(sqlite3 *db, leafmap *map) {
-    if (sqlite3_create_module(db, "aw_leafmap", &LEAFMAP_MODULE, map) != SQLITE_OK) return -1;
+/* aw_batch(layer): the rows waiting in one layer's batch, as a table of nvals columns
+ * (temp.aw_batch_N, made by prepare_insert; the module's data is the aw_gpkg handle). */
+typedef struct bt_vtab {
+    sqlite3_vtab base;
+    aw_gpkg *g;
+    size_t layer;
+} bt_vtab;
+
+static int bt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **errmsg) {
+    aw_gpkg *g = aux;
+    char *end = NULL;
+    unsigned long li = argc == 4 ? strtoul(argv[3], &end, 10) : 0;
+    /* The layer being declared is g->layers[g->nlayers], not yet counted. */
+    if (argc != 4 || end == argv[3] || *end || li > g->nlayers || li >= g->cap) {
+        *errmsg = sqlite3_mprintf("aw_batch: no such layer");
+        return SQLITE_ERROR;
+    }
+    char *sql = sqlite3_mprintf("CREATE TABLE x(c0");
+    for (size_t c = 1; sql && c < g->layers[li].nvals; c++) sql = sqlite3_mprintf("%z, c%llu", sql, (unsigned long long)c);
+    if (sql) sql = sqlite3_mprintf("%z)", sql);
+    if (!sql) return SQLITE_NOMEM;
+    int rc = sqlite3_declare_vtab(db, sql);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) return rc;
+    bt_vtab *v = sqlite3_malloc(sizeof *v);
+    if (!v) return SQLITE_NOMEM;
+    memset(v, 0, sizeof *v);
+    v->g = g;
+    v->layer = li;
+    *out = &v->base;
+    return SQLITE_OK;
+}
+
+static const layer *bt_layer(sqlite3_vtab_cursor *c) {
+    const bt_vtab *v = (const bt_vtab *)c->pVtab;
+    return &v->g->layers[v->layer];
+}
+
+static int bt_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
+    (void)v;
+    info->estimatedCost = BATCH_ROWS;
+    info->estimatedRows = BATCH_ROWS;
+    return SQLITE_OK;
+}
+
+static int bt_next(sqlite3_vtab_cursor *cur) {
+    ((row_cursor *)cur)->i++;
+    return SQLITE_OK;
+}
+
+static int bt_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlite3_value **argv) {
+    (void)idx, (void)idxstr, (void)argc, (void)argv;
+    ((row_cursor *)cur)->i = 0;
+    return SQLITE_OK;
+}
+
+static int bt_eof(sqlite3_vtab_cursor *cur) { return ((row_cursor *)cur)->i >= bt_layer(cur)->pending; }
+
+static int bt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+    const layer *L = bt_layer(cur);
+    const cell *c = &L->cells[((row_cursor *)cur)->i * L->nvals + (size_t)col];
+    switch (c->type) {
+    case SQLITE_INTEGER: sqlite3_result_int64(ctx, c->i); break;
+    case SQLITE_FLOAT: sqlite3_result_double(ctx, c->d); break;
+    case SQLITE_TEXT: sqlite3_result_text(ctx, (const char *)L->arena + c->b.off, c->b.len, SQLITE_STATIC); break;
+    case SQLITE_BLOB: sqlite3_result_blob(ctx, L->arena + c->b.off, c->b.len, SQLITE_STATIC); break;
+    default: sqlite3_result_null(ctx);
+    }
+    return SQLITE_OK;
+}
+
+static int bt_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+    *rowid = (sqlite3_int64)((row_cursor *)cur)->i;
+    return SQLITE_OK;
+}
+
+/* The same function for xCreate and xConnect: a table in the temp schema, never in the file. */
+static const sqlite3_module BATCH_MODULE = {
+    .xCreate = bt_connect,
+    .xConnect = bt_connect,
+    .xBestIndex = bt_best_index,
+    .xDisconnect = vt_disconnect,
+    .xDestroy = vt_disconnect,
+    .xOpen = vt_open,
+    .xClose = vt_close,
+    .xFilter = bt_filter,
+    .xNext = bt_next,
+    .xEof = bt_eof,
+    .xColumn = bt_column,
+    .xRowid = bt_rowid,
+};
+
+static int register_functions(sqlite3 *db, aw_gpkg *g) {
+    if (sqlite3_create_module(db, "aw_leafmap", &LEAFMAP_MODULE, &g->leafmap) != SQLITE_OK ||
+        sqlite3_create_module(db, "aw_batch", &BATCH_MODULE, g) != SQLITE_OK)
+        return -1;
     static const char *names[] = {"ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY", "ST_IsEmpty"};
     for (intptr_t i = 0; i < 5; i++)
         if (sqlite3_create_function(db, names[i], 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, (void *)i, sql_geom_fn,
@@ -460,7 +579,8 @@ static void release(aw_gpkg *g) {
         for (size_t c = 0; c < L->ncols; c++) free(L->cols[c].name);
         free(L->cols);
         free(L->name);
-        free(L->geom);
+        free(L->cells);
+        free(L->arena);
         free(L->boxes);
     }
     free(g->layers);
@@ -520,7 +640,7 @@ aw_gpkg *aw_gpkg_open(const char *path, bool append, char *err, size_t errcap) {
         goto fail_close;
     }
     sqlite3_extended_result_codes(g->db, 1);
-    if (register_functions(g->db, &g->leafmap) < 0) {
+    if (register_functions(g->db, g) < 0) {
         db_fail(g, err, errcap, "registering geometry functions");
         goto fail_close;
     }
@@ -617,7 +737,11 @@ static int check_existing(aw_gpkg *g, const char *name, aw_geom_kind kind, const
 }
 
 static int prepare_insert(aw_gpkg *g, layer *L, char *err, size_t errcap) {
-    /* INSERT INTO "t" ("geom","a","b") VALUES (?,?,?) */
+    /* INSERT INTO "t" ("geom","a","b") SELECT * FROM temp.aw_batch_N */
+    L->nvals = L->ncols + (L->kind != AW_GEOM_NONE);
+    if (execf(g, err, errcap, "CREATE VIRTUAL TABLE temp.aw_batch_%llu USING aw_batch(%llu)",
+              (unsigned long long)g->nlayers, (unsigned long long)g->nlayers) < 0)
+        return -1;
     size_t cap = 64 + strlen(L->name) * 2;
     for (size_t c = 0; c < L->ncols; c++) cap += strlen(L->cols[c].name) * 2 + 8;
     char *sql = malloc(cap), *p = sql;
@@ -626,10 +750,7 @@ static int prepare_insert(aw_gpkg *g, layer *L, char *err, size_t errcap) {
     bool first = true;
     if (L->kind != AW_GEOM_NONE) p += sprintf(p, "\"geom\""), first = false;
     for (size_t c = 0; c < L->ncols; c++, first = false) p += sprintf(p, "%s\"%s\"", first ? "" : ",", L->cols[c].name);
-    p += sprintf(p, ") VALUES (");
-    size_t nparams = L->ncols + (L->kind != AW_GEOM_NONE);
-    for (size_t i = 0; i < nparams; i++) p += sprintf(p, "%s?", i ? "," : "");
-    sprintf(p, ")");
+    sprintf(p, ") SELECT * FROM temp.aw_batch_%zu", g->nlayers);
     int rc = sqlite3_prepare_v3(g->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &L->insert, NULL);
     free(sql);
     return rc == SQLITE_OK ? 0 : db_fail(g, err, errcap, "preparing the insert");
@@ -779,14 +900,9 @@ static void drop_boxes(layer *L) {
     L->boxes_dropped = true;
 }
 
-/* Remembers the index box of the row just inserted (env NULL: it has no geometry). */
-static void keep_box(layer *L, aw_gpkg *g, const double env[4]) {
-    int64_t fid = sqlite3_last_insert_rowid(g->db);
-    if (L->nboxes == 0) L->first_fid = fid;
-    if (fid != L->first_fid + (int64_t)L->nboxes) {
-        drop_boxes(L); /* a hole in the fids: cannot happen in a fresh table, but the slow path copes */
-        return;
-    }
+/* Remembers the index box of the row just added (env NULL: it has no geometry); its fid
+ * is checked when the batch is written. */
+static void keep_box(layer *L, const double env[4]) {
     if (L->nboxes == L->boxcap) {
         size_t cap = L->boxcap ? L->boxcap * 2 : 4096;
         float(*b)[4] = cap <= RT_MEM_MAX_ROWS ? realloc(L->boxes, cap * sizeof *b) : NULL;
@@ -808,18 +924,65 @@ static void keep_box(layer *L, aw_gpkg *g, const double env[4]) {
     box[3] = round_up(env[3]);
 }
 
+/* Room for `n` more bytes in the layer's arena; NULL when out of memory. */
+static unsigned char *arena_reserve(layer *L, size_t n) {
+    if (n > L->arena_cap - L->arena_len) {
+        size_t cap = L->arena_cap ? L->arena_cap : 64 * 1024;
+        while (cap - L->arena_len < n) {
+            if (cap > SIZE_MAX / 2) return NULL;
+            cap *= 2;
+        }
+        unsigned char *a = realloc(L->arena, cap);
+        if (!a) return NULL;
+        L->arena = a;
+        L->arena_cap = cap;
+    }
+    return L->arena + L->arena_len;
+}
+
+/* Writes the layer's batch into its table. */
+static int flush_layer(aw_gpkg *g, layer *L, char *err, size_t errcap) {
+    if (!L->pending) return 0;
+    int rc = sqlite3_step(L->insert);
+    sqlite3_reset(L->insert);
+    size_t n = L->pending;
+    L->pending = 0;
+    L->arena_len = 0;
+    if (rc != SQLITE_DONE) {
+        g->failed = true;
+        return db_fail(g, err, errcap, "insert");
+    }
+    if (L->boxes && !L->reused) {
+        /* A fresh table numbers its rows on from the largest fid, so the boxes' fids run
+         * on without a hole; if they ever did not, the slower path of finish copes. */
+        int64_t last = sqlite3_last_insert_rowid(g->db);
+        if (L->flushed == 0) L->first_fid = last - (int64_t)n + 1;
+        if (last != L->first_fid + (int64_t)(L->flushed + n) - 1) drop_boxes(L);
+    }
+    L->flushed += n;
+    return 0;
+}
+
+static int flush_all(aw_gpkg *g, char *err, size_t errcap) {
+    for (size_t i = 0; i < g->nlayers; i++)
+        if (flush_layer(g, &g->layers[i], err, errcap) < 0) return -1;
+    return 0;
+}
+
 int aw_gpkg_insert(aw_gpkg *g, int layer_id, const aw_value *values, const double *lonlat, size_t npoints,
                    char *err, size_t errcap) {
     if (!g || g->failed || g->finished) return fail(err, errcap, "GeoPackage writer is not open for writing");
     if (layer_id < 0 || (size_t)layer_id >= g->nlayers) return fail(err, errcap, "no layer %d", layer_id);
     layer *L = &g->layers[layer_id];
-    sqlite3_stmt *st = L->insert;
-    int param = 1;
+    if (!L->cells && !(L->cells = malloc(BATCH_ROWS * (L->nvals ? L->nvals : 1) * sizeof *L->cells)))
+        return fail(err, errcap, "out of memory");
+    cell *row = &L->cells[L->pending * L->nvals], *out = row;
+    size_t row_start = L->arena_len; /* a rejected row gives its arena bytes back */
     double env[4] = {0, 0, 0, 0};
     if (L->kind != AW_GEOM_NONE && npoints == 0) {
         /* A feature without a place (a vessel known only from its static reports):
          * GeoPackage allows a NULL geometry. */
-        sqlite3_bind_null(st, param++);
+        (out++)->type = SQLITE_NULL;
     } else if (L->kind != AW_GEOM_NONE) {
         if (L->kind == AW_GEOM_POINT ? npoints != 1 : npoints < 2)
             return fail(err, errcap, "layer %s: %zu points for a %s", L->name, npoints,
@@ -838,16 +1001,75 @@ int aw_gpkg_insert(aw_gpkg *g, int layer_id, const aw_value *values, const doubl
             env[3] = y > env[3] ? y : env[3];
         }
         size_t need = 8 + 32 + 9 + 16 * npoints;
-        if (need > L->geom_cap) {
-            size_t cap = L->geom_cap ? L->geom_cap : 256;
-            while (cap < need) cap *= 2;
-            unsigned char *b = realloc(L->geom, cap);
-            if (!b) return fail(err, errcap, "out of memory");
-            L->geom = b;
-            L->geom_cap = cap;
+        unsigned char *blob = need <= INT_MAX ? arena_reserve(L, need) : NULL;
+        if (!blob) return fail(err, errcap, "layer %s: out of memory for a geometry of %zu points", L->name, npoints);
+        size_t len = geom_encode(blob, L->kind, lonlat, npoints, env);
+        *out++ = (cell){.type = SQLITE_BLOB, .b = {L->arena_len, (int)len}};
+        L->arena_len += len;
+    } else if (npoints) {
+        return fail(err, errcap, "layer %s is an attributes table: no points", L->name);
+    }
+    for (size_t c = 0; c < L->ncols; c++, out++) {
+        const aw_value *v = &values[c];
+        column *col = &L->cols[c];
+        bool ok = true;
+        out->type = SQLITE_NULL;
+        switch (v->kind) {
+        case AW_NULL: break;
+        case AW_INT:
+            if (col->type == AW_FIELD_INTEGER) *out = (cell){.type = SQLITE_INTEGER, .i = v->i};
+            else if (col->type == AW_FIELD_REAL) *out = (cell){.type = SQLITE_FLOAT, .d = (double)v->i};
+            else ok = false;
+            break;
+        case AW_REAL:
+            if (col->type != AW_FIELD_REAL) ok = false;
+            else if (isfinite(v->d)) *out = (cell){.type = SQLITE_FLOAT, .d = v->d};
+            break;
+        case AW_TEXT: {
+            if (col->type == AW_FIELD_INTEGER || col->type == AW_FIELD_REAL) {
+                ok = false;
+                break;
+            }
+            if (!v->s) break;
+            size_t n = strlen(v->s);
+            unsigned char *p = n <= INT_MAX ? arena_reserve(L, n) : NULL;
+            if (!p) {
+                L->arena_len = row_start;
+                return fail(err, errcap, "layer %s: column %s: out of memory for %zu bytes", L->name, col->name, n);
+            }
+            memcpy(p, v->s, n);
+            *out = (cell){.type = SQLITE_TEXT, .b = {L->arena_len, (int)n}};
+            L->arena_len += n;
+            break;
         }
-        size_t len = geom_encode(L->geom, L->kind, lonlat, npoints, env);
-        sqlite3_bind_blob(st, param++, L->geom, (int)len, SQLITE_STATIC);
+        case AW_TIME_MS: {
+            if (col->type != AW_FIELD_DATETIME && col->type != AW_FIELD_DATE) {
+                ok = false;
+                break;
+            }
+            char text[32];
+            format_time(text, v->i, col->type == AW_FIELD_DATE);
+            size_t n = strlen(text);
+            unsigned char *p = arena_reserve(L, n);
+            if (!p) {
+                L->arena_len = row_start;
+                return fail(err, errcap, "out of memory");
+            }
+            memcpy(p, text, n);
+            *out = (cell){.type = SQLITE_TEXT, .b = {L->arena_len, (int)n}};
+            L->arena_len += n;
+            break;
+        }
+        default: ok = false;
+        }
+        if (!ok) {
+            L->arena_len = row_start;
+            return fail(err, errcap, "layer %s: column %s (%s) given a %s value", L->name, col->name,
+                        field_sql_type(col->type), (unsigned)v->kind < 5 ? KIND_NAMES[v->kind] : "unknown");
+        }
+    }
+    /* The row is accepted: it counts from here, and is written with its batch. */
+    if (npoints) {
         if (!L->has_ext) {
             memcpy(L->ext, env, sizeof env);
             L->has_ext = true;
@@ -857,55 +1079,12 @@ int aw_gpkg_insert(aw_gpkg *g, int layer_id, const aw_value *values, const doubl
             L->ext[2] = env[2] < L->ext[2] ? env[2] : L->ext[2];
             L->ext[3] = env[3] > L->ext[3] ? env[3] : L->ext[3];
         }
-    } else if (npoints) {
-        return fail(err, errcap, "layer %s is an attributes table: no points", L->name);
     }
-    for (size_t c = 0; c < L->ncols; c++, param++) {
-        const aw_value *v = &values[c];
-        column *col = &L->cols[c];
-        bool ok = true;
-        switch (v->kind) {
-        case AW_NULL: sqlite3_bind_null(st, param); break;
-        case AW_INT:
-            if (col->type == AW_FIELD_INTEGER) sqlite3_bind_int64(st, param, v->i);
-            else if (col->type == AW_FIELD_REAL) sqlite3_bind_double(st, param, (double)v->i);
-            else ok = false;
-            break;
-        case AW_REAL:
-            if (col->type != AW_FIELD_REAL) ok = false;
-            else if (isfinite(v->d)) sqlite3_bind_double(st, param, v->d);
-            else sqlite3_bind_null(st, param);
-            break;
-        case AW_TEXT:
-            if (col->type == AW_FIELD_INTEGER || col->type == AW_FIELD_REAL) ok = false;
-            else if (!v->s) sqlite3_bind_null(st, param);
-            else sqlite3_bind_text(st, param, v->s, -1, SQLITE_STATIC);
-            break;
-        case AW_TIME_MS:
-            if (col->type != AW_FIELD_DATETIME && col->type != AW_FIELD_DATE) {
-                ok = false;
-                break;
-            }
-            format_time(col->text, v->i, col->type == AW_FIELD_DATE);
-            sqlite3_bind_text(st, param, col->text, -1, SQLITE_STATIC);
-            break;
-        default: ok = false;
-        }
-        if (!ok) {
-            sqlite3_reset(st);
-            return fail(err, errcap, "layer %s: column %s (%s) given a %s value", L->name, col->name,
-                        field_sql_type(col->type), (unsigned)v->kind < 5 ? KIND_NAMES[v->kind] : "unknown");
-        }
-    }
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        g->failed = true;
-        return db_fail(g, err, errcap, "insert");
-    }
+    L->pending++;
     L->rows++;
     if (npoints) L->placed++;
-    if (L->kind != AW_GEOM_NONE && !L->boxes_dropped && !L->reused) keep_box(L, g, npoints ? env : NULL);
+    if (L->kind != AW_GEOM_NONE && !L->boxes_dropped && !L->reused) keep_box(L, npoints ? env : NULL);
+    if (L->pending == BATCH_ROWS || L->arena_len >= BATCH_BYTES) return flush_layer(g, L, err, errcap);
     return 0;
 }
 
@@ -1324,6 +1503,7 @@ static int sync_path(const char *path, bool dir) {
 int aw_gpkg_finish(aw_gpkg *g, char *err, size_t errcap) {
     if (!g || g->failed || g->finished) return fail(err, errcap, "GeoPackage writer is not open for writing");
     g->failed = true; /* until proven otherwise */
+    if (flush_all(g, err, errcap) < 0) return -1;
     for (size_t i = 0; i < g->nlayers; i++)
         if (finish_layer(g, &g->layers[i], err, errcap) < 0) return -1;
     int64_t has_ogr_contents = 0;
@@ -1383,6 +1563,7 @@ int aw_gpkg_index(aw_gpkg *g, int layer_id, const char *columns, char *err, size
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
               *c == ',' || *c == ' '))
             return fail(err, errcap, "index columns '%s': names and commas only", columns);
+    if (flush_layer(g, &g->layers[layer_id], err, errcap) < 0) return -1;
     char name[128], sql[512];
     size_t n = (size_t)snprintf(name, sizeof name, "idx_%s_%s", g->layers[layer_id].name, columns);
     for (size_t i = 0; i < n && i < sizeof name; i++)
