@@ -1310,14 +1310,6 @@ static int rtree_bulk_load(aw_gpkg *g, layer *L, char *err, size_t errcap) {
     b.node_size = (int)size;
     b.max_cells = (b.node_size - 4) / 24 < RTREE_MAX_CELLS ? (b.node_size - 4) / 24 : RTREE_MAX_CELLS;
     b.blob = malloc((size_t)b.node_size);
-    /* %_rowid is keyed by fid: filled in Hilbert order it costs a random B-tree insert
-     * per row (~1 µs); remembering each row's leaf (4 bytes a row) lets it be written
-     * in key order afterwards, at append speed. Without the memory, the slow way. */
-    int64_t max_fid = 0;
-    if (query_int(g, &b.min_fid, 0, "SELECT min(fid) FROM \"%w\"", t) == 0 &&
-        query_int(g, &max_fid, -1, "SELECT max(fid) FROM \"%w\"", t) == 0 && max_fid >= b.min_fid &&
-        max_fid - b.min_fid < (int64_t)1 << 32)
-        b.leaf_of = calloc((size_t)(max_fid - b.min_fid + 1), sizeof *b.leaf_of);
     level = malloc((size_t)b.max_cells * sizeof *level);
     char *q_node = sqlite3_mprintf("INSERT OR REPLACE INTO \"rtree_%w_geom_node\" VALUES (?1, ?2)", t);
     char *q_rowid = sqlite3_mprintf("INSERT INTO \"rtree_%w_geom_rowid\" (rowid, nodeno) VALUES (?1, ?2)", t);
@@ -1350,6 +1342,16 @@ static int rtree_bulk_load(aw_gpkg *g, layer *L, char *err, size_t errcap) {
             in_memory = false; /* no memory for the sort: SQLite's sorter can do with less */
         }
     }
+    /* %_rowid is keyed by fid: filled in Hilbert order it costs a random B-tree insert
+     * per row (~1 µs); remembering each row's leaf (4 bytes a row) lets it be written
+     * in key order afterwards, at append speed. Without the memory, the slow way.
+     * Allocated after the sort has given its scratch array back: the peak stays at
+     * 32 bytes a row (boxes and order 16 + 8, leaf_of 4, or the sort's 8 before it). */
+    int64_t max_fid = 0;
+    if (query_int(g, &b.min_fid, 0, "SELECT min(fid) FROM \"%w\"", t) == 0 &&
+        query_int(g, &max_fid, -1, "SELECT max(fid) FROM \"%w\"", t) == 0 && max_fid >= b.min_fid &&
+        max_fid - b.min_fid < (int64_t)1 << 32)
+        b.leaf_of = calloc((size_t)(max_fid - b.min_fid + 1), sizeof *b.leaf_of);
     bool ok = b.blob && level && q_node && q_rowid && q_parent && q_sel &&
               sqlite3_prepare_v2(g->db, q_node, -1, &b.node, NULL) == SQLITE_OK &&
               sqlite3_prepare_v2(g->db, q_rowid, -1, &b.rowid, NULL) == SQLITE_OK &&
