@@ -2,13 +2,16 @@
  * R-tree spatial index.
  *
  * Speed comes from doing what SQLite is good at and nothing else: one connection in
- * exclusive locking mode, one transaction for the whole run, a prepared INSERT per
- * layer with values bound in place (SQLITE_STATIC, no copies), geometry blobs built in
- * a per-layer buffer, and the spatial index filled once at the end by a single
- * INSERT … SELECT instead of a trigger per row. A fresh file is written with the
- * journal off and synchronous off: its safety comes from the temporary name and the
- * rename in aw_gpkg_finish(), not from SQLite. Appending changes a file someone may
- * care about, so there SQLite's own journal stays on (see gpkg.h).
+ * exclusive locking mode, one transaction for the whole run, rows gathered per layer
+ * (values and geometry blobs in one buffer) and written a thousand at a time by one
+ * INSERT … SELECT from a virtual table over that buffer, not a statement step each,
+ * and the spatial index packed once at the end from boxes kept in memory, instead of
+ * a trigger per row. No step re-reads the table or sorts through temporary files, so
+ * the cost of a row stays flat as a layer grows to tens of millions of rows. A fresh
+ * file is written with the journal off and synchronous off: its safety comes from the
+ * temporary name and the rename in aw_gpkg_finish(), not from SQLite. Appending
+ * changes a file someone may care about, so there SQLite's own journal stays on (see
+ * gpkg.h).
  */
 #include "aiswatch/gpkg.h"
 
@@ -1150,15 +1153,16 @@ static const char *const RTREE_OTHER_TRIGGERS =
  * Filling SQLite's rtree module one row at a time costs ~10 µs a row (every insert
  * rewrites its leaf and ancestors through SQL), which would make the index ten times
  * slower than the data. So the index is packed the way static R-trees are built: the
- * entries, sorted along a Hilbert curve by SQLite's own sorter (bounded memory, spills
- * to temporary files), fill leaves of the module's maximum size left to right; each
+ * entries, sorted along a Hilbert curve (the boxes kept at insert time, radix-sorted in
+ * memory; for an appended layer, or one beyond RT_MEM_MAX_ROWS, read back and sorted by
+ * SQLite's sorter), fill leaves of the module's maximum size left to right; each
  * level above is packed the same way from the level below, and the last one written is
  * the root, node 1. The blobs follow the rtree module's documented format (rtree.c,
  * "Database Format of R-Tree Tables"): per node a 2-byte big-endian depth (root only),
  * a 2-byte cell count, then cells of an 8-byte big-endian id and four big-endian
  * float32 coordinates minx, maxx, miny, maxy; plus the %_rowid (entry → leaf) and
- * %_parent (node → parent) maps. Only the 1/51 of entries that are leaf summaries stay
- * in memory. The module itself keeps working on the result: later inserts, updates
+ * %_parent (node → parent) maps, %_rowid by one INSERT … SELECT from aw_leafmap. The
+ * module itself keeps working on the result: later inserts, updates
  * and deletes by the triggers, and `SELECT rtreecheck(…)`, which the tests run. */
 
 #define RTREE_MAX_CELLS 51 /* RTREE_MAXCELLS in rtree.c: no node holds more */
