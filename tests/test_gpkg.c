@@ -280,6 +280,79 @@ static void test_rtree_bulk(const char *dir) {
     }
 }
 
+/* Rows are written in batches (by count, and by bytes for long lines), layer by layer,
+ * with rows of other layers and an index in between: every row lands once, in order,
+ * with its own values, and the spatial index holds exactly the rows with a geometry. */
+static void test_batches(const char *dir) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/batches.gpkg", dir);
+    aw_gpkg *g = aw_gpkg_open(path, false, err, sizeof err);
+    CHECK(g != NULL);
+    if (!g) return;
+    static const aw_field pf[] = {{"i", AW_FIELD_INTEGER}, {"name", AW_FIELD_TEXT}, {"t", AW_FIELD_DATETIME}};
+    static const aw_field lf[] = {{"n", AW_FIELD_INTEGER}};
+    static const aw_field af[] = {{"k", AW_FIELD_INTEGER}};
+    int pts = aw_gpkg_layer(g, "pts", AW_GEOM_POINT, pf, 3, err, sizeof err);
+    int lines = aw_gpkg_layer(g, "lines", AW_GEOM_LINESTRING, lf, 1, err, sizeof err);
+    int attrs = aw_gpkg_layer(g, "attrs", AW_GEOM_NONE, af, 1, err, sizeof err);
+    CHECK(pts >= 0 && lines >= 0 && attrs >= 0);
+    enum { NPTS = 5000, NLINE_PTS = 40000 }; /* a line of 640 kB: two fill a batch's bytes */
+    double *xy = malloc(2 * NLINE_PTS * sizeof *xy);
+    CHECK(xy != NULL);
+    if (!xy || pts < 0 || lines < 0 || attrs < 0) {
+        free(xy);
+        aw_gpkg_close(g);
+        return;
+    }
+    for (int k = 0; k < NLINE_PTS; k++) xy[2 * k] = -10 + k * 1e-4, xy[2 * k + 1] = 50 + (k % 7) * 1e-3;
+    for (int i = 0; i < NPTS; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "row %d", i); /* a stack string: the writer must copy it */
+        aw_value v[3] = {AW_V_INT(i), AW_V_TEXT(name), AW_V_TIME_MS(1700000000000 + (int64_t)i * 1000)};
+        double p[2] = {(i % 100) * 0.5, (i / 100) * 0.25};
+        /* every seventh row without a place */
+        CHECK_EQ_INT(aw_gpkg_insert(g, pts, v, i % 7 ? p : NULL, i % 7 ? 1 : 0, err, sizeof err), 0);
+        if (i % 1000 == 3) {
+            aw_value lv[1] = {AW_V_INT(i)};
+            CHECK_EQ_INT(aw_gpkg_insert(g, lines, lv, xy, NLINE_PTS, err, sizeof err), 0);
+        }
+        aw_value av[1] = {AW_V_INT(-i)};
+        CHECK_EQ_INT(aw_gpkg_insert(g, attrs, av, NULL, 0, err, sizeof err), 0);
+        if (i == 2500) {
+            CHECK_EQ_INT(aw_gpkg_index(g, attrs, "k", err, sizeof err), 0);
+            /* a rejected row in the middle of a batch leaves no trace */
+            aw_value bad[3] = {AW_V_TEXT("x"), AW_V_TEXT("y"), AW_V_NULL};
+            CHECK_EQ_INT(aw_gpkg_insert(g, pts, bad, p, 1, err, sizeof err), -1);
+        }
+    }
+    CHECK_EQ_INT(aw_gpkg_rows(g, pts), NPTS);
+    CHECK_EQ_INT(aw_gpkg_finish(g, err, sizeof err), 0);
+    aw_gpkg_close(g);
+    free(xy);
+
+    sqlite3 *db = db_open(path);
+    CHECK_EQ_STR(q_text(db, "PRAGMA integrity_check"), "ok");
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM pts"), NPTS);
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM pts WHERE i = fid - 1 AND name = 'row ' || i"
+                           " AND t = strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + i, 'unixepoch')"), NPTS);
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM pts WHERE (geom IS NULL) = (i % 7 = 0)"), NPTS);
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM lines"), 5);
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM lines WHERE length(geom) = 8 + 32 + 9 + 16 * 40000"), 5);
+    CHECK_EQ_STR(q_text(db, "SELECT group_concat(n) FROM (SELECT n FROM lines ORDER BY fid)"), "3,1003,2003,3003,4003");
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM attrs WHERE k = 1 - fid"), NPTS);
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'idx_attrs_k'"), 1);
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'aw_%'"), 0); /* nothing of ours left */
+    CHECK_EQ_STR(q_text(db, "SELECT rtreecheck('rtree_pts_geom')"), "ok");
+    CHECK_EQ_STR(q_text(db, "SELECT rtreecheck('rtree_lines_geom')"), "ok");
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM rtree_pts_geom"), NPTS - (NPTS + 6) / 7);
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM rtree_pts_geom r JOIN pts p ON p.fid = r.id"
+                           " WHERE r.minx <= (p.i % 100) * 0.5 AND r.maxx >= (p.i % 100) * 0.5"
+                           " AND r.miny <= (p.i / 100) * 0.25 AND r.maxy >= (p.i / 100) * 0.25"),
+                 NPTS - (NPTS + 6) / 7);
+    CHECK_EQ_INT(q_int(db, "SELECT count(*) FROM rtree_lines_geom"), 5);
+    sqlite3_close(db);
+}
+
 static void test_append(const char *path) {
     /* Two more positions further east; the layers are reused, fids continue. */
     CHECK(write_sample(path, true, 2, 538000000, 10.0) == 0);
@@ -608,6 +681,7 @@ int main(int argc, char **argv) {
     test_replace_and_abort(path);
     test_errors(dir);
     test_rtree_bulk(dir);
+    test_batches(dir);
     test_bbox_reader();
 
     snprintf(path, sizeof path, "%s/fixture.gpkg", dir);

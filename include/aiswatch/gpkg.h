@@ -8,8 +8,11 @@
  * and last_change into gpkg_contents, builds the gpkg_rtree_index spatial index of
  * every spatial layer (packed in bulk, Hilbert-sorted; the GeoPackage triggers keep it
  * current under later edits by other tools), commits and puts the file in place.
- * Memory: a few hundred bytes per layer while inserting; at finish, SQLite's sorter
- * (bounded, spills to temporary files) and 4 bytes per row of the layer being indexed.
+ * Memory: a batch of up to 1024 rows per layer while inserting (written once its text
+ * and geometry reach 1 MiB), and 16 bytes per row of a new spatial layer (its index
+ * box, up to 128 M rows); at finish 16 more per row of the layer being indexed. An
+ * appended layer, or a larger one, is indexed through SQLite's sorter instead
+ * (bounded, spills to temporary files; several times slower).
  *
  * Safety: without `append`, everything is written to "PATH.tmp" with journaling off
  * (fast) and renamed over PATH only by aw_gpkg_finish(), so a failed or killed run
@@ -21,7 +24,10 @@
  * (after aw_gpkg_finish(), or instead of it to abandon the run). Strings and arrays
  * passed in are only read during the call. Errors: functions return -1 (or NULL) and
  * write a message into the caller's err buffer; a handle whose insert or finish failed
- * can only be closed. One handle is one SQLite connection: use it from one thread.
+ * can only be closed. Rows are written in batches, so SQLite's refusal of a row (a disk
+ * full, say) is reported by a later aw_gpkg_insert(), aw_gpkg_index() or
+ * aw_gpkg_finish(); a value that does not fit its column is refused by the call itself.
+ * One handle is one SQLite connection: use it from one thread.
  */
 #ifndef AISWATCH_GPKG_H
 #define AISWATCH_GPKG_H
