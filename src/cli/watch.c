@@ -97,7 +97,9 @@ typedef struct sink {
     uint64_t sent, failed;
 #ifdef AW_HAVE_MOSQUITTO
     struct mosquitto *mq;
-    char topic[256];
+    char topic[256], mq_host[256];
+    int mq_port;
+    bool mq_looping;       /* the first connection was made: libmosquitto's thread runs */
     /* under mq_mu: the network thread's news */
     pthread_mutex_t mq_mu;
     pthread_cond_t mq_cond;
@@ -258,9 +260,10 @@ static void on_puback(struct mosquitto *mq, void *obj, int mid) {
     pthread_mutex_unlock(&k->mq_mu);
 }
 
-/* mqtt://HOST[:PORT]/TOPIC. The connection is made in the background by libmosquitto's
- * network thread (reconnect 1 s doubling to 30 s), so a broker that is away at start or
- * goes away later only delays the alerts: they wait in the queue. -1: a bad target. */
+/* mqtt://HOST[:PORT]/TOPIC. Nothing connects here: the sink's thread makes the first
+ * connection (retrying 1 s doubling to 30 s), then libmosquitto's network thread keeps it
+ * (reconnecting with the same backoff), so a broker that is away at start or goes away
+ * later only delays the alerts: they wait in the queue. -1: a bad target. */
 static int mqtt_open(sink *k) {
     char host[256], port[16] = "1883";
     const char *h = k->target + 7, *slash = strchr(h, '/');
@@ -272,6 +275,9 @@ static int mqtt_open(sink *k) {
         snprintf(port, sizeof port, "%s", colon + 1);
         *colon = 0;
     }
+    snprintf(k->mq_host, sizeof k->mq_host, "%s", host);
+    k->mq_port = atoi(port);
+    if (!host[0] || k->mq_port <= 0 || k->mq_port > 65535) return -1;
     pthread_mutex_init(&k->mq_mu, NULL);
     pthread_cond_init(&k->mq_cond, NULL);
     k->mq_init = true;
@@ -283,10 +289,27 @@ static int mqtt_open(sink *k) {
     mosquitto_connect_callback_set(k->mq, on_connect);
     mosquitto_disconnect_callback_set(k->mq, on_disconnect);
     mosquitto_reconnect_delay_set(k->mq, 1, 30, true);
-    /* A refused first attempt is retried by the network thread like a lost connection. */
-    int rc = mosquitto_connect_async(k->mq, host, atoi(port), 30);
-    if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO) return -1;
-    if (mosquitto_loop_start(k->mq) != MOSQ_ERR_SUCCESS) return -1;
+    return 0;
+}
+
+/* The first connection, from the sink's thread: libmosquitto's own loop reconnects only
+ * once it has connected. 0, or -1 given up (stopping). */
+static int mqtt_first_connect(watch_cli *c, sink *k) {
+    double delay = 1, next_try = 0;
+    while (!k->mq_looping) {
+        if (mono_now() >= next_try) {
+            if (mosquitto_connect(k->mq, k->mq_host, k->mq_port, 30) == MOSQ_ERR_SUCCESS &&
+                mosquitto_loop_start(k->mq) == MOSQ_ERR_SUCCESS) {
+                k->mq_looping = true;
+                break;
+            }
+            next_try = mono_now() + delay;
+            delay = delay * 2 > 30 ? 30 : delay * 2;
+        }
+        if (giving_up(c)) return -1;
+        struct timespec ts = {0, 100000000L};
+        nanosleep(&ts, NULL);
+    }
     return 0;
 }
 
@@ -296,6 +319,7 @@ static int mqtt_open(sink *k) {
  * 10 s after a reconnect is published again (QoS 1 is at least once anyway).
  * 1 delivered, -1 given up. */
 static int mqtt_publish(watch_cli *c, sink *k, const char *json, size_t len) {
+    if (!k->mq_looping && mqtt_first_connect(c, k) < 0) return -1;
     int mid = -1;
     double sent_at = 0;
     pthread_mutex_lock(&k->mq_mu);
@@ -1343,8 +1367,10 @@ out:
         if (c.sinks[i].curl) curl_easy_cleanup(c.sinks[i].curl);
 #ifdef AW_HAVE_MOSQUITTO
         if (c.sinks[i].mq) {
-            mosquitto_disconnect(c.sinks[i].mq);
-            mosquitto_loop_stop(c.sinks[i].mq, true);
+            if (c.sinks[i].mq_looping) {
+                mosquitto_disconnect(c.sinks[i].mq);
+                mosquitto_loop_stop(c.sinks[i].mq, false);
+            }
             mosquitto_destroy(c.sinks[i].mq);
             mosquitto_lib_cleanup();
         }
