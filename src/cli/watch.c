@@ -120,6 +120,7 @@ typedef struct alert_queue {
     size_t cap, head, n;
     uint64_t first;        /* absolute position of ring[head] */
     bool stopping;         /* deliver what is queued, then end */
+    bool abandon;          /* stopping, and the state keeps the queue: end after the alert in hand */
     double give_up_at;     /* stopping: a sink waiting for a broker gives up then (monotonic) */
 } alert_queue;
 
@@ -228,7 +229,7 @@ static bool http_post(watch_cli *c, sink *k, const char *json, size_t len) {
 /* The sink's thread stops waiting for a broker: only when stopping, after give_up_at. */
 static bool giving_up(watch_cli *c) {
     pthread_mutex_lock(&c->q.mu);
-    bool g = c->q.stopping && mono_now() >= c->q.give_up_at;
+    bool g = c->q.stopping && (c->q.abandon || mono_now() >= c->q.give_up_at);
     pthread_mutex_unlock(&c->q.mu);
     return g;
 }
@@ -392,7 +393,7 @@ static void *sink_main(void *arg) {
     pthread_mutex_lock(&q->mu);
     for (;;) {
         while (k->next == q->first + q->n && !q->stopping) pthread_cond_wait(&q->more, &q->mu);
-        if (k->next == q->first + q->n) break; /* stopping, all delivered */
+        if (k->next == q->first + q->n || q->abandon) break; /* stopping: all delivered, or kept */
         const outbox_item *it = &q->ring[(q->head + (k->next - q->first)) % q->cap];
         uint64_t mark = k->mark;
         pthread_mutex_unlock(&q->mu);
@@ -438,20 +439,32 @@ static int queue_start(watch_cli *c, size_t cap) {
     alert_queue *q = &c->q;
     q->cap = cap;
     if (!(q->ring = calloc(cap, sizeof *q->ring))) return -1;
-    for (size_t i = 0; i < c->nsinks; i++) {
+    /* A consumer of stdout that goes away must not kill the watch; SIGINT/SIGTERM go to
+     * the loop, not to a sink's thread. */
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int rc = 0;
+    for (size_t i = 0; i < c->nsinks && rc == 0; i++) {
         c->sinks[i].c = c;
-        if (pthread_create(&c->sinks[i].thread, NULL, sink_main, &c->sinks[i]) != 0) return -1;
-        c->sinks[i].started = true;
+        if (pthread_create(&c->sinks[i].thread, NULL, sink_main, &c->sinks[i]) != 0) rc = -1;
+        else c->sinks[i].started = true;
     }
-    return 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
 }
 
 /* Waits until every sink has delivered the queue (or gave up: a broker away for
- * `linger_s` after the stop), then ends their threads. */
-static void queue_stop(watch_cli *c, double linger_s) {
+ * `linger_s` after the stop), then ends their threads. With `keep` (a signal, and a state
+ * that holds the queue for the next start) each sink ends after the alert in hand. */
+static void queue_stop(watch_cli *c, double linger_s, bool keep) {
     alert_queue *q = &c->q;
     pthread_mutex_lock(&q->mu);
     q->stopping = true;
+    q->abandon = keep;
     q->give_up_at = mono_now() + linger_s;
     pthread_cond_broadcast(&q->more);
     pthread_mutex_unlock(&q->mu);
@@ -1323,13 +1336,13 @@ int cmd_watch(int argc, char **argv) {
     }
     flush_outbox(&c);
     /* The sinks deliver what is queued; a broker still away 10 s on gives up. */
-    queue_stop(&c, 10);
+    queue_stop(&c, 10, stop_signal && c.state_dir);
     for (size_t i = 0; i < c.nsinks; i++) {
         sink *k = &c.sinks[i];
         uint64_t left = c.nout;
         for (size_t j = 0; j < c.q.n; j++) left += c.q.ring[(c.q.head + j) % c.q.cap].seq > k->mark;
         if (!left) continue;
-        k->failed += left;
+        if (!c.state_dir) k->failed += left;
         fprintf(stderr, "aiswatch watch: %s: %llu alerts not delivered%s\n", k->target, (unsigned long long)left,
                 c.state_dir ? " (kept in the state for the next start)" : "");
     }
@@ -1354,7 +1367,7 @@ out_loop:
     free(psrc);
     free(pfeed);
 out:
-    queue_stop(&c, 0);
+    queue_stop(&c, 0, false);
     for (size_t i = 0; i < c.nsrc; i++) {
         if (c.src[i].fd >= 0) close(c.src[i].fd);
         if (c.src[i].lfd >= 0) close(c.src[i].lfd);
