@@ -235,8 +235,13 @@ class Hook(http.server.BaseHTTPRequestHandler):
         pass
 
 
-hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-threading.Thread(target=hook.serve_forever, daemon=True).start()
+def serve_http(handler):
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+hook = serve_http(Hook)
 a3 = os.path.join(tmp, "h.jsonl")
 listed_mmsi = enc["mmsi"][0]
 watchlist = os.path.join(tmp, "watch.csv")
@@ -257,7 +262,7 @@ section('3a. A slow webhook')
 # 3a. A webhook that takes 1 s a request: its alerts wait in the queue while the watch
 #     reads on, so the file sink has every alert long before the webhook; the webhook
 #     still gets them all, once, in seq order.
-class SlowHook(http.server.BaseHTTPRequestHandler):
+class SlowHook(Hook):
     got, delay_s = [], 1.0
 
     def do_POST(self):
@@ -267,12 +272,8 @@ class SlowHook(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.end_headers()
 
-    def log_message(self, *a):
-        pass
 
-
-hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowHook)
-threading.Thread(target=hook.serve_forever, daemon=True).start()
+hook = serve_http(SlowHook)
 a5 = os.path.join(tmp, "slow.jsonl")
 t_start = time.time()
 w = subprocess.Popen([AW, "watch", "file://" + nmea, *GEO, "--once", "--alerts", a5, "--alerts",
@@ -312,8 +313,7 @@ section('3b0. kill -9 with a webhook behind')
 #      in DIR/delivered, so the restart gives the webhook what it missed (at most the one
 #      in flight again) and the file nothing twice.
 SlowHook.got, SlowHook.delay_s = [], 0.3
-hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowHook)
-threading.Thread(target=hook.serve_forever, daemon=True).start()
+hook = serve_http(SlowHook)
 state3, k1, k2 = os.path.join(tmp, "state3"), os.path.join(tmp, "kh1.jsonl"), os.path.join(tmp, "kh2.jsonl")
 cmd = [AW, "watch", "file://" + nmea, *GEO, "--state", state3, "--checkpoint-s", "0.2", "--alerts", None,
        "--alerts", f"http://127.0.0.1:{hook.server_address[1]}/hook"]
@@ -347,32 +347,47 @@ def free_port(kind):
     return port
 
 
+def start_broker(port):
+    """mosquitto on 127.0.0.1:port, once it accepts connections."""
+    conf = os.path.join(tmp, f"mosquitto{port}.conf")
+    open(conf, "w").write(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
+    broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return broker
+
+
+def subscribe(port, topic):
+    return subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t", topic, "-q", "1", "-W", "90"],
+                            stdout=subprocess.PIPE, text=True)
+
+
+def received(sub, port, topic):
+    """After the watch's last alert, a marker: the subscriber has everything once it sees it."""
+    subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-t", topic, "-q", "1", "-m", "END"],
+                   check=True)
+    got = []
+    for l in sub.stdout:
+        if l.strip() == "END":
+            break
+        got.append(json.loads(l))
+    sub.terminate()
+    sub.wait()
+    return got
+
+
 mport = free_port(socket.SOCK_STREAM)
-conf = os.path.join(tmp, "mosquitto.conf")
-open(conf, "w").write(f"listener {mport} 127.0.0.1\nallow_anonymous true\n")
-broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", mport), timeout=1).close()
-        break
-    except OSError:
-        time.sleep(0.05)
-sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mport), "-t", "aiswatch/alerts", "-q", "1",
-                        "-W", "90"], stdout=subprocess.PIPE, text=True)
+broker = start_broker(mport)
+sub = subscribe(mport, "aiswatch/alerts")
 time.sleep(1.0)  # subscribed before the first alert
 a4 = os.path.join(tmp, "m.jsonl")
 p = subprocess.run([AW, "watch", "file://" + nmea, *GEO, "--lists", watchlist, "--once", "--alerts", a4, "--alerts",
                     f"mqtt://127.0.0.1:{mport}/aiswatch/alerts"], capture_output=True, text=True, timeout=120)
-# After the watch's last alert, a marker: the subscriber has everything once it sees it.
-subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(mport), "-t", "aiswatch/alerts", "-q", "1", "-m", "END"],
-               check=True)
-got = []
-for l in sub.stdout:
-    if l.strip() == "END":
-        break
-    got.append(json.loads(l))
-sub.terminate()
-sub.wait()
+got = received(sub, mport, "aiswatch/alerts")
 broker.terminate()
 broker.wait()
 check(p.returncode == 0, f"watch publishing to MQTT exited {p.returncode}: {p.stderr[-500:]}")
@@ -381,32 +396,15 @@ check(sorted(a["seq"] for a in got) == [a["seq"] for a in read_alerts(a4)], f"MQ
 # 3c. MQTT with the broker away at start: the alerts wait in the queue, the watch keeps
 #     trying in the background and delivers them all when the broker comes (2 s later).
 mport2 = free_port(socket.SOCK_STREAM)
-conf2 = os.path.join(tmp, "mosquitto2.conf")
-open(conf2, "w").write(f"listener {mport2} 127.0.0.1\nallow_anonymous true\n")
 a6 = os.path.join(tmp, "m2.jsonl")
 w = subprocess.Popen([AW, "watch", "file://" + nmea, *GEO, "--once", "--alerts", a6, "--alerts",
                       f"mqtt://127.0.0.1:{mport2}/aiswatch/late"], stderr=subprocess.PIPE, text=True)
 time.sleep(2.0)
-broker = subprocess.Popen(["mosquitto", "-c", conf2], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", mport2), timeout=1).close()
-        break
-    except OSError:
-        time.sleep(0.05)
-sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mport2), "-t", "aiswatch/late", "-q", "1",
-                        "-W", "60"], stdout=subprocess.PIPE, text=True)
+broker = start_broker(mport2)
+sub = subscribe(mport2, "aiswatch/late")
 time.sleep(0.3)  # subscribed before the watch's next attempt (1 s, then 2 s after the first)
 _, err = w.communicate(timeout=60)
-subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(mport2), "-t", "aiswatch/late", "-q", "1", "-m", "END"],
-               check=True)
-got = []
-for l in sub.stdout:
-    if l.strip() == "END":
-        break
-    got.append(json.loads(l))
-sub.terminate()
-sub.wait()
+got = received(sub, mport2, "aiswatch/late")
 broker.terminate()
 broker.wait()
 check(w.returncode == 0, f"watch with the broker away at start exited {w.returncode}: {err[-500:]}")
