@@ -1,7 +1,7 @@
 /* test_watch.c — the live watch engine fed bytes, no sockets: its alerts end equal to
  * scan's events on the same messages, segment numbers survive the window sliding, a
- * checkpoint restores without repeating an alert, and hostile input is counted in
- * bounded memory. */
+ * checkpoint restores without repeating an alert, two connections of one listener do
+ * not mix, and hostile input is counted in bounded memory. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +209,61 @@ static void alerts_end_equal_to_scan_events(const text *in) {
     aw_watch_free(w);
 }
 
+/* The MMSI of a sentence whose payload starts the message (bits 8..37), or 0. */
+static uint32_t line_mmsi(const char *line, size_t n) {
+    const char *v = memmem(line, n, "VDM,", 4);
+    int commas = 0;
+    for (const char *q = v; q && q < line + n; q++)
+        if (*q == ',' && ++commas == 5) {
+            uint64_t bits = 0;
+            for (int i = 0; i < 7; i++) {
+                int c = q + 1 + i < line + n ? q[1 + i] - 48 : 0;
+                bits = bits << 6 | (uint64_t)((c > 40 ? c - 8 : c) & 63);
+            }
+            return (uint32_t)(bits >> (42 - 38) & 0x3fffffff);
+        }
+    return 0;
+}
+
+/* Two connections of one listener (two receivers hearing different ships): two sources
+ * of one name, fed at once in chunks that cut lines anywhere. Each has its own line
+ * buffer and decoder, so nothing mixes; their rows are one source, named once under
+ * "sources": the events equal scan's on the whole input (expect_scan_events compares the
+ * JSON, "sources" included). */
+static void two_connections_of_one_name_do_not_mix(const text *in) {
+    text part[2] = {{0}, {0}};
+    int to = 0;
+    for (const char *p = in->p, *end = in->p + in->n; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = (size_t)((nl ? nl + 1 : end) - p);
+        /* A later fragment follows its first. */
+        if (!memmem(p, n, "VDM,2,2,", 8)) to = (int)(line_mmsi(p, n) & 1);
+        CHECK(text_add(&part[to], p, n) == 0);
+        p += n;
+    }
+    CHECK(part[0].n > in->n / 4 && part[1].n > in->n / 4);
+    board b = {0};
+    aw_watch *w = new_watch(&b, 48, 30);
+    CHECK(aw_watch_add_source(w, "sim") == 1);
+    size_t at[2] = {0, 0};
+    unsigned seed = 11;
+    while (at[0] < part[0].n || at[1] < part[1].n) {
+        seed = seed * 1103515245u + 12345u;
+        size_t k = 1 + (seed >> 8) % 3000;
+        for (int i = 0; i < 2; i++) {
+            size_t ki = k < part[i].n - at[i] ? k : part[i].n - at[i];
+            if (ki) CHECK(aw_watch_feed(w, i, part[i].p + at[i], ki, AW_TIME_NONE) == 0);
+            at[i] += ki;
+        }
+    }
+    CHECK(aw_watch_finish(w) == 0);
+    expect_scan_events(&b, in);
+    CHECK(b.seq_ok);
+    board_free(&b);
+    aw_watch_free(w);
+    free(part[0].p), free(part[1].p);
+}
+
 static void checkpoint_restores_without_repeating_an_alert(const text *in) {
     /* One watch fed everything; another killed half-way (state saved, then dropped),
      * restored into a third which is fed the rest: the same alerts, numbered on. */
@@ -372,6 +427,7 @@ int main(void) {
     text in = simulated();
     if (!getenv("ONLY_SEG")) alerts_end_equal_to_scan_events(&in);
     if (!getenv("ONLY_SEG")) checkpoint_restores_without_repeating_an_alert(&in);
+    if (!getenv("ONLY_SEG")) two_connections_of_one_name_do_not_mix(&in);
     segment_numbers_survive_the_window_sliding();
     hostile_input_is_counted_in_bounded_memory(&in);
     free(in.p);

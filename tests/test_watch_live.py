@@ -3,7 +3,9 @@ scenario (times from tag blocks, faster than real time); the alerts must end equ
 `aiswatch scan` + `aiswatch events` on the same file and match the scenario's truth; the
 feed drops and returns without losing anything; kill -9 in the middle of an encounter
 and a restart with the same --state report it once, complete; a webhook that fails
-first is retried; hostile input over TCP and UDP is counted, not fatal."""
+first is retried; a slow webhook does not hold up reading; an MQTT broker away at start
+gets every alert when it comes; hostile input over TCP and UDP is counted, not fatal;
+two feeders on one listener do not mix."""
 import http.server
 import json
 import os
@@ -233,8 +235,13 @@ class Hook(http.server.BaseHTTPRequestHandler):
         pass
 
 
-hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-threading.Thread(target=hook.serve_forever, daemon=True).start()
+def serve_http(handler):
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+hook = serve_http(Hook)
 a3 = os.path.join(tmp, "h.jsonl")
 listed_mmsi = enc["mmsi"][0]
 watchlist = os.path.join(tmp, "watch.csv")
@@ -251,6 +258,85 @@ listed = [a for a in filed if a["alert"] == "listed"]
 check(len(listed) == 1 and listed[0]["vessel"]["mmsi"] == listed_mmsi and
       listed[0]["sanctions"][0]["list"] == "analyst watch list", f"the listed tanker alerted once: {listed}")
 
+section('3a. A slow webhook')
+# 3a. A webhook that takes 1 s a request: its alerts wait in the queue while the watch
+#     reads on, so the file sink has every alert long before the webhook; the webhook
+#     still gets them all, once, in seq order.
+class SlowHook(Hook):
+    got, delay_s = [], 1.0
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(SlowHook.delay_s)
+        SlowHook.got.append((time.time(), json.loads(body)))
+        self.send_response(200)
+        self.end_headers()
+
+
+hook = serve_http(SlowHook)
+a5 = os.path.join(tmp, "slow.jsonl")
+t_start = time.time()
+w = subprocess.Popen([AW, "watch", "file://" + nmea, *GEO, "--once", "--alerts", a5, "--alerts",
+                      f"http://127.0.0.1:{hook.server_address[1]}/hook"], stderr=subprocess.PIPE, text=True)
+# The feed is read, and the file sink written, while the webhook is still at its first alerts.
+deadline = time.time() + 120
+file_done = None
+while time.time() < deadline and w.poll() is None:
+    n, h = len(read_alerts(a5)), len(SlowHook.got)
+    if n >= 10 and file_done is None:
+        file_done = (round(time.time() - t_start, 1), n, h)
+    time.sleep(0.2)
+_, err = w.communicate(timeout=120)
+hook.shutdown()
+filed = read_alerts(a5)
+check(w.returncode == 0, f"watch with a slow webhook exited {w.returncode}: {err[-800:]}")
+loop_s = float(err.split("streaming: ")[1].split(" messages in ")[1].split(" s")[0])
+
+
+def summary(err):
+    """What was decoded, and the lines rejected as damaged (not the multiparts left open at
+    the end, which depend on where a feed stops)."""
+    out = [l.strip() for l in err.splitlines() if l.strip().startswith("messages by type:")]
+    return out + [x for x in err.split() if x.startswith("bad_checksum=")]
+
+
+file_summary = summary(err)
+check(loop_s < 5 and len(filed) >= 10, f"the feed was read in {loop_s} s although the webhook needs {len(filed)} s")
+check(file_done is not None and file_done[2] < 3,
+      f"(s, file alerts, webhook alerts): 10 alerts in the file while the webhook had < 3: {file_done}")
+check([b for _, b in SlowHook.got] == filed, f"the slow webhook got every alert once, in seq order "
+                                             f"({len(SlowHook.got)} of {len(filed)})")
+check(SlowHook.got and SlowHook.got[-1][0] - t_start >= len(filed) * 0.9, "the webhook really was slow")
+
+section('3b0. kill -9 with a webhook behind')
+# 3b0. kill -9 while the slow webhook is behind the file sink: each sink has its own line
+#      in DIR/delivered, so the restart gives the webhook what it missed (at most the one
+#      in flight again) and the file nothing twice.
+SlowHook.got, SlowHook.delay_s = [], 0.3
+hook = serve_http(SlowHook)
+state3, k1, k2 = os.path.join(tmp, "state3"), os.path.join(tmp, "kh1.jsonl"), os.path.join(tmp, "kh2.jsonl")
+cmd = [AW, "watch", "file://" + nmea, *GEO, "--state", state3, "--checkpoint-s", "0.2", "--alerts", None,
+       "--alerts", f"http://127.0.0.1:{hook.server_address[1]}/hook"]
+cmd[cmd.index(None)] = k1
+w = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
+deadline = time.time() + 60
+while time.time() < deadline and len(SlowHook.got) < 3:
+    time.sleep(0.1)
+time.sleep(0.5)
+w.send_signal(signal.SIGKILL)
+w.wait()
+before = len(SlowHook.got)
+cmd[cmd.index(k1)] = k2
+p = subprocess.run(cmd + ["--once"], capture_output=True, text=True, timeout=120)
+hook.shutdown()
+filed = read_alerts(k1, k2)
+hooked = [b["seq"] for _, b in SlowHook.got]
+check(p.returncode == 0 and "restored" in p.stderr, f"restart with a webhook behind: {p.returncode} {p.stderr[-800:]}")
+check(before < len(read_alerts(k1)), f"the webhook was behind at the kill ({before} of {len(read_alerts(k1))})")
+check([a["seq"] for a in filed] == list(range(1, len(filed) + 1)), "file sink: seq 1..n across the kill")
+check(sorted(set(hooked)) == [a["seq"] for a in filed] and len(hooked) - len(set(hooked)) <= 1 and
+      hooked == sorted(hooked), f"webhook: every alert across the kill, in order, at most one twice: {hooked}")
+
 section('3b. MQTT')
 # 3b. MQTT: alerts published to a mosquitto broker started on 127.0.0.1.
 def free_port(kind):
@@ -261,36 +347,69 @@ def free_port(kind):
     return port
 
 
+def start_broker(port):
+    """mosquitto on 127.0.0.1:port, once it accepts connections."""
+    conf = os.path.join(tmp, f"mosquitto{port}.conf")
+    open(conf, "w").write(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
+    broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return broker
+
+
+def subscribe(port, topic):
+    return subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t", topic, "-q", "1", "-W", "90"],
+                            stdout=subprocess.PIPE, text=True)
+
+
+def received(sub, port, topic):
+    """After the watch's last alert, a marker: the subscriber has everything once it sees it."""
+    subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-t", topic, "-q", "1", "-m", "END"],
+                   check=True)
+    got = []
+    for l in sub.stdout:
+        if l.strip() == "END":
+            break
+        got.append(json.loads(l))
+    sub.terminate()
+    sub.wait()
+    return got
+
+
 mport = free_port(socket.SOCK_STREAM)
-conf = os.path.join(tmp, "mosquitto.conf")
-open(conf, "w").write(f"listener {mport} 127.0.0.1\nallow_anonymous true\n")
-broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", mport), timeout=1).close()
-        break
-    except OSError:
-        time.sleep(0.05)
-sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(mport), "-t", "aiswatch/alerts", "-q", "1",
-                        "-W", "90"], stdout=subprocess.PIPE, text=True)
+broker = start_broker(mport)
+sub = subscribe(mport, "aiswatch/alerts")
 time.sleep(1.0)  # subscribed before the first alert
 a4 = os.path.join(tmp, "m.jsonl")
 p = subprocess.run([AW, "watch", "file://" + nmea, *GEO, "--lists", watchlist, "--once", "--alerts", a4, "--alerts",
                     f"mqtt://127.0.0.1:{mport}/aiswatch/alerts"], capture_output=True, text=True, timeout=120)
-# After the watch's last alert, a marker: the subscriber has everything once it sees it.
-subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(mport), "-t", "aiswatch/alerts", "-q", "1", "-m", "END"],
-               check=True)
-got = []
-for l in sub.stdout:
-    if l.strip() == "END":
-        break
-    got.append(json.loads(l))
-sub.terminate()
-sub.wait()
+got = received(sub, mport, "aiswatch/alerts")
 broker.terminate()
 broker.wait()
 check(p.returncode == 0, f"watch publishing to MQTT exited {p.returncode}: {p.stderr[-500:]}")
 check(sorted(a["seq"] for a in got) == [a["seq"] for a in read_alerts(a4)], f"MQTT got every alert once ({len(got)})")
+
+# 3c. MQTT with the broker away at start: the alerts wait in the queue, the watch keeps
+#     trying in the background and delivers them all when the broker comes (2 s later).
+mport2 = free_port(socket.SOCK_STREAM)
+a6 = os.path.join(tmp, "m2.jsonl")
+w = subprocess.Popen([AW, "watch", "file://" + nmea, *GEO, "--once", "--alerts", a6, "--alerts",
+                      f"mqtt://127.0.0.1:{mport2}/aiswatch/late"], stderr=subprocess.PIPE, text=True)
+time.sleep(2.0)
+broker = start_broker(mport2)
+sub = subscribe(mport2, "aiswatch/late")
+time.sleep(0.3)  # subscribed before the watch's next attempt (1 s, then 2 s after the first)
+_, err = w.communicate(timeout=60)
+got = received(sub, mport2, "aiswatch/late")
+broker.terminate()
+broker.wait()
+check(w.returncode == 0, f"watch with the broker away at start exited {w.returncode}: {err[-500:]}")
+check([a["seq"] for a in got] == [a["seq"] for a in read_alerts(a6)] and got,
+      f"MQTT broker away at start: every alert once, in order, when it came ({len(got)})")
 
 section('4. A growing')
 # 4. A growing file, and the live GeoPackage read by `aiswatch serve` while it changes.
@@ -376,6 +495,68 @@ check("too_long_lines=" in err and "too_long_lines=0" not in err, "the endless l
 check("not_nmea=" in err, "binary garbage was counted as not NMEA")
 msgs = int(err.split(" messages")[0].split(", ")[-1])
 check(msgs >= 1800, f"the good lines among the junk were decoded ({msgs} messages)")
+
+section('6. Several feeders')
+# 6. Two feeders on one tcp-listen:// at once, their bytes interleaved in chunks that cut
+#    lines and split multipart messages: each connection has its own line buffer and
+#    decoder, so nothing mixes and the events equal scan's. A third is over --max-feeders
+#    2: refused and counted.
+def groups(ls):
+    """Lines in groups that keep a multipart message together."""
+    out, cur = [], []
+    for l in ls:
+        cur.append(l)
+        f = l[l.index(b"!"):].split(b",") if b"!" in l else []
+        if len(f) < 3 or f[1] == f[2]:
+            out.append(cur)
+            cur = []
+    return out + ([cur] if cur else [])
+
+
+def mmsi_of(group):
+    """The MMSI in the first sentence's payload (bits 8..37), or 0."""
+    try:
+        payload = group[0][group[0].index(b"!"):].split(b",")[5]
+        bits = "".join(format((c - 48) - 8 * (c - 48 > 40), "06b") for c in payload[:7])
+        return int(bits[8:38], 2)
+    except (ValueError, IndexError):
+        return 0
+
+
+# Two receivers hearing different ships: split by MMSI, so each ship's reports keep their
+# order (the order of equal-time reports of one ship is what scan's results may depend on).
+feed_a, feed_b = [], []
+for g in groups(lines):
+    (feed_a if mmsi_of(g) % 2 == 0 else feed_b).extend(g)
+feed_a, feed_b = b"".join(feed_a), b"".join(feed_b)
+tport = free_port(socket.SOCK_STREAM)
+a7 = os.path.join(tmp, "feeders.jsonl")
+w = subprocess.Popen([AW, "watch", f"tcp-listen://127.0.0.1:{tport}", *GEO, "--once", "--max-feeders", "2",
+                      "--max-busy", "1", "--tick-min", "30", "--alerts", a7], stderr=subprocess.PIPE, text=True)
+for _ in range(100):
+    try:
+        ca = socket.create_connection(("127.0.0.1", tport), timeout=1)
+        break
+    except OSError:
+        time.sleep(0.05)
+cb = socket.create_connection(("127.0.0.1", tport))
+time.sleep(0.3)
+cx = socket.create_connection(("127.0.0.1", tport))  # the third: refused
+time.sleep(0.3)
+step = 997  # cuts lines anywhere
+for i in range(0, max(len(feed_a), len(feed_b)), step):
+    ca.sendall(feed_a[i:i + step])
+    cb.sendall(feed_b[i:i + step])
+ca.close()
+cb.close()
+_, err = w.communicate(timeout=120)
+cx.close()
+check(w.returncode == 0, f"watch with two feeders exited {w.returncode}: {err[-1500:]}")
+check("refused=1" in err, "the third feeder was refused and counted: " + err[-300:])
+check("2 connections" in err or "3 connections" in err, "two feeders were served at once")
+check(summary(err) == file_summary, f"no line of one feeder was cut by the other's bytes: {summary(err)} "
+                                    f"read from two feeders, {file_summary} from the file")
+same_as_scan(final_events(read_alerts(a7)), "two feeders on one listener")
 
 section("done")
 print(f"{passed} passed, {len(failures)} failed")

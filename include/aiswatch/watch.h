@@ -113,8 +113,10 @@ aw_watch *aw_watch_new(const aw_watch_opts *o, char *err, size_t errcap);
 void aw_watch_free(aw_watch *w);
 
 /* Declares a source ("tcp://host:port", a file name, …); its name is what event JSON
- * lists under "sources". Returns its number (0, 1, …) or -1 (more than 65535, or out of
- * memory). */
+ * lists under "sources". Each source has its own line buffer, decoder (multipart
+ * reassembly) and progress; sources declared with the same name (the connections of one
+ * listener) are listed once under "sources". Returns its number (0, 1, …) or -1 (more
+ * than 65535, or out of memory). */
 int aw_watch_add_source(aw_watch *w, const char *name);
 
 /* Feeds raw bytes of one source. now_ms is the arrival time (Unix ms) given to untimed

@@ -7,10 +7,14 @@
  * directory.
  *
  * Delivery: alerts of one read are first put in an outbox; with --state the outbox is
- * checkpointed together with the window (DIR/state, written to DIR/state.tmp, fsync'd
- * and renamed), then delivered, then the last delivered number is written to
- * DIR/delivered. A restart delivers what the outbox holds beyond that number, so a
- * kill -9 anywhere loses no alert and repeats at most the one being written. */
+ * checkpointed together with the window and the alerts still queued (DIR/state, written
+ * to DIR/state.tmp, fsync'd and renamed), then queued. Each sink has its own thread,
+ * which delivers the queue in seq order and writes the last seq it delivered to its line
+ * of DIR/delivered; an alert leaves the queue (and later checkpoints) once every sink has
+ * delivered it. A restart queues the outbox again and each sink skips what its line says
+ * it has, so a kill -9 anywhere loses no alert and repeats at most the one being written
+ * to each sink. Why threads: a webhook being retried or a broker that is away must not
+ * hold up reading; the queue is bounded (--queue), and when it is full reading waits. */
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -20,6 +24,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,18 +48,29 @@
 
 typedef enum { SRC_TCP, SRC_LISTEN, SRC_UDP, SRC_FILE } src_kind;
 
+/* A connection of a tcp-listen:// source: its own engine source (line buffer, decoder),
+ * so two feeders' partial lines and multipart fragments never mix. */
+typedef struct feeder {
+    int fd;                /* -1: the slot is free */
+    int id;                /* engine source */
+    char peer[64];         /* address of the slot's last connection; "" unknown */
+    bool used;
+} feeder;
+
 typedef struct wsource {
     src_kind kind;
     char *spec;            /* as given */
     char host[256], port[16];
     char *path;            /* SRC_FILE */
-    int id;                /* engine source */
+    int id;                /* engine source (SRC_LISTEN: its first feeder's) */
     int fd;                /* the connection, the datagram socket or the file; -1 */
     int lfd;               /* SRC_LISTEN: the listening socket */
+    feeder *feeders;       /* SRC_LISTEN: --max-feeders slots */
+    size_t nfeeders, open_feeders;
     bool connecting, ended, ever_connected;
     double retry_at, backoff;
     uint64_t offset;       /* SRC_FILE: bytes read */
-    uint64_t connects, bytes;
+    uint64_t connects, bytes, refused;
 } wsource;
 
 typedef struct outbox_item {
@@ -63,19 +79,50 @@ typedef struct outbox_item {
     size_t len;
 } outbox_item;
 
+struct watch_cli;
+
 typedef struct sink {
     enum { SINK_FILE, SINK_HTTP, SINK_MQTT } kind;
+    int index;             /* its line in DIR/delivered */
     const char *target;
+    struct watch_cli *c;
     FILE *f;
     CURL *curl;
+    pthread_t thread;
+    bool started;
+    /* under the queue's mutex: */
+    uint64_t next;         /* absolute queue position of its next alert */
+    uint64_t mark;         /* the last seq it delivered (DIR/delivered) */
+    bool done;             /* its thread gave up (a broker still away at exit) */
+    uint64_t sent, failed;
 #ifdef AW_HAVE_MOSQUITTO
     struct mosquitto *mq;
-    char topic[256];
-    volatile int published, acked; /* QoS 1: acked by the broker's PUBACK (network thread) */
-    volatile int connected;
+    char topic[256], mq_host[256];
+    int mq_port;
+    bool mq_looping;       /* the first connection was made: libmosquitto's thread runs */
+    /* under mq_mu: the network thread's news */
+    pthread_mutex_t mq_mu;
+    pthread_cond_t mq_cond;
+    bool mq_init, connected;
+    int acked_mid;
 #endif
-    uint64_t sent, failed;
 } sink;
+
+/* The bounded queue between the loop and the sinks' threads. The loop appends alerts
+ * (after the checkpoint that holds them) and drops an alert once every sink is past
+ * it; only the loop changes the ring, so an alert's text stays put while a sink
+ * delivers it. Positions are absolute (first .. first + n). */
+typedef struct alert_queue {
+    pthread_mutex_t mu;
+    pthread_cond_t more;   /* to the sinks: an alert was appended, or stopping */
+    pthread_cond_t room;   /* to the loop: a sink moved on */
+    outbox_item *ring;
+    size_t cap, head, n;
+    uint64_t first;        /* absolute position of ring[head] */
+    bool stopping;         /* deliver what is queued, then end */
+    bool abandon;          /* stopping, and the state keeps the queue: end after the alert in hand */
+    double give_up_at;     /* stopping: a sink waiting for a broker gives up then (monotonic) */
+} alert_queue;
 
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }
@@ -83,8 +130,10 @@ static void on_signal(int sig) { stop_signal = sig; }
 typedef struct watch_cli {
     wsource *src;
     size_t nsrc;
-    outbox_item *out;
+    outbox_item *out;      /* alerts of this read, not yet in the queue */
     size_t nout, capout;
+    alert_queue q;
+    int delivered_fd;      /* DIR/delivered */
     sink *sinks;
     size_t nsinks;
     const char *state_dir;
@@ -92,7 +141,6 @@ typedef struct watch_cli {
     aw_watch *w;
     int retries;
     bool quiet, oom;
-    uint64_t delivered;
 } watch_cli;
 
 static double now_s(void) { return cli_now(); }
@@ -104,6 +152,22 @@ static int64_t wall_ms(void) {
 }
 
 /* ---- alerts ---------------------------------------------------------------------------- */
+
+static double mono_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* An absolute deadline `s` seconds from now, for pthread_cond_timedwait (CLOCK_REALTIME). */
+static struct timespec deadline_in(double s) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long ns = ts.tv_nsec + (long)(s * 1e9);
+    ts.tv_sec += ns / 1000000000L;
+    ts.tv_nsec = ns % 1000000000L;
+    return ts;
+}
 
 static void on_alert(void *ctx, const aw_alert *a) {
     watch_cli *c = ctx;
@@ -162,22 +226,49 @@ static bool http_post(watch_cli *c, sink *k, const char *json, size_t len) {
     return ok;
 }
 
+/* The sink's thread stops waiting for a broker: only when stopping, after give_up_at. */
+static bool giving_up(watch_cli *c) {
+    pthread_mutex_lock(&c->q.mu);
+    bool g = c->q.stopping && (c->q.abandon || mono_now() >= c->q.give_up_at);
+    pthread_mutex_unlock(&c->q.mu);
+    return g;
+}
+
 #ifdef AW_HAVE_MOSQUITTO
 static void on_connect(struct mosquitto *mq, void *obj, int rc) {
     (void)mq;
-    if (rc == 0) __atomic_store_n(&((sink *)obj)->connected, 1, __ATOMIC_SEQ_CST);
+    sink *k = obj;
+    pthread_mutex_lock(&k->mq_mu);
+    if (rc == 0) k->connected = true;
+    pthread_cond_broadcast(&k->mq_cond);
+    pthread_mutex_unlock(&k->mq_mu);
+}
+
+static void on_disconnect(struct mosquitto *mq, void *obj, int rc) {
+    (void)mq, (void)rc;
+    sink *k = obj;
+    pthread_mutex_lock(&k->mq_mu);
+    k->connected = false;
+    pthread_mutex_unlock(&k->mq_mu);
 }
 
 static void on_puback(struct mosquitto *mq, void *obj, int mid) {
-    (void)mq, (void)mid;
-    __atomic_add_fetch(&((sink *)obj)->acked, 1, __ATOMIC_SEQ_CST);
+    (void)mq;
+    sink *k = obj;
+    pthread_mutex_lock(&k->mq_mu);
+    k->acked_mid = mid;
+    pthread_cond_broadcast(&k->mq_cond);
+    pthread_mutex_unlock(&k->mq_mu);
 }
 
-/* mqtt://HOST[:PORT]/TOPIC: QoS 1, the library's network thread reconnects and resends. */
+/* mqtt://HOST[:PORT]/TOPIC. Nothing connects here: the sink's thread makes the first
+ * connection (retrying 1 s doubling to 30 s), then libmosquitto's network thread keeps it
+ * (reconnecting with the same backoff), so a broker that is away at start or goes away
+ * later only delays the alerts: they wait in the queue. -1: a bad target. */
 static int mqtt_open(sink *k) {
     char host[256], port[16] = "1883";
     const char *h = k->target + 7, *slash = strchr(h, '/');
-    if (!slash || !slash[1] || (size_t)(slash - h) >= sizeof host) return -1;
+    if (!slash || !slash[1] || (size_t)(slash - h) >= sizeof host || slash == h) return -1;
     snprintf(host, sizeof host, "%.*s", (int)(slash - h), h);
     snprintf(k->topic, sizeof k->topic, "%s", slash + 1);
     char *colon = strrchr(host, ':');
@@ -185,82 +276,218 @@ static int mqtt_open(sink *k) {
         snprintf(port, sizeof port, "%s", colon + 1);
         *colon = 0;
     }
+    snprintf(k->mq_host, sizeof k->mq_host, "%s", host);
+    k->mq_port = atoi(port);
+    if (!host[0] || k->mq_port <= 0 || k->mq_port > 65535) return -1;
+    pthread_mutex_init(&k->mq_mu, NULL);
+    pthread_cond_init(&k->mq_cond, NULL);
+    k->mq_init = true;
+    k->acked_mid = -1;
     mosquitto_lib_init();
     k->mq = mosquitto_new(NULL, true, k);
+    if (!k->mq) return -1;
     mosquitto_publish_callback_set(k->mq, on_puback);
     mosquitto_connect_callback_set(k->mq, on_connect);
-    if (!k->mq) return -1;
+    mosquitto_disconnect_callback_set(k->mq, on_disconnect);
     mosquitto_reconnect_delay_set(k->mq, 1, 30, true);
-    if (mosquitto_connect(k->mq, host, atoi(port), 30) != MOSQ_ERR_SUCCESS) return -1;
-    if (mosquitto_loop_start(k->mq) != MOSQ_ERR_SUCCESS) return -1;
-    /* The broker's CONNACK before the first alert (at most 10 s). */
-    for (int t = 0; t < 500 && !__atomic_load_n(&k->connected, __ATOMIC_SEQ_CST); t++) usleep(20000);
-    return k->connected ? 0 : -1;
+    return 0;
 }
 
-static bool mqtt_publish(watch_cli *c, sink *k, const char *json, size_t len) {
-    double wait = 0.2;
-    for (int attempt = 0; attempt <= c->retries; attempt++) {
-        if (mosquitto_publish(k->mq, NULL, k->topic, (int)len, json, 1, false) == MOSQ_ERR_SUCCESS) {
-            k->published++;
-            return true;
+/* The first connection, from the sink's thread: libmosquitto's own loop reconnects only
+ * once it has connected. 0, or -1 given up (stopping). */
+static int mqtt_first_connect(watch_cli *c, sink *k) {
+    double delay = 1, next_try = 0;
+    while (!k->mq_looping) {
+        if (mono_now() >= next_try) {
+            if (mosquitto_connect(k->mq, k->mq_host, k->mq_port, 30) == MOSQ_ERR_SUCCESS &&
+                mosquitto_loop_start(k->mq) == MOSQ_ERR_SUCCESS) {
+                k->mq_looping = true;
+                break;
+            }
+            next_try = mono_now() + delay;
+            delay = delay * 2 > 30 ? 30 : delay * 2;
         }
-        struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
+        if (giving_up(c)) return -1;
+        struct timespec ts = {0, 100000000L};
         nanosleep(&ts, NULL);
-        wait = wait * 2 > 10 ? 10 : wait * 2;
     }
-    return false;
+    return 0;
 }
-#endif
 
-static void deliver_one(watch_cli *c, const outbox_item *it) {
-    for (size_t i = 0; i < c->nsinks; i++) {
-        sink *k = &c->sinks[i];
-        bool ok;
-        if (k->kind == SINK_FILE) {
-            ok = fwrite(it->json, 1, it->len, k->f) == it->len && fputc('\n', k->f) != EOF && fflush(k->f) == 0;
-        } else if (k->kind == SINK_HTTP) {
-            ok = http_post(c, k, it->json, it->len);
-        } else {
-#ifdef AW_HAVE_MOSQUITTO
-            ok = mqtt_publish(c, k, it->json, it->len);
-#else
-            ok = false;
-#endif
+/* One alert, QoS 1: delivered when the broker acknowledges it (PUBACK). While the broker
+ * is away this waits (the queue holds the rest); it gives up only when stopping. An
+ * unacknowledged message is re-sent by libmosquitto on reconnect; one not acknowledged
+ * 10 s after a reconnect is published again (QoS 1 is at least once anyway).
+ * 1 delivered, -1 given up. */
+static int mqtt_publish(watch_cli *c, sink *k, const char *json, size_t len) {
+    if (!k->mq_looping && mqtt_first_connect(c, k) < 0) return -1;
+    int mid = -1;
+    double sent_at = 0;
+    pthread_mutex_lock(&k->mq_mu);
+    for (;;) {
+        if (mid >= 0 && k->acked_mid == mid) break;
+        if (k->connected && (mid < 0 || mono_now() - sent_at > 10)) {
+            pthread_mutex_unlock(&k->mq_mu);
+            int rc = mosquitto_publish(k->mq, &mid, k->topic, (int)len, json, 1, false);
+            pthread_mutex_lock(&k->mq_mu);
+            if (rc != MOSQ_ERR_SUCCESS) mid = -1;
+            sent_at = mono_now();
+            continue;
         }
-        if (ok) k->sent++;
-        else k->failed++;
+        struct timespec ts = deadline_in(0.1);
+        pthread_cond_timedwait(&k->mq_cond, &k->mq_mu, &ts);
+        if (mid >= 0 && k->acked_mid == mid) break;
+        pthread_mutex_unlock(&k->mq_mu);
+        bool g = giving_up(c);
+        pthread_mutex_lock(&k->mq_mu);
+        if (g) {
+            pthread_mutex_unlock(&k->mq_mu);
+            return -1;
+        }
     }
+    pthread_mutex_unlock(&k->mq_mu);
+    return 1;
+}
+#endif
+
+/* 1 delivered, 0 failed (counted, the sink moves on), -1 given up (stays queued). */
+static int deliver_one(watch_cli *c, sink *k, const outbox_item *it) {
+    if (k->kind == SINK_FILE)
+        return fwrite(it->json, 1, it->len, k->f) == it->len && fputc('\n', k->f) != EOF && fflush(k->f) == 0;
+    if (k->kind == SINK_HTTP) return http_post(c, k, it->json, it->len);
+#ifdef AW_HAVE_MOSQUITTO
+    return mqtt_publish(c, k, it->json, it->len);
+#else
+    return 0;
+#endif
 }
 
-static int write_delivered(watch_cli *c, uint64_t seq) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/delivered", c->state_dir);
-    int fd = open(path, O_WRONLY | O_CREAT, 0644);
-    if (fd < 0) return -1;
+/* DIR/delivered: a line per --alerts target, in their order: the last seq it delivered. */
+static int write_mark(watch_cli *c, const sink *k, uint64_t seq) {
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%020llu\n", (unsigned long long)seq);
-    int rc = pwrite(fd, buf, (size_t)n, 0) == n && fdatasync(fd) == 0 ? 0 : -1;
-    close(fd);
+    return pwrite(c->delivered_fd, buf, (size_t)n, (off_t)k->index * n) == n && fdatasync(c->delivered_fd) == 0 ? 0
+                                                                                                               : -1;
+}
+
+/* A file written by one line (an older watch) gives every target that line. */
+static void read_marks(watch_cli *c) {
+    char path[4096], buf[32];
+    snprintf(path, sizeof path, "%s/delivered", c->state_dir);
+    FILE *f = fopen(path, "r");
+    uint64_t first = 0;
+    for (size_t i = 0; i < c->nsinks; i++) {
+        if (f && fgets(buf, sizeof buf, f)) c->sinks[i].mark = strtoull(buf, NULL, 10);
+        else c->sinks[i].mark = first;
+        if (i == 0) first = c->sinks[i].mark;
+    }
+    if (f) fclose(f);
+}
+
+/* A sink's thread: delivers the queue in seq order, skipping what its mark says it has
+ * (alerts restored from the outbox), and writes its mark after each one. */
+static void *sink_main(void *arg) {
+    sink *k = arg;
+    watch_cli *c = k->c;
+    alert_queue *q = &c->q;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (k->next == q->first + q->n && !q->stopping) pthread_cond_wait(&q->more, &q->mu);
+        if (k->next == q->first + q->n || q->abandon) break; /* stopping: all delivered, or kept */
+        const outbox_item *it = &q->ring[(q->head + (k->next - q->first)) % q->cap];
+        uint64_t mark = k->mark;
+        pthread_mutex_unlock(&q->mu);
+        int ok = 1;
+        if (it->seq > mark) {
+            ok = deliver_one(c, k, it);
+            if (ok >= 0 && c->state_dir && write_mark(c, k, it->seq) < 0)
+                fprintf(stderr, "aiswatch watch: %s/delivered: %s\n", c->state_dir, strerror(errno));
+        }
+        pthread_mutex_lock(&q->mu);
+        if (ok < 0) {
+            k->done = true;
+            pthread_cond_broadcast(&q->room);
+            break;
+        }
+        if (it->seq > k->mark) {
+            k->mark = it->seq;
+            if (ok) k->sent++;
+            else k->failed++;
+        }
+        k->next++;
+        pthread_cond_broadcast(&q->room);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* Drops from the queue what every sink is past. Under the mutex. */
+static void queue_trim(watch_cli *c) {
+    alert_queue *q = &c->q;
+    uint64_t low = q->first + q->n;
+    for (size_t i = 0; i < c->nsinks; i++)
+        if (c->sinks[i].next < low) low = c->sinks[i].next;
+    while (q->first < low) {
+        free(q->ring[q->head].json);
+        q->head = (q->head + 1) % q->cap;
+        q->first++;
+        q->n--;
+    }
+}
+
+static int queue_start(watch_cli *c, size_t cap) {
+    alert_queue *q = &c->q;
+    q->cap = cap;
+    if (!(q->ring = calloc(cap, sizeof *q->ring))) return -1;
+    /* A consumer of stdout that goes away must not kill the watch; SIGINT/SIGTERM go to
+     * the loop, not to a sink's thread. */
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int rc = 0;
+    for (size_t i = 0; i < c->nsinks && rc == 0; i++) {
+        c->sinks[i].c = c;
+        if (pthread_create(&c->sinks[i].thread, NULL, sink_main, &c->sinks[i]) != 0) rc = -1;
+        else c->sinks[i].started = true;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }
 
-static uint64_t read_delivered(const char *dir) {
-    char path[4096], buf[32] = {0};
-    snprintf(path, sizeof path, "%s/delivered", dir);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    if (!fgets(buf, sizeof buf, f)) buf[0] = 0;
-    fclose(f);
-    return strtoull(buf, NULL, 10);
+/* Waits until every sink has delivered the queue (or gave up: a broker away for
+ * `linger_s` after the stop), then ends their threads. With `keep` (a signal, and a state
+ * that holds the queue for the next start) each sink ends after the alert in hand. */
+static void queue_stop(watch_cli *c, double linger_s, bool keep) {
+    alert_queue *q = &c->q;
+    pthread_mutex_lock(&q->mu);
+    q->stopping = true;
+    q->abandon = keep;
+    q->give_up_at = mono_now() + linger_s;
+    pthread_cond_broadcast(&q->more);
+    pthread_mutex_unlock(&q->mu);
+    for (size_t i = 0; i < c->nsinks; i++)
+        if (c->sinks[i].started) {
+            pthread_join(c->sinks[i].thread, NULL);
+            c->sinks[i].started = false;
+        }
+    pthread_mutex_lock(&q->mu);
+    queue_trim(c);
+    pthread_mutex_unlock(&q->mu);
 }
 
 /* ---- state ----------------------------------------------------------------------------- */
 
+/* The state holds, after the window, per source its file offset (at its last whole line),
+ * then the outbox: the alerts still queued (some sink has not delivered them) and those of
+ * this read. Only the loop changes the queue, so it reads it here without the lock. */
 static int checkpoint(watch_cli *c) {
     if (!c->state_dir) return 0;
-    /* user bytes: per source its file offset (at its last whole line), then the outbox */
+    const alert_queue *q = &c->q;
     size_t len = 8 + 8 * c->nsrc + 8;
+    for (size_t i = 0; i < q->n; i++) len += 16 + q->ring[(q->head + i) % q->cap].len;
     for (size_t i = 0; i < c->nout; i++) len += 16 + c->out[i].len;
     unsigned char *u = malloc(len), *p = u;
     if (!u) return -1;
@@ -270,13 +497,14 @@ static int checkpoint(watch_cli *c) {
         v = c->src[i].kind == SRC_FILE ? c->src[i].offset - aw_watch_source_pending(c->w, c->src[i].id) : 0;
         memcpy(p, &v, 8), p += 8;
     }
-    v = c->nout;
+    v = q->n + c->nout;
     memcpy(p, &v, 8), p += 8;
-    for (size_t i = 0; i < c->nout; i++) {
-        memcpy(p, &c->out[i].seq, 8), p += 8;
-        v = c->out[i].len;
+    for (size_t i = 0; i < q->n + c->nout; i++) {
+        const outbox_item *it = i < q->n ? &q->ring[(q->head + i) % q->cap] : &c->out[i - q->n];
+        memcpy(p, &it->seq, 8), p += 8;
+        v = it->len;
         memcpy(p, &v, 8), p += 8;
-        memcpy(p, c->out[i].json, c->out[i].len), p += c->out[i].len;
+        memcpy(p, it->json, it->len), p += it->len;
     }
     char tmp[4096], fin[4096], err[256];
     snprintf(tmp, sizeof tmp, "%s/state.tmp", c->state_dir);
@@ -301,20 +529,40 @@ static int checkpoint(watch_cli *c) {
     return rc;
 }
 
-/* Outbox: checkpoint (when stateful), deliver, note what was delivered. */
+/* The alerts of a read: checkpointed (when stateful) before any sink sees them, then
+ * queued. A full queue makes the loop wait for the sinks (reading pauses; the kernel
+ * buffers the feed). On a stop signal it waits no longer when the state keeps the rest,
+ * or, without a state, once the linger time is over. */
 static void flush_outbox(watch_cli *c) {
     if (!c->nout) return;
     if (c->state_dir) checkpoint(c);
-    for (size_t i = 0; i < c->nout; i++) {
-        if (c->out[i].seq > c->delivered) {
-            deliver_one(c, &c->out[i]);
-            c->delivered = c->out[i].seq;
+    alert_queue *q = &c->q;
+    size_t i = 0;
+    double stop_wait_until = -1;
+    pthread_mutex_lock(&q->mu);
+    while (i < c->nout) {
+        queue_trim(c);
+        if (q->n == q->cap) {
+            if (stop_signal) {
+                if (c->state_dir) break;
+                if (stop_wait_until < 0) stop_wait_until = mono_now() + 10;
+                if (mono_now() > stop_wait_until) break;
+            }
+            bool all_done = true;
+            for (size_t k = 0; k < c->nsinks; k++) all_done &= c->sinks[k].done;
+            if (all_done) break;
+            struct timespec ts = deadline_in(0.1);
+            pthread_cond_timedwait(&q->room, &q->mu, &ts);
+            continue;
         }
-        free(c->out[i].json);
+        q->ring[(q->head + q->n) % q->cap] = c->out[i++];
+        q->n++;
+        pthread_cond_broadcast(&q->more);
     }
-    c->nout = 0;
-    if (c->state_dir && write_delivered(c, c->delivered) < 0)
-        fprintf(stderr, "aiswatch watch: %s/delivered: %s\n", c->state_dir, strerror(errno));
+    pthread_mutex_unlock(&q->mu);
+    /* What did not fit stays for the final checkpoint (with --state) or is lost, counted. */
+    memmove(c->out, c->out + i, (c->nout - i) * sizeof *c->out);
+    c->nout -= i;
 }
 
 static int restore(watch_cli *c) {
@@ -347,33 +595,25 @@ static int restore(watch_cli *c) {
     }
     uint64_t nout;
     memcpy(&nout, p, 8), p += 8;
-    c->delivered = read_delivered(c->state_dir);
+    /* Alerts made before the stop but not delivered by every sink: queued again; each
+     * sink skips those its line of DIR/delivered says it has. */
     for (uint64_t i = 0; i < nout && end - p >= 16; i++) {
-        outbox_item it;
-        memcpy(&it.seq, p, 8), p += 8;
+        aw_alert a = {0};
+        memcpy(&a.seq, p, 8), p += 8;
         memcpy(&v, p, 8), p += 8;
         if ((uint64_t)(end - p) < v) break;
-        it.len = (size_t)v;
-        it.json = malloc(it.len + 1);
-        if (!it.json) break;
-        memcpy(it.json, p, it.len);
-        it.json[it.len] = 0;
-        p += it.len;
-        /* Alerts made before the kill but not delivered: now. */
-        if (it.seq > c->delivered) {
-            deliver_one(c, &it);
-            c->delivered = it.seq;
-        }
-        free(it.json);
+        a.json = (const char *)p;
+        a.json_len = (size_t)v;
+        on_alert(c, &a);
+        p += v;
     }
     free(u);
-    if (write_delivered(c, c->delivered) < 0) return -1;
     aw_watch_stats st;
     aw_watch_stats_get(c->w, &st);
     if (!c->quiet)
         fprintf(stderr, "aiswatch watch: restored %s: %zu positions, %zu static reports, %zu alerted ids\n", path,
                 st.window_positions, st.window_static, st.records);
-    return 0;
+    return c->oom ? -1 : 0;
 }
 
 /* ---- sources --------------------------------------------------------------------------- */
@@ -467,10 +707,51 @@ static void source_closed(watch_cli *c, wsource *s, bool once) {
         /* A peer that comes back re-sends from where it likes: drop what we had. */
         aw_watch_source_resume(c->w, s->id, true);
         schedule_retry(s);
-    } else if (s->kind == SRC_LISTEN) {
-        if (once && s->ever_connected) s->ended = true;
-        else aw_watch_source_resume(c->w, s->id, true);
     }
+}
+
+/* A feeder of a tcp-listen:// source went away: its slot is free again. */
+static void feeder_closed(watch_cli *c, wsource *s, feeder *f, bool once) {
+    close(f->fd);
+    f->fd = -1;
+    s->open_feeders--;
+    aw_watch_source_reset(c->w, f->id);
+    if (once && s->open_feeders == 0) s->ended = true;
+}
+
+/* A new feeder takes a free slot: the one its address had before (what it re-sends is
+ * then dropped as resent, as for a tcp:// reconnect), else one never used, else any
+ * (starting fresh). Past --max-feeders the connection is closed and counted. */
+static void feeder_accept(watch_cli *c, wsource *s) {
+    struct sockaddr_storage sa;
+    socklen_t sl = sizeof sa;
+    int fd = accept4(s->lfd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    char peer[64] = "";
+    if (getnameinfo((struct sockaddr *)&sa, sl, peer, sizeof peer, NULL, 0, NI_NUMERICHOST) != 0) peer[0] = 0;
+    feeder *same = NULL, *fresh = NULL, *any = NULL;
+    for (size_t i = 0; i < s->nfeeders; i++) {
+        feeder *f = &s->feeders[i];
+        if (f->fd >= 0) continue;
+        if (!same && f->used && peer[0] && strcmp(f->peer, peer) == 0) same = f;
+        if (!fresh && !f->used) fresh = f;
+        if (!any) any = f;
+    }
+    feeder *f = same ? same : fresh ? fresh : any;
+    if (!f) {
+        close(fd);
+        if (!s->refused++ && !c->quiet)
+            fprintf(stderr, "aiswatch watch: %s: more than %zu feeders; refusing (counted)\n", s->spec, s->nfeeders);
+        return;
+    }
+    /* After a restart the slots' addresses are unknown and the engine resumes them all. */
+    if (f->peer[0] || f->used) aw_watch_source_resume(c->w, f->id, f == same);
+    f->fd = fd;
+    f->used = true;
+    snprintf(f->peer, sizeof f->peer, "%s", peer);
+    s->open_feeders++;
+    s->ever_connected = true;
+    s->connects++;
 }
 
 static int open_file(watch_cli *c, wsource *s) {
@@ -554,9 +835,9 @@ static void refresh_gpkg(watch_cli *c) {
 
 /* ---- the loop -------------------------------------------------------------------------- */
 
-static void feed(watch_cli *c, wsource *s, const char *buf, size_t n) {
+static void feed(watch_cli *c, wsource *s, int id, const char *buf, size_t n) {
     s->bytes += n;
-    if (aw_watch_feed(c->w, s->id, buf, n, wall_ms()) < 0) c->oom = true;
+    if (aw_watch_feed(c->w, id, buf, n, wall_ms()) < 0) c->oom = true;
     flush_outbox(c);
 }
 
@@ -576,13 +857,24 @@ static void print_stats(watch_cli *c, double secs) {
     for (int k = 0; k < AW_ALERT_KINDS; k++)
         fprintf(stderr, " %s=%llu", aw_alert_kind_name((aw_alert_kind)k), (unsigned long long)st.alerts[k]);
     fprintf(stderr, "\n");
-    for (size_t i = 0; i < c->nsinks; i++)
-        if (c->sinks[i].failed)
-            fprintf(stderr, "  %s: %llu delivered, %llu failed\n", c->sinks[i].target,
-                    (unsigned long long)c->sinks[i].sent, (unsigned long long)c->sinks[i].failed);
-    for (size_t i = 0; i < c->nsrc; i++)
-        fprintf(stderr, "  source %s: %llu bytes, %llu connections\n", c->src[i].spec,
-                (unsigned long long)c->src[i].bytes, (unsigned long long)c->src[i].connects);
+    pthread_mutex_lock(&c->q.mu);
+    for (size_t i = 0; i < c->nsinks; i++) {
+        const sink *k = &c->sinks[i];
+        uint64_t queued = c->q.first + c->q.n - k->next;
+        if (k->failed || queued || k->kind != SINK_FILE)
+            fprintf(stderr, "  %s: %llu delivered, %llu failed, %llu queued\n", k->target, (unsigned long long)k->sent,
+                    (unsigned long long)k->failed, (unsigned long long)queued);
+    }
+    pthread_mutex_unlock(&c->q.mu);
+    for (size_t i = 0; i < c->nsrc; i++) {
+        const wsource *s = &c->src[i];
+        fprintf(stderr, "  source %s: %llu bytes, %llu connections", s->spec, (unsigned long long)s->bytes,
+                (unsigned long long)s->connects);
+        if (s->kind == SRC_LISTEN)
+            fprintf(stderr, " (%zu open, at most %zu; refused=%llu)", s->open_feeders, s->nfeeders,
+                    (unsigned long long)s->refused);
+        fprintf(stderr, "\n");
+    }
 }
 
 static void usage(FILE *f) {
@@ -595,6 +887,10 @@ static void usage(FILE *f) {
             "  --alerts TARGET        '-' (stdout, the default), a file (appended), an http:// URL\n"
             "                         (POST, JSON body) or mqtt://HOST[:PORT]/TOPIC (QoS 1); repeatable\n"
             "  --retries N            webhook attempts after the first (default 5)\n"
+            "  --queue N              alerts queued for the sinks at most (default 10000); when full,\n"
+            "                         reading waits for the slowest sink\n"
+            "  --max-feeders N        connections a tcp-listen:// source serves at once (default 8);\n"
+            "                         more are refused and counted\n"
             "  --state DIR            checkpoint the window and alerted ids there; restore at start\n"
             "  -o, --output FILE      keep a live GeoPackage of the window's events (events, event_tracks)\n"
             "                         for `aiswatch serve` and `aiswatch events`, refreshed every --output-s\n"
@@ -645,6 +941,8 @@ int cmd_watch(int argc, char **argv) {
         {"stats-s", required_argument, NULL, 3007},
         {"max-busy", required_argument, NULL, 3008},
         {"output-s", required_argument, NULL, 3009},
+        {"max-feeders", required_argument, NULL, 3010},
+        {"queue", required_argument, NULL, 3011},
         {"encounter-distance-m", required_argument, NULL, 2000},
         {"encounter-min-h", required_argument, NULL, 2001},
         {"encounter-max-kn", required_argument, NULL, 2002},
@@ -667,14 +965,17 @@ int cmd_watch(int argc, char **argv) {
                                 &ep->loiter_min_shore_nm, &ep->gap_min_h, &ep->max_transit_kn,
                                 &ep->draught_change_m, &ep->spoof_max_kn, &ep->context_h};
     double checkpoint_s = 60, output_s = 60, exit_idle = 0, stats_s = 0, max_positions = (double)wo.max_positions,
-           max_line = (double)wo.max_line;
-    double *const opt_of[] = {&checkpoint_s, &exit_idle, &wo.horizon_h, &wo.tick_min, &wo.settle_h, &max_positions,
-                              &max_line, &stats_s, &wo.max_busy, &output_s};
+           max_line = (double)wo.max_line, max_feeders = 8, queue_cap = 10000;
+    double *const opt_of[] = {&checkpoint_s, &exit_idle, &wo.horizon_h,  &wo.tick_min, &wo.settle_h, &max_positions,
+                              &max_line,     &stats_s,   &wo.max_busy,   &output_s,    &max_feeders, &queue_cap};
     const char *ports_path = NULL, *anch_path = NULL, *land_path = NULL, *alert_targets[16];
     const char *list_paths[CLI_MAX_LISTS];
     size_t nlist_paths = 0, ntargets = 0;
     bool no_land = false, once = false;
-    watch_cli c = {.retries = 5};
+    watch_cli c = {.retries = 5,
+                   .delivered_fd = -1,
+                   .q = {.mu = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER,
+                         .room = PTHREAD_COND_INITIALIZER}};
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
@@ -740,6 +1041,10 @@ int cmd_watch(int argc, char **argv) {
         usage(stderr);
         return AW_EXIT_USAGE;
     }
+    if (max_feeders < 1 || max_feeders > 1024 || queue_cap < 1 || queue_cap > 1e7) {
+        fprintf(stderr, "aiswatch watch: --max-feeders takes 1..1024, --queue 1..10000000\n");
+        return AW_EXIT_USAGE;
+    }
     wo.max_positions = (size_t)max_positions;
     wo.max_line = (size_t)max_line;
     c.nsrc = (size_t)(argc - optind);
@@ -789,6 +1094,7 @@ int cmd_watch(int argc, char **argv) {
     for (size_t i = 0; i < ntargets; i++) {
         sink *k = &c.sinks[c.nsinks++];
         k->target = alert_targets[i];
+        k->index = (int)i;
         if (strncmp(k->target, "http://", 7) == 0 || strncmp(k->target, "https://", 8) == 0) {
             k->kind = SINK_HTTP;
             if (!(k->curl = curl_easy_init())) goto out;
@@ -796,7 +1102,7 @@ int cmd_watch(int argc, char **argv) {
             k->kind = SINK_MQTT;
 #ifdef AW_HAVE_MOSQUITTO
             if (mqtt_open(k) < 0) {
-                fprintf(stderr, "aiswatch watch: %s: cannot connect (mqtt://HOST[:PORT]/TOPIC)\n", k->target);
+                fprintf(stderr, "aiswatch watch: %s: not an MQTT target (mqtt://HOST[:PORT]/TOPIC)\n", k->target);
                 rc = AW_EXIT_USAGE;
                 goto out;
             }
@@ -825,7 +1131,19 @@ int cmd_watch(int argc, char **argv) {
         goto out;
     }
     for (size_t i = 0; i < c.nsrc; i++) {
-        if ((c.src[i].id = aw_watch_add_source(c.w, c.src[i].spec)) < 0) goto out;
+        wsource *s = &c.src[i];
+        if (s->kind != SRC_LISTEN) {
+            if ((s->id = aw_watch_add_source(c.w, s->spec)) < 0) goto out;
+            continue;
+        }
+        /* A listener's feeders: a slot each, declared now so the state's sources stay put. */
+        s->nfeeders = (size_t)max_feeders;
+        if (!(s->feeders = calloc(s->nfeeders, sizeof *s->feeders))) goto out;
+        for (size_t j = 0; j < s->nfeeders; j++) {
+            s->feeders[j].fd = -1;
+            if ((s->feeders[j].id = aw_watch_add_source(c.w, s->spec)) < 0) goto out;
+        }
+        s->id = s->feeders[0].id;
     }
     if (c.state_dir) {
         mkdir(c.state_dir, 0755);
@@ -835,8 +1153,20 @@ int cmd_watch(int argc, char **argv) {
             rc = AW_EXIT_USAGE;
             goto out;
         }
+        char path[4096];
+        snprintf(path, sizeof path, "%s/delivered", c.state_dir);
+        if ((c.delivered_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+            fprintf(stderr, "aiswatch watch: %s: %s\n", path, strerror(errno));
+            goto out;
+        }
+        read_marks(&c);
         if (restore(&c) < 0) goto out;
     }
+    if (queue_start(&c, (size_t)queue_cap) < 0) {
+        fprintf(stderr, "aiswatch watch: cannot start the alert queue\n");
+        goto out;
+    }
+    flush_outbox(&c); /* what the state's outbox held */
 
     /* Open what listens; clients and files open in the loop. */
     for (size_t i = 0; i < c.nsrc; i++) {
@@ -861,16 +1191,21 @@ int cmd_watch(int argc, char **argv) {
     srand((unsigned)(wall_ms() ^ getpid()));
 
     char *rbuf = malloc(READ_BUF);
-    struct pollfd *pfd = calloc(c.nsrc, sizeof *pfd);
-    if (!rbuf || !pfd) goto out;
+    /* One poll entry per source, plus one per feeder slot of each listener. */
+    size_t npoll = c.nsrc;
+    for (size_t i = 0; i < c.nsrc; i++) npoll += c.src[i].nfeeders;
+    struct pollfd *pfd = calloc(npoll, sizeof *pfd);
+    wsource **psrc = calloc(npoll, sizeof *psrc);
+    feeder **pfeed = calloc(npoll, sizeof *pfeed);
+    if (!rbuf || !pfd || !psrc || !pfeed) goto out_loop;
     double t0 = now_s(), last_ckpt = t0, last_input = t0, last_stats = t0, last_gpkg = t0;
     while (!stop_signal && !c.oom) {
         double now = now_s();
         bool all_ended = true, any_stream = false;
         int timeout_ms = 200;
+        size_t np = 0;
         for (size_t i = 0; i < c.nsrc; i++) {
             wsource *s = &c.src[i];
-            pfd[i] = (struct pollfd){.fd = -1};
             if (s->kind != SRC_UDP) any_stream = true;
             if (s->kind != SRC_UDP && !s->ended) all_ended = false;
             if (s->ended) continue;
@@ -881,12 +1216,23 @@ int cmd_watch(int argc, char **argv) {
                     if (s->retry_at <= now) schedule_retry(s);
                     continue;
                 }
-                pfd[i] = (struct pollfd){.fd = s->fd, .events = s->connecting ? POLLOUT : POLLIN};
+                psrc[np] = s, pfeed[np] = NULL;
+                pfd[np++] = (struct pollfd){.fd = s->fd, .events = s->connecting ? POLLOUT : POLLIN};
                 break;
             case SRC_LISTEN:
-                pfd[i] = (struct pollfd){.fd = s->fd >= 0 ? s->fd : s->lfd, .events = POLLIN};
+                /* Always accepted: over the cap a connection is refused and counted. */
+                psrc[np] = s, pfeed[np] = NULL;
+                pfd[np++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
+                for (size_t j = 0; j < s->nfeeders; j++)
+                    if (s->feeders[j].fd >= 0) {
+                        psrc[np] = s, pfeed[np] = &s->feeders[j];
+                        pfd[np++] = (struct pollfd){.fd = s->feeders[j].fd, .events = POLLIN};
+                    }
                 break;
-            case SRC_UDP: pfd[i] = (struct pollfd){.fd = s->fd, .events = POLLIN}; break;
+            case SRC_UDP:
+                psrc[np] = s, pfeed[np] = NULL;
+                pfd[np++] = (struct pollfd){.fd = s->fd, .events = POLLIN};
+                break;
             case SRC_FILE:
                 if (s->fd < 0 && open_file(&c, s) < 0) continue;
                 timeout_ms = 0; /* files are read until EOF, then polled by timer */
@@ -902,12 +1248,12 @@ int cmd_watch(int argc, char **argv) {
             ssize_t n = read(s->fd, rbuf, READ_BUF);
             if (n > 0) {
                 s->offset += (uint64_t)n;
-                feed(&c, s, rbuf, (size_t)n);
+                feed(&c, s, s->id, rbuf, (size_t)n);
                 file_progress = true;
                 last_input = now_s();
             } else if (n == 0 && once) {
                 /* A last line without a newline is a line at the end of a file. */
-                if (aw_watch_source_pending(c.w, s->id)) feed(&c, s, "\n", 1);
+                if (aw_watch_source_pending(c.w, s->id)) feed(&c, s, s->id, "\n", 1);
                 s->ended = true;
             } else if (n == 0) {
                 struct stat st;
@@ -919,16 +1265,17 @@ int cmd_watch(int argc, char **argv) {
                 }
             }
         }
-        int pr = poll(pfd, (nfds_t)c.nsrc, file_progress ? 0 : timeout_ms ? timeout_ms : 100);
+        int pr = poll(pfd, (nfds_t)np, file_progress ? 0 : timeout_ms ? timeout_ms : 100);
         if (pr < 0 && errno != EINTR) break;
         if (pr == 0 && !file_progress) {
             /* Quiet: a tick that waited for --max-busy runs now. */
             if (aw_watch_idle(c.w) < 0) c.oom = true;
             flush_outbox(&c);
         }
-        for (size_t i = 0; pr > 0 && i < c.nsrc; i++) {
-            wsource *s = &c.src[i];
-            if (pfd[i].fd < 0 || !pfd[i].revents) continue;
+        for (size_t i = 0; pr > 0 && i < np; i++) {
+            wsource *s = psrc[i];
+            feeder *f = pfeed[i];
+            if (!pfd[i].revents) continue;
             if (s->kind == SRC_TCP && s->connecting) {
                 int e = 0;
                 socklen_t el = sizeof e;
@@ -947,23 +1294,21 @@ int cmd_watch(int argc, char **argv) {
                 if (!c.quiet) fprintf(stderr, "aiswatch watch: connected to %s\n", s->spec);
                 continue;
             }
-            if (s->kind == SRC_LISTEN && s->fd < 0) {
-                int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-                if (fd >= 0) {
-                    s->fd = fd;
-                    s->ever_connected = true;
-                    s->connects++;
-                }
+            if (s->kind == SRC_LISTEN && !f) {
+                feeder_accept(&c, s);
                 continue;
             }
-            ssize_t n = s->kind == SRC_UDP ? recv(s->fd, rbuf, READ_BUF, 0) : read(s->fd, rbuf, READ_BUF);
+            int fd = f ? f->fd : s->fd, id = f ? f->id : s->id;
+            ssize_t n = s->kind == SRC_UDP ? recv(fd, rbuf, READ_BUF, 0) : read(fd, rbuf, READ_BUF);
             if (n > 0) {
-                feed(&c, s, rbuf, (size_t)n);
+                feed(&c, s, id, rbuf, (size_t)n);
                 /* A datagram is whole lines: end its last one. */
-                if (s->kind == SRC_UDP && rbuf[n - 1] != '\n') feed(&c, s, "\n", 1);
+                if (s->kind == SRC_UDP && rbuf[n - 1] != '\n') feed(&c, s, id, "\n", 1);
                 last_input = now_s();
             } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-                if (s->kind != SRC_UDP) {
+                if (f) {
+                    feeder_closed(&c, s, f, once);
+                } else if (s->kind != SRC_UDP) {
                     if (!c.quiet) fprintf(stderr, "aiswatch watch: %s closed\n", s->spec);
                     source_closed(&c, s, once);
                 }
@@ -990,6 +1335,17 @@ int cmd_watch(int argc, char **argv) {
         if (aw_watch_finish(c.w) < 0) c.oom = true;
     }
     flush_outbox(&c);
+    /* The sinks deliver what is queued; a broker still away 10 s on gives up. */
+    queue_stop(&c, 10, stop_signal && c.state_dir);
+    for (size_t i = 0; i < c.nsinks; i++) {
+        sink *k = &c.sinks[i];
+        uint64_t left = c.nout;
+        for (size_t j = 0; j < c.q.n; j++) left += c.q.ring[(c.q.head + j) % c.q.cap].seq > k->mark;
+        if (!left) continue;
+        if (!c.state_dir) k->failed += left;
+        fprintf(stderr, "aiswatch watch: %s: %llu alerts not delivered%s\n", k->target, (unsigned long long)left,
+                c.state_dir ? " (kept in the state for the next start)" : "");
+    }
     if (c.state_dir) checkpoint(&c);
     refresh_gpkg(&c);
     if (!c.quiet) {
@@ -999,38 +1355,51 @@ int cmd_watch(int argc, char **argv) {
         fprintf(stderr, "  streaming: %llu messages in %.3f s (%.0f messages/s) before the final detector run\n",
                 (unsigned long long)st.decode.messages, t_loop, t_loop > 0 ? st.decode.messages / t_loop : 0.0);
     }
-    free(rbuf);
-    free(pfd);
     rc = c.oom ? AW_EXIT_INPUT : AW_EXIT_OK;
     if (!c.oom) {
         aw_watch_stats st;
         aw_watch_stats_get(c.w, &st);
         if (st.decode.messages == 0 && st.feed_ms == AW_TIME_NONE) rc = AW_EXIT_INPUT;
     }
+out_loop:
+    free(rbuf);
+    free(pfd);
+    free(psrc);
+    free(pfeed);
 out:
+    queue_stop(&c, 0, false);
     for (size_t i = 0; i < c.nsrc; i++) {
         if (c.src[i].fd >= 0) close(c.src[i].fd);
         if (c.src[i].lfd >= 0) close(c.src[i].lfd);
+        for (size_t j = 0; j < c.src[i].nfeeders; j++)
+            if (c.src[i].feeders[j].fd >= 0) close(c.src[i].feeders[j].fd);
+        free(c.src[i].feeders);
     }
     for (size_t i = 0; i < c.nsinks; i++) {
         if (c.sinks[i].f && c.sinks[i].f != stdout) fclose(c.sinks[i].f);
         if (c.sinks[i].curl) curl_easy_cleanup(c.sinks[i].curl);
 #ifdef AW_HAVE_MOSQUITTO
         if (c.sinks[i].mq) {
-            /* Leave when the broker has acknowledged every alert (at most 10 s). */
-            for (int t = 0; t < 500 && __atomic_load_n(&c.sinks[i].acked, __ATOMIC_SEQ_CST) < c.sinks[i].published; t++)
-                usleep(20000);
-            if (c.sinks[i].acked < c.sinks[i].published)
-                fprintf(stderr, "aiswatch watch: %s: %d alerts not acknowledged by the broker\n", c.sinks[i].target,
-                        c.sinks[i].published - c.sinks[i].acked);
-            mosquitto_disconnect(c.sinks[i].mq);
-            mosquitto_loop_stop(c.sinks[i].mq, false);
+            if (c.sinks[i].mq_looping) {
+                mosquitto_disconnect(c.sinks[i].mq);
+                mosquitto_loop_stop(c.sinks[i].mq, false);
+            }
             mosquitto_destroy(c.sinks[i].mq);
             mosquitto_lib_cleanup();
         }
+        if (c.sinks[i].mq_init) {
+            pthread_mutex_destroy(&c.sinks[i].mq_mu);
+            pthread_cond_destroy(&c.sinks[i].mq_cond);
+        }
 #endif
     }
+    if (c.delivered_fd >= 0) close(c.delivered_fd);
     for (size_t i = 0; i < c.nout; i++) free(c.out[i].json);
+    for (size_t i = 0; i < c.q.n; i++) free(c.q.ring[(c.q.head + i) % c.q.cap].json);
+    free(c.q.ring);
+    pthread_mutex_destroy(&c.q.mu);
+    pthread_cond_destroy(&c.q.more);
+    pthread_cond_destroy(&c.q.room);
     free(c.out);
     free(c.sinks);
     free(c.src);

@@ -39,6 +39,8 @@ typedef struct source {
     bool overflow;         /* the current line is too long: drop up to its newline */
     int64_t high_ms;       /* the latest message time of this source */
     int64_t resume_ms;     /* drop older messages until one reaches this (AW_TIME_NONE: off) */
+    uint16_t row_src;      /* the source id its rows carry: the first source of the same name, so
+                              one listener's connections are one name in an event's "sources" */
 } source;
 
 /* One alerted id: event, dark vessel or listed vessel. */
@@ -357,7 +359,7 @@ static void on_msg(void *ctx, const aw_msg *m, const aw_msg_meta *meta) {
     m2.time_ms = t;
     if (make_room(w, false)) {
         size_t n0 = w->pos.n;
-        if (aw_columns_push_src(&w->pos, m, &m2, (uint16_t)w->cur_src) < 0) w->oom = true;
+        if (aw_columns_push_src(&w->pos, m, &m2, s->row_src) < 0) w->oom = true;
         if (w->pos.n > n0) w->st.positions++;
     } else {
         w->st.evicted++;
@@ -807,6 +809,12 @@ int aw_watch_add_source(aw_watch *w, const char *name) {
     s->dec = aw_decoder_new(&w->o.decoder);
     s->high_ms = INT64_MIN;
     s->resume_ms = AW_TIME_NONE;
+    s->row_src = (uint16_t)w->nsrc;
+    for (size_t i = 0; i < w->nsrc; i++)
+        if (name && strcmp(w->src[i].name, name) == 0) {
+            s->row_src = w->src[i].row_src;
+            break;
+        }
     if (!s->name || !s->line || !s->dec) {
         free(s->name), free(s->line), aw_decoder_free(s->dec);
         return -1;
