@@ -49,7 +49,6 @@ static int grow(aw_columns *c, size_t need) {
                 return -1;
             }
             *f[k] = p;
-            aw_advise_huge_mapping(p, cap * sz[k]);
         }
     } else {
         void *q[NCOLS];
@@ -64,7 +63,6 @@ static int grow(aw_columns *c, size_t need) {
             if (c->n) memcpy(q[k], *f[k], c->n * sz[k]);
             free(*f[k]);
             *f[k] = q[k];
-            aw_advise_huge_mapping(q[k], cap * sz[k]);
         }
         c->mapped = true;
     }

@@ -21,8 +21,6 @@
 
 #include "aiswatch/segment.h"
 
-#include "bigarray.h"
-
 static const char *const field_names[AW_ID_COUNT] = {
     "name", "imo", "callsign", "ship_type", "length_m", "beam_m", "draught_m", "destination",
 };
@@ -864,7 +862,6 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
     rec_bytes = (nk ? nk : 1) * sizeof *rec;
     rec = mmap(NULL, rec_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (!cursor || rec == MAP_FAILED) goto out;
-    aw_advise_huge(rec, rec_bytes); /* thousands of output streams */
     for (unsigned j = 0; j < ncj; j++) {
         count_job *cj = &cjobs[j];
         size_t *cur = cursor + (size_t)j * (nbuckets + 1);
@@ -912,8 +909,7 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
         goto out;
     }
     nparts = threads;
-#define ALLOC(field) \
-    (t->field = malloc((nk ? nk : 1) * sizeof *t->field)) != NULL && (aw_advise_huge(t->field, nk * sizeof *t->field), 1)
+#define ALLOC(field) (t->field = malloc((nk ? nk : 1) * sizeof *t->field)) != NULL
     if (!(ALLOC(time_ms) && ALLOC(mmsi) && ALLOC(segment) && ALLOC(lat) && ALLOC(lon) && ALLOC(sog_kn) &&
           ALLOC(cog_deg) && ALLOC(heading_deg) && ALLOC(source_id) && ALLOC(nav_status) && ALLOC(msg_type))) {
         free(jobs);
