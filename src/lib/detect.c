@@ -215,9 +215,9 @@ static int cmp_sample(const void *x, const void *y) {
     return a->vessel < b->vessel ? -1 : a->vessel > b->vessel;
 }
 
-/* Sorts samples (made in vessel order) as cmp_sample does, by a stable radix sort of
- * (bin, cy, cx) packed in 64 bits: equal keys keep their vessel order. false when the
- * ranges do not fit 64 bits or memory runs out (the caller sorts otherwise). */
+/* Sorts samples (made in vessel order) as cmp_sample does, by stable radix sorts of bin
+ * and then of (cy, cx) packed in 64 bits: equal keys keep their vessel order. false when
+ * the ranges do not fit or memory runs out (the caller sorts otherwise). */
 typedef struct skey {
     uint64_t key;
     uint32_t i;
@@ -239,32 +239,43 @@ static bool sort_samples(sample *S, size_t n) {
     }
     unsigned bx = bits_for((uint64_t)((int64_t)x1 - x0)), by = bits_for((uint64_t)((int64_t)y1 - y0)),
              bb = bits_for((uint64_t)((int64_t)b1 - b0));
-    if (bx + by + bb > 64 || n > UINT32_MAX) return false;
+    if (bx + by > 64 || bb > 24 || n > UINT32_MAX) return false;
     skey *k = malloc(n * sizeof *k), *tmp = malloc(n * sizeof *tmp);
     sample *out = malloc(n * sizeof *out);
-    if (!k || !tmp || !out) {
-        free(k), free(tmp), free(out);
+    size_t nbins = (size_t)((int64_t)b1 - b0) + 1, *bin_at = calloc(nbins + 1, sizeof *bin_at);
+    if (!k || !tmp || !out || !bin_at) {
+        free(k), free(tmp), free(out), free(bin_at);
         return false;
     }
-    for (size_t i = 0; i < n; i++)
-        k[i] = (skey){(uint64_t)((int64_t)S[i].bin - b0) << (bx + by) | (uint64_t)((int64_t)S[i].cy - y0) << bx |
-                          (uint64_t)((int64_t)S[i].cx - x0),
-                      (uint32_t)i};
+    /* By bin first (a counting sort: a day is 144 bins), then each bin, small enough for
+     * the cache, by cell with a least-significant-digit radix sort. */
+    for (size_t i = 0; i < n; i++) bin_at[S[i].bin - b0 + 1]++;
+    for (size_t b = 0; b < nbins; b++) bin_at[b + 1] += bin_at[b];
+    for (size_t i = 0; i < n; i++) {
+        size_t at = bin_at[S[i].bin - b0]++;
+        tmp[at] = (skey){(uint64_t)((int64_t)S[i].cy - y0) << bx | (uint64_t)((int64_t)S[i].cx - x0), (uint32_t)i};
+    }
     enum { DIGIT = 11, BUCKETS = 1 << DIGIT };
     size_t count[BUCKETS];
-    for (unsigned shift = 0; shift < bx + by + bb; shift += DIGIT) {
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++) count[(k[i].key >> shift) & (BUCKETS - 1)]++;
-        size_t at = 0;
-        for (size_t d = 0; d < BUCKETS; d++) {
-            size_t c = count[d];
-            count[d] = at;
-            at += c;
+    for (size_t b = 0, lo = 0; b < nbins; lo = bin_at[b++]) {
+        skey *src = tmp + lo, *dst = k + lo;
+        size_t m = bin_at[b] - lo;
+        for (unsigned shift = 0; shift < bx + by; shift += DIGIT) {
+            memset(count, 0, sizeof count);
+            for (size_t i = 0; i < m; i++) count[(src[i].key >> shift) & (BUCKETS - 1)]++;
+            size_t at = 0;
+            for (size_t d = 0; d < BUCKETS; d++) {
+                size_t c = count[d];
+                count[d] = at;
+                at += c;
+            }
+            for (size_t i = 0; i < m; i++) dst[count[(src[i].key >> shift) & (BUCKETS - 1)]++] = src[i];
+            skey *x = src;
+            src = dst, dst = x;
         }
-        for (size_t i = 0; i < n; i++) tmp[count[(k[i].key >> shift) & (BUCKETS - 1)]++] = k[i];
-        skey *x = k;
-        k = tmp, tmp = x;
+        if (src != k + lo) memcpy(k + lo, src, m * sizeof *src);
     }
+    free(bin_at);
     for (size_t i = 0; i < n; i++) out[i] = S[k[i].i];
     memcpy(S, out, n * sizeof *S);
     free(k), free(tmp), free(out);
