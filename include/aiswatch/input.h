@@ -1,9 +1,7 @@
 /* aiswatch/input.h — byte streams from files or stdin, plain, gzip or zstd.
  *
  * Promise: the compression is told by the first bytes (gzip 1f 8b, zstd 28 b5 2f fd),
- * never by the file name; "-" is standard input. A plain regular file is mapped into
- * memory and can be read in place (aw_input_mapped); a file cut shorter by another
- * process while it is mapped ends the process with SIGBUS. The caller owns the aw_input and
+ * never by the file name; "-" is standard input. The caller owns the aw_input and
  * closes it; errors come back as a message in the caller's buffer. */
 #ifndef AISWATCH_INPUT_H
 #define AISWATCH_INPUT_H
@@ -27,27 +25,13 @@ ssize_t aw_input_read(aw_input *in, char *buf, size_t cap, char *err, size_t err
  * the bytes copied, or -1 on error. */
 ssize_t aw_input_peek(aw_input *in, char *buf, size_t cap, char *err, size_t errcap);
 
-/* Zero-copy reading of a plain regular file, which is mapped into memory: the unread
- * rest of the input in place, its length in *len; NULL when the input is not mapped
- * (stdin, a pipe, a compressed or tiny file): then aw_input_read(). The bytes stay
- * valid until aw_input_close(); aw_input_consume() marks them read. */
-const char *aw_input_mapped(const aw_input *in, size_t *len);
-/* Marks n bytes of a mapped input as read (at most what is left). */
-void aw_input_consume(aw_input *in, size_t n);
-/* Tells a mapped input that the bytes before upto (a pointer from aw_input_mapped) are
- * no longer used, so their memory can be given back: without it a mapped file would
- * stay resident whole. Reading them again is still allowed (they are mapped again). */
-void aw_input_release(aw_input *in, const char *upto);
-
 aw_compression aw_input_compression(const aw_input *in);
 /* Compressed bytes consumed so far: for progress against the file size. */
 uint64_t aw_input_raw_bytes(const aw_input *in);
 /* SHA-256 of the raw bytes (the file as stored: compressed bytes for gzip/zstd, what came
- * on stdin for "-"), computed as they are read (for a mapped file, on a thread of its
- * own, which this call waits for), as 64 lowercase hex digits and a NUL in hex. Valid
- * once the end of input has been reached (aw_input_read() returned 0, or everything
- * mapped was consumed): returns 0; returns -1 with hex "" before that, after a read
- * error, or when OpenSSL failed. */
+ * on stdin for "-"), computed as they are read, as 64 lowercase hex digits and a NUL in
+ * hex. Valid once the end of input has been reached (aw_input_read() returned 0): returns
+ * 0; returns -1 with hex "" before that, after a read error, or when OpenSSL failed. */
 int aw_input_sha256(const aw_input *in, char hex[65]);
 
 void aw_input_close(aw_input *in);

@@ -4,8 +4,7 @@
  * multipart message is never split between workers), each chunk is decoded by one of
  * `threads` workers with its own aw_decoder, and whatever a worker writes for a chunk
  * into its aw_buf reaches `write_fn` in input order. Memory is bounded by
- * threads × chunk size, whatever the input length (for a mapped file, which workers
- * read in place, the pages of the chunks in flight and of the hash read-ahead). */
+ * threads × chunk size, whatever the input length. */
 #ifndef AISWATCH_PIPELINE_H
 #define AISWATCH_PIPELINE_H
 

@@ -1,33 +1,21 @@
 /* input.c — plain, gzip and zstd byte streams behind one read call.
  *
- * Plain input is the fast path (a day of NMEA is 10–20 GB). A plain regular file is
- * mapped into memory: the pipeline decodes it in place (aw_input_mapped), with no copy
- * out of the page cache and no fresh buffer pages to fault in, and its SHA-256 is
- * computed over the same mapping on a thread of its own, off the decoding path. Pipes,
- * stdin and compressed files are read with read() and hashed inline, as they come.
- *
- * The trade-off of the mapping: a file cut shorter by another process while it is being
- * read (logrotate's copytruncate) ends the process with SIGBUS, where read() would have
- * seen an early end. A file that grows is fine: what existed at open is read. */
+ * zlib's gz* layer would read plain files too, but through an extra copy; plain input
+ * is the fast path (a day of NMEA is 10–20 GB), so it gets a bare read(). */
 #include "aiswatch/input.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #define RAW_CAP (1u << 20)
-#define HASH_STEP ((size_t)1 << 20)   /* bytes hashed between looks at the stop flag */
-#define HASH_AHEAD ((size_t)64 << 20) /* how far the hasher may run ahead of the reader */
 
 struct aw_input {
     int fd;
@@ -50,25 +38,6 @@ struct aw_input {
     EVP_MD_CTX *sha;
     bool sha_done;
     unsigned char digest[32];
-    /* A plain regular file mapped whole (NULL otherwise): reads copy from it, the
-     * pipeline reads it in place; map_pos bytes are consumed. */
-    const char *map;
-    size_t map_len;
-    /* The mapping's SHA-256 is computed by `hasher` into sha/digest; aw_input_sha256 and
-     * aw_input_close join it. The hasher reads the mapping ahead of the workers, so that
-     * it, not they, faults the pages in, but at most HASH_AHEAD ahead of what was handed
-     * out (map_pos), and a page is given back once both the hasher (hashed) and the
-     * caller (done, aw_input_release) have passed it: resident memory stays bounded by
-     * HASH_AHEAD plus the chunks in flight, whatever the file size. Under mu: */
-    pthread_mutex_t mu;
-    pthread_cond_t moved;
-    size_t map_pos;         /* bytes consumed (handed out) */
-    size_t hashed, done;    /* bytes the hasher and the caller are through with */
-    size_t map_released;    /* pages before this offset were given back */
-    bool hash_stop;         /* close before the end: the hasher gives up */
-    pthread_t hasher;
-    bool hasher_running;
-    bool hash_ok;
 };
 
 /* Counts and hashes raw bytes just read from the descriptor. */
@@ -85,92 +54,6 @@ static ssize_t read_full(int fd, void *buf, size_t cap) {
         ssize_t n = read(fd, buf, cap);
         if (n >= 0 || errno != EINTR) return n;
     }
-}
-
-/* Gives back the pages that both the hasher and the caller are through with. Under mu.
- * The page cache keeps them; a later read maps them again. */
-static void drop_behind(aw_input *in) {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t upto = (in->hashed < in->done ? in->hashed : in->done) / page * page;
-    if (upto <= in->map_released) return;
-    (void)madvise((void *)(in->map + in->map_released), upto - in->map_released, MADV_DONTNEED);
-    in->map_released = upto;
-}
-
-/* The background hash of a mapped file: the same bytes the pipeline decodes. */
-static void *hash_main(void *arg) {
-    aw_input *in = arg;
-    bool ok = in->sha != NULL;
-    for (size_t at = 0; ok && at < in->map_len;) {
-        pthread_mutex_lock(&in->mu);
-        while (!in->hash_stop && at >= in->map_pos + HASH_AHEAD) pthread_cond_wait(&in->moved, &in->mu);
-        bool stop = in->hash_stop;
-        pthread_mutex_unlock(&in->mu);
-        if (stop) {
-            ok = false;
-            break;
-        }
-        size_t n = in->map_len - at < HASH_STEP ? in->map_len - at : HASH_STEP;
-        ok = EVP_DigestUpdate(in->sha, in->map + at, n) == 1;
-        at += n;
-        pthread_mutex_lock(&in->mu);
-        in->hashed = at;
-        drop_behind(in);
-        pthread_mutex_unlock(&in->mu);
-    }
-    unsigned int len = 0;
-    in->hash_ok = ok && EVP_DigestFinal_ex(in->sha, in->digest, &len) == 1 && len == 32;
-    return NULL;
-}
-
-/* Maps a plain regular file and starts hashing it. False when the file is not one
- * (a pipe, empty, compressed) or mapping fails: the caller reads it instead. */
-static bool map_plain_file(aw_input *in) {
-    struct stat st;
-    if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 4 ||
-        (uint64_t)st.st_size > (uint64_t)SIZE_MAX)
-        return false;
-    size_t len = (size_t)st.st_size;
-    void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, in->fd, 0);
-    if (m == MAP_FAILED) return false;
-    const unsigned char *b = m;
-    if ((b[0] == 0x1f && b[1] == 0x8b) || (b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)) {
-        munmap(m, len); /* compressed: the decompressor reads it in blocks */
-        return false;
-    }
-#ifdef MADV_SEQUENTIAL
-    (void)madvise(m, len, MADV_SEQUENTIAL);
-#endif
-    if (pthread_mutex_init(&in->mu, NULL) != 0) {
-        munmap(m, len);
-        return false;
-    }
-    if (pthread_cond_init(&in->moved, NULL) != 0) {
-        pthread_mutex_destroy(&in->mu);
-        munmap(m, len);
-        return false;
-    }
-    in->map = m;
-    in->map_len = len;
-    /* Without a thread the digest is taken in aw_input_sha256, at the end: slower, same
-     * value; meanwhile pages are given back as the caller is done with them. */
-    in->hasher_running = in->sha && pthread_create(&in->hasher, NULL, hash_main, in) == 0;
-    if (!in->hasher_running) in->hashed = len;
-    return true;
-}
-
-/* Waits for the background hash (or, when no thread could be started, hashes here);
- * afterwards the digest is final, or sha_done stays false. */
-static void finish_map_hash(aw_input *in) {
-    if (in->hasher_running) {
-        pthread_join(in->hasher, NULL);
-        in->hasher_running = false;
-    } else if (in->sha && !in->sha_done && !in->hash_stop) {
-        hash_main(in);
-    }
-    EVP_MD_CTX_free(in->sha);
-    in->sha = NULL;
-    in->sha_done = in->hash_ok;
 }
 
 aw_input *aw_input_open(const char *path, char *err, size_t errcap) {
@@ -199,7 +82,6 @@ aw_input *aw_input_open(const char *path, char *err, size_t errcap) {
 #ifdef POSIX_FADV_SEQUENTIAL
         (void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-        if (map_plain_file(in)) return in;
     }
     /* Sniff up to 4 bytes; a short file is simply plain. */
     while (in->raw_len < 4) {
@@ -256,40 +138,7 @@ static int fill_raw(aw_input *in, char *err, size_t errcap) {
 
 static ssize_t read_stream(aw_input *in, char *buf, size_t cap, char *err, size_t errcap);
 
-const char *aw_input_mapped(const aw_input *in, size_t *len) {
-    if (!in->map) return NULL;
-    *len = in->map_len - in->map_pos;
-    return in->map + in->map_pos;
-}
-
-void aw_input_consume(aw_input *in, size_t n) {
-    if (!in->map) return;
-    pthread_mutex_lock(&in->mu);
-    size_t left = in->map_len - in->map_pos;
-    in->map_pos += n < left ? n : left;
-    if (in->map_pos == in->map_len) in->eof = true;
-    pthread_cond_signal(&in->moved);
-    pthread_mutex_unlock(&in->mu);
-}
-
-void aw_input_release(aw_input *in, const char *upto) {
-    if (!in->map || upto < in->map || upto > in->map + in->map_len) return;
-    pthread_mutex_lock(&in->mu);
-    size_t done = (size_t)(upto - in->map);
-    if (done > in->done) in->done = done;
-    drop_behind(in);
-    pthread_mutex_unlock(&in->mu);
-}
-
 ssize_t aw_input_read(aw_input *in, char *buf, size_t cap, char *err, size_t errcap) {
-    if (in->map) {
-        size_t n = in->map_len - in->map_pos;
-        if (n > cap) n = cap;
-        memcpy(buf, in->map + in->map_pos, n);
-        aw_input_consume(in, n);
-        aw_input_release(in, in->map + in->map_pos); /* copied out: the pages may go */
-        return (ssize_t)n;
-    }
     if (in->peeked_pos < in->peeked_len) {
         size_t n = in->peeked_len - in->peeked_pos;
         if (n > cap) n = cap;
@@ -301,11 +150,6 @@ ssize_t aw_input_read(aw_input *in, char *buf, size_t cap, char *err, size_t err
 }
 
 ssize_t aw_input_peek(aw_input *in, char *buf, size_t cap, char *err, size_t errcap) {
-    if (in->map) { /* the mapping is the look-ahead: nothing to keep aside */
-        size_t n = in->map_len - in->map_pos < cap ? in->map_len - in->map_pos : cap;
-        memcpy(buf, in->map + in->map_pos, n);
-        return (ssize_t)n;
-    }
     if (in->peeked) {
         size_t n = in->peeked_len < cap ? in->peeked_len : cap;
         memcpy(buf, in->peeked, n);
@@ -403,7 +247,7 @@ static ssize_t read_stream(aw_input *in, char *buf, size_t cap, char *err, size_
 }
 
 aw_compression aw_input_compression(const aw_input *in) { return in->comp; }
-uint64_t aw_input_raw_bytes(const aw_input *in) { return in->map ? (uint64_t)in->map_pos : in->raw_bytes; }
+uint64_t aw_input_raw_bytes(const aw_input *in) { return in->raw_bytes; }
 
 int aw_input_sha256(const aw_input *in, char hex[65]) {
     hex[0] = 0;
@@ -411,8 +255,6 @@ int aw_input_sha256(const aw_input *in, char hex[65]) {
     /* The aw_input is const to callers (asking does not change what was read); the
      * digest is finalised once, on the first ask, and kept. */
     aw_input *m = (aw_input *)in;
-    if (m->map && m->sha) finish_map_hash(m);
-    if (m->map && !m->sha_done) return -1;
     if (!m->sha_done) {
         unsigned int len = 0;
         if (!m->sha || EVP_DigestFinal_ex(m->sha, m->digest, &len) != 1 || len != 32) {
@@ -432,16 +274,6 @@ void aw_input_close(aw_input *in) {
     if (!in) return;
     if (in->z_init) inflateEnd(&in->z);
     if (in->zs) ZSTD_freeDStream(in->zs);
-    if (in->map) {
-        pthread_mutex_lock(&in->mu);
-        in->hash_stop = true;
-        pthread_cond_signal(&in->moved);
-        pthread_mutex_unlock(&in->mu);
-        if (in->hasher_running) finish_map_hash(in);
-        pthread_cond_destroy(&in->moved);
-        pthread_mutex_destroy(&in->mu);
-        munmap((void *)in->map, in->map_len);
-    }
     if (in->fd > 2) close(in->fd);
     EVP_MD_CTX_free(in->sha);
     free(in->raw);

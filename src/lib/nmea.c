@@ -129,7 +129,7 @@ uint8_t aw_nmea_checksum(const char *start, size_t len) {
  * NULL, with the XOR of the bytes before it in *sum and the number of commas before it
  * in *commas (exact: callers walk fields by it). This replaces, per sentence, a memchr
  * for the star, a checksum loop and a memchr for the payload's closing comma (see
- * parse_fields). Loads stay inside [p, end): the input may be a mapped file that ends
+ * parse_fields). Loads stay inside [p, end): the buffer may be memory that ends
  * at a page end; the last bytes are read by reloading the block that ends at `end`. */
 #if defined(__SSE2__)
 /* 16 bytes a step. keep_below + 16 - k: a mask of the bytes before index k. */

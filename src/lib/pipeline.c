@@ -6,9 +6,7 @@
  * multipart messages that arrive in sequence are never split. Fragments interleaved
  * across a boundary are counted as incomplete/orphan, as a lone decoder would at a
  * file boundary. Workers keep their decoder across chunks only for its prefix cache:
- * reassembly state is flushed at each chunk end. A mapped input (a plain regular file)
- * is cut in place: chunks point into the mapping, nothing is copied, and the pages of
- * each chunk written are given back (aw_input_release). */
+ * reassembly state is flushed at each chunk end. */
 #include "aiswatch/pipeline.h"
 
 #include <pthread.h>
@@ -34,8 +32,7 @@ char *aw_buf_reserve(aw_buf *b, size_t need) {
 typedef enum { JOB_FREE, JOB_READY, JOB_BUSY, JOB_DONE } job_state;
 
 typedef struct job {
-    const char *text;    /* the chunk: in data, or in place in a mapped input */
-    char *data;          /* the job's own buffer, for inputs that are read */
+    char *data;
     size_t len;
     uint64_t first_line; /* lines before this chunk */
     aw_buf out;
@@ -112,12 +109,12 @@ static void *worker_main(void *arg) {
         aw_row_reject_fn rej = sh->hooks->on_reject ? emit_reject : NULL;
         const aw_table_map *table = sh->opts->table;
         if (table && table->format != AW_TABLE_NONE) {
-            aw_table_lines(table, j->text, j->len, j->first_line + 1, &j->stats, sh->hooks->on_msg ? emit : NULL,
+            aw_table_lines(table, j->data, j->len, j->first_line + 1, &j->stats, sh->hooks->on_msg ? emit : NULL,
                            rej, &e);
         } else {
             aw_decoder_on_reject(dec, rej, &e);
             aw_decoder_set_line(dec, j->first_line);
-            aw_decoder_lines(dec, j->text, j->len, &j->stats, sh->hooks->on_msg ? emit : NULL, &e);
+            aw_decoder_lines(dec, j->data, j->len, &j->stats, sh->hooks->on_msg ? emit : NULL, &e);
             aw_decoder_finish(dec, &j->stats);
         }
 
@@ -163,8 +160,7 @@ static uint64_t count_newlines(const char *p, size_t len) {
 }
 
 /* Writes every finished job that is next in order. Called with the mutex held. */
-static bool flush_done(shared *sh, aw_input *in, uint64_t *next_write, aw_decode_stats *stats,
-                       bool *write_failed) {
+static bool flush_done(shared *sh, uint64_t *next_write, aw_decode_stats *stats, bool *write_failed) {
     bool any = false;
     for (;;) {
         job *j = NULL;
@@ -178,7 +174,6 @@ static bool flush_done(shared *sh, aw_input *in, uint64_t *next_write, aw_decode
             !sh->hooks->write_fn(sh->hooks->ctx, j->out.data, j->out.len))
             *write_failed = true;
         if (sh->opts->progress) sh->opts->progress(sh->hooks->ctx, 0, stats->messages);
-        if (j->text != j->data) aw_input_release(in, j->text + j->len); /* in order: all before is done */
         pthread_mutex_lock(&sh->mu);
         j->state = JOB_FREE;
         (*next_write)++;
@@ -200,15 +195,12 @@ int aw_pipeline_run(aw_input *in, const aw_pipeline_opts *opts, const aw_pipelin
     pthread_mutex_init(&sh.mu, NULL);
     pthread_cond_init(&sh.work, NULL);
     pthread_cond_init(&sh.done, NULL);
-    /* A mapped input is cut in place; only inputs that are read need buffers. */
-    size_t map_left = 0;
-    const char *map = aw_input_mapped(in, &map_left);
     sh.jobs = calloc(sh.njobs, sizeof *sh.jobs);
-    char *carry = map ? NULL : malloc(chunk);
+    char *carry = malloc(chunk);
     worker *workers = calloc(threads, sizeof *workers);
     int rc = 0;
-    bool ok = sh.jobs && (carry || map) && workers;
-    for (unsigned i = 0; ok && !map && i < sh.njobs; i++) ok = (sh.jobs[i].data = malloc(chunk)) != NULL;
+    bool ok = sh.jobs && carry && workers;
+    for (unsigned i = 0; ok && i < sh.njobs; i++) ok = (sh.jobs[i].data = malloc(chunk)) != NULL;
     if (!ok) {
         snprintf(err, errcap, "out of memory");
         rc = -1;
@@ -229,13 +221,13 @@ int aw_pipeline_run(aw_input *in, const aw_pipeline_opts *opts, const aw_pipelin
     /* Line numbers only matter for --verbose reports; counting costs a pass over the data. */
     bool count_lines = hooks->on_reject != NULL;
     uint64_t line_count = opts->first_line;
-    bool eof = map && map_left == 0, write_failed = false;
+    bool eof = false, write_failed = false;
     uint64_t next_seq = 0, next_write = 0;
     pthread_mutex_lock(&sh.mu);
     while (!(eof && carry_len == 0) && !write_failed && !sh.failed) {
         job *j = NULL;
         for (;;) {
-            flush_done(&sh, in, &next_write, stats, &write_failed);
+            flush_done(&sh, &next_write, stats, &write_failed);
             for (unsigned i = 0; i < sh.njobs && !j; i++)
                 if (sh.jobs[i].state == JOB_FREE) j = &sh.jobs[i];
             if (j || sh.failed) break;
@@ -244,36 +236,24 @@ int aw_pipeline_run(aw_input *in, const aw_pipeline_opts *opts, const aw_pipelin
         if (!j) break;
         pthread_mutex_unlock(&sh.mu);
 
-        if (map) {
-            size_t len = map_left < chunk ? map_left : chunk;
-            size_t cut = len == map_left ? len : split_point(map, len);
-            j->text = map;
-            j->len = cut;
-            map += cut;
-            map_left -= cut;
-            aw_input_consume(in, cut);
-            eof = map_left == 0;
-        } else {
-            memcpy(j->data, carry, carry_len);
-            size_t len = carry_len;
-            while (!eof && len < chunk) {
-                ssize_t n = aw_input_read(in, j->data + len, chunk - len, err, errcap);
-                if (n < 0) {
-                    rc = -1;
-                    eof = true;
-                    break;
-                }
-                if (n == 0) eof = true;
-                len += (size_t)n;
+        memcpy(j->data, carry, carry_len);
+        size_t len = carry_len;
+        while (!eof && len < chunk) {
+            ssize_t n = aw_input_read(in, j->data + len, chunk - len, err, errcap);
+            if (n < 0) {
+                rc = -1;
+                eof = true;
+                break;
             }
-            size_t cut = eof ? len : split_point(j->data, len);
-            carry_len = len - cut;
-            memcpy(carry, j->data + cut, carry_len);
-            j->text = j->data;
-            j->len = cut;
+            if (n == 0) eof = true;
+            len += (size_t)n;
         }
+        size_t cut = eof ? len : split_point(j->data, len);
+        carry_len = len - cut;
+        memcpy(carry, j->data + cut, carry_len);
+        j->len = cut;
         j->first_line = line_count;
-        if (count_lines) line_count += count_newlines(j->text, j->len);
+        if (count_lines) line_count += count_newlines(j->data, cut);
         if (opts->progress) opts->progress(hooks->ctx, aw_input_raw_bytes(in), stats->messages);
 
         pthread_mutex_lock(&sh.mu);
@@ -282,7 +262,7 @@ int aw_pipeline_run(aw_input *in, const aw_pipeline_opts *opts, const aw_pipelin
         pthread_cond_signal(&sh.work);
     }
     while (next_write < next_seq && !sh.failed) {
-        if (!flush_done(&sh, in, &next_write, stats, &write_failed)) pthread_cond_wait(&sh.done, &sh.mu);
+        if (!flush_done(&sh, &next_write, stats, &write_failed)) pthread_cond_wait(&sh.done, &sh.mu);
     }
     sh.quit = true;
     pthread_cond_broadcast(&sh.work);
