@@ -13,11 +13,6 @@
 #define MAX_VALUES 64
 #define MAX_MATCHES 32
 
-static void report(void *ctx, const char *file, size_t record, const char *reason) {
-    (void)ctx;
-    fprintf(stderr, "aiswatch screen: %s: record %zu skipped: %s\n", file, record, reason);
-}
-
 static void usage(FILE *f) {
     fprintf(f, "usage: aiswatch screen --lists FILE[,FILE] (--imo N | --mmsi N | --name TEXT [--callsign C])\n"
                "       aiswatch screen RUN.gpkg --lists FILE[,FILE]\n"
@@ -177,7 +172,7 @@ int cmd_screen(int argc, char **argv) {
         {"callsign", required_argument, NULL, 'c'}, {"name-min-score", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
     };
-    const char *lists_paths[64];
+    const char *lists_paths[CLI_MAX_LISTS];
     size_t nl = 0;
     unsigned long long imo = 0, mmsi = 0;
     const char *name = NULL, *callsign = NULL;
@@ -188,7 +183,7 @@ int cmd_screen(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'l':
-            for (char *tok = strtok(optarg, ","); tok && nl < 64; tok = strtok(NULL, ",")) lists_paths[nl++] = tok;
+            if (!cli_lists_arg("screen", optarg, lists_paths, &nl)) return AW_EXIT_USAGE;
             break;
         case 'i':
         case 'm':
@@ -217,16 +212,8 @@ int cmd_screen(int argc, char **argv) {
         usage(stderr);
         return AW_EXIT_USAGE;
     }
-    aw_lists *lists = aw_lists_new();
+    aw_lists *lists = cli_lists_load("screen", lists_paths, nl, true);
     if (!lists) return AW_EXIT_INPUT;
-    for (size_t i = 0; i < nl; i++) {
-        char err[512];
-        if (aw_lists_load(lists, lists_paths[i], report, NULL, err, sizeof err) < 0) {
-            fprintf(stderr, "aiswatch screen: %s\n", err);
-            aw_lists_free(lists);
-            return AW_EXIT_INPUT;
-        }
-    }
     int rc = AW_EXIT_OK;
     if (gpkg) {
         rc = rescreen(gpkg, lists, &sp);
