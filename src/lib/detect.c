@@ -943,7 +943,11 @@ long aw_anchorages_derive(const aw_tracks *t, aw_geo *geo, double cell_deg, unsi
         double kn = speed_at(t, &t->vessels[vi], i); /* tables without SOG: the implied speed */
         if (!(kn < 0.5)) continue;
         int64_t row = (int64_t)floor((t->lat[i] + 90) / cell_deg), col = (int64_t)floor((t->lon[i] + 180) / cell_deg);
-        cv[n++] = (cell_vessel){row * ncols + col, t->mmsi[i]};
+        cell_vessel x = {row * ncols + col, t->mmsi[i]};
+        /* A ship at anchor reports from one cell for hours: only the first of a run counts
+         * (the distinct count below is the same; the sort is of far fewer entries). */
+        if (n && cv[n - 1].cell == x.cell && cv[n - 1].mmsi == x.mmsi) continue;
+        cv[n++] = x;
     }
     qsort(cv, n, sizeof *cv, cmp_cell_vessel);
     long added = 0;
