@@ -223,6 +223,28 @@ typedef struct skey {
     uint32_t i;
 } skey;
 
+/* Stable least-significant-digit radix sort of k[0..n) by the low `bits` bits of key
+ * into out[0..n); k is overwritten (scratch). */
+static void radix_keys(skey *k, skey *out, size_t n, unsigned bits) {
+    enum { DIGIT = 11, BUCKETS = 1 << DIGIT };
+    size_t count[BUCKETS];
+    skey *src = k, *dst = out;
+    for (unsigned shift = 0; shift < bits; shift += DIGIT) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++) count[(src[i].key >> shift) & (BUCKETS - 1)]++;
+        size_t at = 0;
+        for (size_t d = 0; d < BUCKETS; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[count[(src[i].key >> shift) & (BUCKETS - 1)]++] = src[i];
+        skey *x = src;
+        src = dst, dst = x;
+    }
+    if (src != out) memcpy(out, src, n * sizeof *src);
+}
+
 static unsigned bits_for(uint64_t range) {
     unsigned b = 0;
     while (b < 64 && (range >> b)) b++;
@@ -255,30 +277,34 @@ static bool sort_samples(sample *S, size_t n) {
         size_t at = bin_at[S[i].bin - b0]++;
         tmp[at] = (skey){(uint64_t)((int64_t)S[i].cy - y0) << bx | (uint64_t)((int64_t)S[i].cx - x0), (uint32_t)i};
     }
-    enum { DIGIT = 11, BUCKETS = 1 << DIGIT };
-    size_t count[BUCKETS];
-    for (size_t b = 0, lo = 0; b < nbins; lo = bin_at[b++]) {
-        skey *src = tmp + lo, *dst = k + lo;
-        size_t m = bin_at[b] - lo;
-        for (unsigned shift = 0; shift < bx + by; shift += DIGIT) {
-            memset(count, 0, sizeof count);
-            for (size_t i = 0; i < m; i++) count[(src[i].key >> shift) & (BUCKETS - 1)]++;
-            size_t at = 0;
-            for (size_t d = 0; d < BUCKETS; d++) {
-                size_t c = count[d];
-                count[d] = at;
-                at += c;
-            }
-            for (size_t i = 0; i < m; i++) dst[count[(src[i].key >> shift) & (BUCKETS - 1)]++] = src[i];
-            skey *x = src;
-            src = dst, dst = x;
-        }
-        if (src != k + lo) memcpy(k + lo, src, m * sizeof *src);
-    }
+    for (size_t b = 0, lo = 0; b < nbins; lo = bin_at[b++]) radix_keys(tmp + lo, k + lo, bin_at[b] - lo, bx + by);
     free(bin_at);
     for (size_t i = 0; i < n; i++) out[i] = S[k[i].i];
     memcpy(S, out, n * sizeof *S);
     free(k), free(tmp), free(out);
+    return true;
+}
+
+/* Sorts close pairs, made bin by bin, as cmp_pair does: a stable radix sort by (a, b)
+ * keeps each pair's bins in order. false when memory runs out (the caller sorts). */
+static bool sort_pairs(close_pair *P, size_t n) {
+    uint32_t max_a = 0, max_b = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && P[i].bin < P[i - 1].bin) return false; /* not made bin by bin */
+        max_a = P[i].a > max_a ? P[i].a : max_a, max_b = P[i].b > max_b ? P[i].b : max_b;
+    }
+    unsigned bb = bits_for(max_b);
+    skey *k = malloc(n * sizeof *k), *out = malloc(n * sizeof *out);
+    close_pair *sorted = malloc(n * sizeof *sorted);
+    if (!k || !out || !sorted || n > UINT32_MAX) {
+        free(k), free(out), free(sorted);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) k[i] = (skey){(uint64_t)P[i].a << bb | P[i].b, (uint32_t)i};
+    radix_keys(k, out, n, bits_for(max_a) + bb);
+    for (size_t i = 0; i < n; i++) sorted[i] = P[out[i].i];
+    memcpy(P, sorted, n * sizeof *P);
+    free(k), free(out), free(sorted);
     return true;
 }
 
@@ -414,7 +440,7 @@ static void encounters_join(ctx *c, vec samples) {
         b0 = b1;
     }
     close_pair *P = pairs.v;
-    if (pairs.n > 1) qsort(P, pairs.n, sizeof *P, cmp_pair);
+    if (pairs.n > 1 && !sort_pairs(P, pairs.n)) qsort(P, pairs.n, sizeof *P, cmp_pair);
 
     int32_t merge_bins = (int32_t)(p->encounter_merge_h * 3600000 / step);
     double *buf = malloc((pairs.n ? pairs.n : 1) * sizeof *buf);
