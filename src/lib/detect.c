@@ -262,26 +262,36 @@ static bool sort_samples(sample *S, size_t n) {
     unsigned bx = bits_for((uint64_t)((int64_t)x1 - x0)), by = bits_for((uint64_t)((int64_t)y1 - y0)),
              bb = bits_for((uint64_t)((int64_t)b1 - b0));
     if (bx + by > 64 || bb > 24 || n > UINT32_MAX) return false;
-    skey *k = malloc(n * sizeof *k), *tmp = malloc(n * sizeof *tmp);
-    sample *out = malloc(n * sizeof *out);
     size_t nbins = (size_t)((int64_t)b1 - b0) + 1, *bin_at = calloc(nbins + 1, sizeof *bin_at);
-    if (!k || !tmp || !out || !bin_at) {
-        free(k), free(tmp), free(out), free(bin_at);
+    sample *by_bin = malloc(n * sizeof *by_bin);
+    if (!bin_at || !by_bin) {
+        free(bin_at), free(by_bin);
         return false;
     }
-    /* By bin first (a counting sort: a day is 144 bins), then each bin, small enough for
-     * the cache, by cell with a least-significant-digit radix sort. */
+    /* By bin first, moving the samples themselves (a counting sort: a day is 144 bins, so
+     * few output streams), then each bin, small enough for the cache, by cell through
+     * keys, gathered back into S. */
     for (size_t i = 0; i < n; i++) bin_at[S[i].bin - b0 + 1]++;
-    for (size_t b = 0; b < nbins; b++) bin_at[b + 1] += bin_at[b];
-    for (size_t i = 0; i < n; i++) {
-        size_t at = bin_at[S[i].bin - b0]++;
-        tmp[at] = (skey){(uint64_t)((int64_t)S[i].cy - y0) << bx | (uint64_t)((int64_t)S[i].cx - x0), (uint32_t)i};
+    size_t widest = 0;
+    for (size_t b = 0; b < nbins; b++) {
+        widest = bin_at[b + 1] > widest ? bin_at[b + 1] : widest;
+        bin_at[b + 1] += bin_at[b];
     }
-    for (size_t b = 0, lo = 0; b < nbins; lo = bin_at[b++]) radix_keys(tmp + lo, k + lo, bin_at[b] - lo, bx + by);
-    free(bin_at);
-    for (size_t i = 0; i < n; i++) out[i] = S[k[i].i];
-    memcpy(S, out, n * sizeof *S);
-    free(k), free(tmp), free(out);
+    for (size_t i = 0; i < n; i++) by_bin[bin_at[S[i].bin - b0]++] = S[i];
+    skey *k = malloc(widest * sizeof *k), *out = malloc(widest * sizeof *out);
+    if (!k || !out) {
+        free(bin_at), free(by_bin), free(k), free(out);
+        return false; /* S is untouched */
+    }
+    for (size_t b = 0, lo = 0; b < nbins; lo = bin_at[b++]) {
+        size_t m = bin_at[b] - lo;
+        const sample *src = by_bin + lo;
+        for (size_t i = 0; i < m; i++)
+            k[i] = (skey){(uint64_t)((int64_t)src[i].cy - y0) << bx | (uint64_t)((int64_t)src[i].cx - x0), (uint32_t)i};
+        radix_keys(k, out, m, bx + by);
+        for (size_t i = 0; i < m; i++) S[lo + i] = src[out[i].i];
+    }
+    free(bin_at), free(by_bin), free(k), free(out);
     return true;
 }
 
