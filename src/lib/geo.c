@@ -42,6 +42,7 @@
 #include "aiswatch/geo.h"
 
 #include "arena.h"
+#include "file_read.h"
 #include "geo_priv.h"
 
 #include <errno.h>
@@ -497,43 +498,12 @@ static int land_index(land *l) {
     return 0;
 }
 
-/* The whole file in memory: jansson reads a FILE a character at a time, at twice the
- * cost of parsing a buffer. NULL with errno set on failure. */
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        char *b = realloc(buf, cap * 2);
-        if (!b) {
-            free(buf);
-            buf = NULL;
-            errno = ENOMEM;
-            break;
-        }
-        buf = b, cap *= 2;
-    }
-    if (buf && ferror(f)) {
-        free(buf);
-        buf = NULL;
-        errno = EIO;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 int aw_geo_load_land(aw_geo *g, const char *topojson_path, char *err, size_t errcap) {
     json_error_t jerr;
     size_t len = 0;
-    char *text = slurp(topojson_path, &len);
-    if (!text) {
-        set_err(err, errcap, "%s: %s", topojson_path, strerror(errno));
-        return -1;
-    }
+    /* Parsed from memory: jansson reads a FILE a character at a time, at twice the cost. */
+    char *text = aw_read_file(topojson_path, &len, err, errcap);
+    if (!text) return -1;
     json_t *root = json_loadb(text, len, 0, &jerr);
     free(text);
     if (!root) {
@@ -789,6 +759,18 @@ static int pointset_add(pointset *s, double lat, double lon, const char *name,
     return 0;
 }
 
+/* The point grid's cells holding every position within km of (lat, lon). Exact for
+ * great circles: such a point differs by at most R in latitude and by asin(sin(R)/cos(lat))
+ * in longitude, unless the cap holds a pole. */
+static box point_cells_within(double lat, double lon, double km) {
+    double rad = km / EARTH_RADIUS_KM, dlat = rad / DEG2RAD, dlon = INFINITY;
+    if (lat + dlat < 90 && lat - dlat > -90) {
+        double sn = sin(rad) / cos(lat * DEG2RAD);
+        if (sn < 1) dlon = asin(sn) / DEG2RAD;
+    }
+    return box_around(lat, lon, dlat, dlon, POINT_CELL_DEG, POINT_ROWS, POINT_COLS);
+}
+
 static aw_place pointset_nearest(const pointset *s, double lat, double lon, double max_km) {
     aw_place none = {NAN, NAN, NAN, "", ""};
     if (!s->n || !valid_pos(lat, lon)) return none;
@@ -797,12 +779,7 @@ static aw_place pointset_nearest(const pointset *s, double lat, double lon, doub
     /* Most questions come from open sea, with no point within max_km: one look at the
      * few cells that could hold one answers them. */
     if (max_km < 1000) {
-        double rad = max_km / EARTH_RADIUS_KM, dlat = rad / DEG2RAD, dlon = INFINITY;
-        if (lat + dlat < 90 && lat - dlat > -90) {
-            double sn = sin(rad) / cos(lat * DEG2RAD);
-            if (sn < 1) dlon = asin(sn) / DEG2RAD;
-        }
-        box b = box_around(lat, lon, dlat, dlon, POINT_CELL_DEG, POINT_ROWS, POINT_COLS);
+        box b = point_cells_within(lat, lon, max_km);
         if ((b.r1 - b.r0 + 1) * (b.c1 - b.c0 + 1) <= 64) {
             bool any = false;
             for (int r = b.r0; r <= b.r1 && !any; r++)
@@ -816,14 +793,7 @@ static aw_place pointset_nearest(const pointset *s, double lat, double lon, doub
     box seen = {1, 0, 0, -1};
     double R = 0;
     for (;;) {
-        /* Exact for great circles: a point within R of (lat, lon) differs by at most R in
-         * latitude and by asin(sin(R)/cos(lat)) in longitude, unless the cap holds a pole. */
-        double rad = R / EARTH_RADIUS_KM, dlat = rad / DEG2RAD, dlon = INFINITY;
-        if (lat + dlat < 90 && lat - dlat > -90) {
-            double sn = sin(rad) / cos(lat * DEG2RAD);
-            if (sn < 1) dlon = asin(sn) / DEG2RAD;
-        }
-        box b = box_around(lat, lon, dlat, dlon, POINT_CELL_DEG, POINT_ROWS, POINT_COLS);
+        box b = point_cells_within(lat, lon, R);
         for (int r = b.r0; r <= b.r1; r++)
             for (int u = b.c0; u <= b.c1; u++) {
                 int c = ((u % POINT_COLS) + POINT_COLS) % POINT_COLS;

@@ -2,6 +2,7 @@
  * Every format is told by content, never by the file name: XML by its root element,
  * JSON lines by '{', CSV by its first record (OFAC SDN has no header and 12 columns; the
  * others are told by their header names). */
+#include "file_read.h"
 #include "sanctions_priv.h"
 
 #include <ctype.h>
@@ -67,38 +68,6 @@ static bool commit(ld *c, sl_draft *d) {
     sl_draft_free(d);
     if (ok) c->added++;
     return ok;
-}
-
-static char *slurp(const char *path, size_t *len, char *err, size_t errcap) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errcap, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (n < cap) break;
-        cap *= 2;
-        char *nb = realloc(buf, cap + 1);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-        }
-        buf = nb;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        snprintf(err, errcap, "%s: %s", path, buf ? "read error" : "out of memory");
-        return NULL;
-    }
-    buf[n] = 0;
-    *len = n;
-    return buf;
 }
 
 /* ---- numbers ---- */
@@ -359,7 +328,7 @@ static char *sibling(const char *path, const char *from, const char *to) {
 static bool load_companion(ld *c, const char *path, sdn_v *v, size_t nv, bool alt) {
     size_t len;
     char err[256];
-    char *buf = slurp(path, &len, err, sizeof err);
+    char *buf = aw_read_file(path, &len, err, sizeof err);
     if (!buf) return false; /* not beside it: nothing to join */
     c->l->st.files++;
     csv r = {.p = buf, .end = buf + len, .next_line = 1};
@@ -965,7 +934,7 @@ long sl_load_file(aw_lists *l, const char *path, aw_list_report_fn report, void 
     if (!err || !errcap) err = dummy, errcap = sizeof dummy;
     err[0] = 0;
     size_t len;
-    char *buf = slurp(path, &len, err, errcap);
+    char *buf = aw_read_file(path, &len, err, errcap);
     if (!buf) return -1;
     const char *slash = strrchr(path, '/');
     ld c = {.l = l, .path = path, .base = slash ? slash + 1 : path, .report = report, .ctx = ctx};
