@@ -34,15 +34,8 @@ static int grow(aw_columns *c, size_t need) {
         }
     } else if (c->mapped) {
         for (int k = 0; k < NCOLS; k++) {
-            void *p = mremap(*f[k], aw_map_bytes(c->cap * sz[k]), aw_map_bytes(cap * sz[k]), MREMAP_MAYMOVE);
-            if (p == MAP_FAILED) { /* a new mapping and a copy */
-                p = mmap(NULL, aw_map_bytes(cap * sz[k]), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-                if (p != MAP_FAILED) {
-                    if (c->n) memcpy(p, *f[k], c->n * sz[k]);
-                    munmap(*f[k], aw_map_bytes(c->cap * sz[k]));
-                }
-            }
-            if (p == MAP_FAILED) {
+            void *p = aw_map_grow(*f[k], c->n * sz[k], c->cap * sz[k], cap * sz[k]);
+            if (!p) {
                 /* Give back what the columns before got: shrinking stays in place. */
                 for (int j = 0; j < k; j++)
                     *f[j] = mremap(*f[j], aw_map_bytes(cap * sz[j]), aw_map_bytes(c->cap * sz[j]), 0);
@@ -53,8 +46,8 @@ static int grow(aw_columns *c, size_t need) {
     } else {
         void *q[NCOLS];
         for (int k = 0; k < NCOLS; k++) {
-            q[k] = mmap(NULL, aw_map_bytes(cap * sz[k]), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (q[k] == MAP_FAILED) {
+            q[k] = aw_map_new(cap * sz[k]);
+            if (!q[k]) {
                 for (int j = 0; j < k; j++) munmap(q[j], aw_map_bytes(cap * sz[j]));
                 return -1;
             }
