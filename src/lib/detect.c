@@ -215,9 +215,6 @@ static int cmp_sample(const void *x, const void *y) {
     return a->vessel < b->vessel ? -1 : a->vessel > b->vessel;
 }
 
-/* Sorts samples (made in vessel order) as cmp_sample does, by stable radix sorts of bin
- * and then of (cy, cx) packed in 64 bits: equal keys keep their vessel order. false when
- * the ranges do not fit or memory runs out (the caller sorts otherwise). */
 typedef struct skey {
     uint64_t key;
     uint32_t i;
@@ -251,6 +248,9 @@ static unsigned bits_for(uint64_t range) {
     return b;
 }
 
+/* Sorts samples (made in vessel order) as cmp_sample does, by stable radix sorts of bin
+ * and then of (cy, cx) packed in 64 bits: equal keys keep their vessel order. false when
+ * the ranges do not fit or memory runs out (the caller sorts otherwise). */
 static bool sort_samples(sample *S, size_t n) {
     int32_t b0 = S[0].bin, b1 = b0, y0 = S[0].cy, y1 = y0, x0 = S[0].cx, x1 = x0;
     for (size_t i = 1; i < n; i++) {
@@ -303,10 +303,11 @@ static bool sort_pairs(close_pair *P, size_t n) {
         if (i && P[i].bin < P[i - 1].bin) return false; /* not made bin by bin */
         max_a = P[i].a > max_a ? P[i].a : max_a, max_b = P[i].b > max_b ? P[i].b : max_b;
     }
+    if (n > UINT32_MAX) return false;
     unsigned bb = bits_for(max_b);
     skey *k = malloc(n * sizeof *k), *out = malloc(n * sizeof *out);
     close_pair *sorted = malloc(n * sizeof *sorted);
-    if (!k || !out || !sorted || n > UINT32_MAX) {
+    if (!k || !out || !sorted) {
         free(k), free(out), free(sorted);
         return false;
     }
@@ -1071,11 +1072,7 @@ static void run_task(task_pool *tp, int k) {
     case T_SPOOF_2: per_mmsi(&c, tp->mmsi_half, c.t->nvessels, spoof_of); break;
     default: break;
     }
-    if (c.oom) {
-        pthread_mutex_lock(&tp->mu);
-        tp->oom[k] = true;
-        pthread_mutex_unlock(&tp->mu);
-    }
+    tp->oom[k] = c.oom; /* each task's own flag: written by one thread */
 }
 
 static void *task_worker(void *arg) {

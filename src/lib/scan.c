@@ -438,8 +438,9 @@ int aw_scan_finish_gpkg(aw_scan *s, const char *path, bool append, bool with_pos
     if (screen(s, err, errcap) < 0) return -1;
     aw_gpkg *g = aw_gpkg_open(path, append, err, errcap);
     if (!g) return -1;
-    /* The detectors leave a core idle part of the time (the encounter search is one
-     * task): the event-free layers are written meanwhile. */
+    /* The detectors leave a core idle part of the time (their tasks are of unequal
+     * lengths, and the ones that read other events run after the join): the event-free
+     * layers are written meanwhile. */
     layer_job j = {.s = s, .g = g, .with_positions = with_positions};
     pthread_t writer;
     bool threaded = pthread_create(&writer, NULL, write_track_layers, &j) == 0;

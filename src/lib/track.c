@@ -146,6 +146,7 @@ static bool same_report(const prec *a, const prec *b, int64_t window_ms) {
 
 /* ---- grouping by MMSI ------------------------------------------------------------------
  * A hash of the MMSIs gives each a dense id, ranked in MMSI order. One sequential pass
+ * (each core a range of the rows, writing in every bucket after the ranges before it)
  * writes every usable row as a 32-byte record into the bucket of its rank's high bits
  * (a few thousand output streams, which the caches absorb), and each bucket, small
  * enough to stay in cache, is then sorted by exact rank: a stable radix sort in two
