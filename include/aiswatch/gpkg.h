@@ -103,6 +103,12 @@ int aw_gpkg_insert(aw_gpkg *g, int layer, const aw_value *values, const double *
  * filter or sort on them (created where called: after the inserts is fastest). 0 or -1. */
 int aw_gpkg_index(aw_gpkg *g, int layer, const char *columns, char *err, size_t errcap);
 
+/* Optional, between inserts: writes the rows inserted so far out of SQLite's cache into
+ * the (still hidden) file and, for a new file, waits until the disk has them. What
+ * aw_gpkg_finish() then writes and syncs is only what came after: a caller that has an
+ * idle thread moves the end of the run's I/O there. 0 or -1. */
+int aw_gpkg_flush(aw_gpkg *g, char *err, size_t errcap);
+
 /* Extents, last_change, spatial indexes, commit, rename into place. 0 or -1. */
 int aw_gpkg_finish(aw_gpkg *g, char *err, size_t errcap);
 

@@ -1506,6 +1506,17 @@ static int sync_path(const char *path, bool dir) {
     return rc;
 }
 
+int aw_gpkg_flush(aw_gpkg *g, char *err, size_t errcap) {
+    if (!g || g->failed || g->finished) return fail(err, errcap, "GeoPackage writer is not open for writing");
+    if (flush_all(g, err, errcap) < 0) return -1;
+    /* An existing file (append) keeps its rollback journal: its pages are left to the
+     * commit, which journals them in one go. */
+    if (!g->tmp_path) return 0;
+    if (sqlite3_db_cacheflush(g->db) != SQLITE_OK) return db_fail(g, err, errcap, "writing the cache");
+    if (sync_path(g->tmp_path, false) < 0) return fail(err, errcap, "%s: %s", g->tmp_path, strerror(errno));
+    return 0;
+}
+
 int aw_gpkg_finish(aw_gpkg *g, char *err, size_t errcap) {
     if (!g || g->failed || g->finished) return fail(err, errcap, "GeoPackage writer is not open for writing");
     g->failed = true; /* until proven otherwise */

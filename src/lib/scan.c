@@ -401,7 +401,8 @@ static void *write_track_layers(void *arg) {
     else if (aw_tracks_write_gpkg(j->g, &s->tracks, s->screened, s->o.lists, names, s->ninputs, j->with_positions,
                                   s->rows, j->err, sizeof j->err) == 0 &&
              aw_inputs_write_gpkg(j->g, s->ninputs, c.paths, names, c.bytes, c.sha, c.formats, j->err,
-                                  sizeof j->err) == 0)
+                                  sizeof j->err) == 0 &&
+             aw_gpkg_flush(j->g, j->err, sizeof j->err) == 0)
         j->rc = 0;
     input_cols_free(&c);
     j->cpu = thread_cpu_s() - c0;
