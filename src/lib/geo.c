@@ -44,6 +44,7 @@
 #include "arena.h"
 #include "file_read.h"
 #include "geo_priv.h"
+#include "topo_arcs.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -309,12 +310,16 @@ static int count_arc_uses(json_t *geom, unsigned *uses, size_t narcs, char *err,
     return 0;
 }
 
-static int edges_from_topojson(json_t *root, edgevec *ev, char *err, size_t cap) {
+static int edges_from_topojson(json_t *root, const topo_arcs *arcs, edgevec *ev, char *err, size_t cap) {
     json_t *objects = json_object_get(root, "objects");
-    json_t *arcs = json_object_get(root, "arcs");
     json_t *obj = json_object_get(objects, "land");
-    if (!json_is_array(arcs) || !obj) {
+    json_t *dom_arcs = json_object_get(root, "arcs");
+    if (!json_is_array(dom_arcs) || !obj) {
         set_err(err, cap, "land: not a TopoJSON topology with an object \"land\"");
+        return -1;
+    }
+    if (json_array_size(dom_arcs) != 0) { /* a second "arcs" member, or one spelt with escapes */
+        set_err(err, cap, "land: more than one \"arcs\" member");
         return -1;
     }
     double sx = 1, sy = 1, tx = 0, ty = 0;
@@ -332,7 +337,7 @@ static int edges_from_topojson(json_t *root, edgevec *ev, char *err, size_t cap)
         tx = json_number_value(json_array_get(t, 0));
         ty = json_number_value(json_array_get(t, 1));
     }
-    size_t narcs = json_array_size(arcs);
+    size_t narcs = arcs->n;
     unsigned *uses = calloc(narcs ? narcs : 1, sizeof *uses);
     if (!uses) {
         set_err(err, cap, "land: out of memory");
@@ -344,26 +349,18 @@ static int edges_from_topojson(json_t *root, edgevec *ev, char *err, size_t cap)
     }
     for (size_t k = 0; k < narcs; k++) {
         if (uses[k] % 2 == 0) continue; /* unused, or an inner border used from both sides */
-        json_t *arc = json_array_get(arcs, k);
         double qx = 0, qy = 0, plon = 0, plat = 0;
-        size_t i;
-        json_t *p;
-        json_array_foreach(arc, i, p) {
-            json_t *jx = json_array_get(p, 0), *jy = json_array_get(p, 1);
-            if (!json_is_number(jx) || !json_is_number(jy)) {
-                free(uses);
-                set_err(err, cap, "land: arc %zu: malformed position", k);
-                return -1;
-            }
+        for (size_t i = arcs->off[k]; i < arcs->off[k + 1]; i++) {
+            double x = arcs->xy[2 * i], y = arcs->xy[2 * i + 1];
             double lon, lat;
             if (quantized) { /* positions are deltas from the previous one */
-                qx += json_number_value(jx);
-                qy += json_number_value(jy);
+                qx += x;
+                qy += y;
                 to_vertex(tx + qx * sx, ty + qy * sy, &lon, &lat);
             } else {
-                to_vertex(json_number_value(jx), json_number_value(jy), &lon, &lat);
+                to_vertex(x, y, &lon, &lat);
             }
-            if (i > 0 && add_edge(ev, plon, plat, lon, lat)) {
+            if (i > arcs->off[k] && add_edge(ev, plon, plat, lon, lat)) {
                 free(uses);
                 set_err(err, cap, "land: out of memory");
                 return -1;
@@ -501,18 +498,30 @@ static int land_index(land *l) {
 int aw_geo_load_land(aw_geo *g, const char *topojson_path, char *err, size_t errcap) {
     json_error_t jerr;
     size_t len = 0;
-    /* Parsed from memory: jansson reads a FILE a character at a time, at twice the cost. */
+    /* The arcs, nearly all of the file, are read without a DOM (topo_arcs.h); jansson
+     * reads the rest from memory. */
     char *text = aw_read_file(topojson_path, &len, err, errcap);
     if (!text) return -1;
-    json_t *root = json_loadb(text, len, 0, &jerr);
+    topo_arcs arcs;
+    bool found;
+    char aerr[200];
+    char *rest = topo_arcs_split(text, len, &arcs, &found, &len, aerr, sizeof aerr);
     free(text);
+    if (!rest) {
+        set_err(err, errcap, "%s: %s", topojson_path, aerr);
+        return -1;
+    }
+    json_t *root = json_loadb(rest, len, 0, &jerr);
+    free(rest);
     if (!root) {
+        topo_arcs_free(&arcs);
         set_err(err, errcap, "%s:%d: %s", topojson_path, jerr.line, jerr.text);
         return -1;
     }
     edgevec ev = {0};
-    int rc = edges_from_topojson(root, &ev, err, errcap);
+    int rc = edges_from_topojson(root, &arcs, &ev, err, errcap);
     json_decref(root);
+    topo_arcs_free(&arcs);
     if (rc) {
         free(ev.v);
         return -1;
