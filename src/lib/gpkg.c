@@ -661,8 +661,11 @@ aw_gpkg *aw_gpkg_open(const char *path, bool append, char *err, size_t errcap) {
         g->in_tx = true;
         if (exec(g, METADATA_SQL, err, errcap) < 0) goto fail_close;
     } else {
+        /* A new file is written in rowid order (the R-trees are loaded at the end), so a
+         * big page cache buys nothing and each of its pages is a fresh page fault: at 10 M
+         * messages 16 MiB took 0.4 CPU-s less than 128 MiB, positions layer included. */
         if (exec(g, "PRAGMA page_size=4096; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-131072;",
+                    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;",
                  err, errcap) < 0)
             goto fail_close;
         if (execf(g, err, errcap, "PRAGMA application_id=%d; PRAGMA user_version=%d", GPKG_APPLICATION_ID,
