@@ -105,9 +105,15 @@ int aw_tracks_build(const aw_columns *pos, const aw_static_obs *obs, size_t nobs
  * the tracks instead of their sum. */
 int aw_tracks_build_consume(aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *p,
                             aw_tracks *out, char *err, size_t errcap);
+/* Static reports held in one of several arrays, read one after the other. */
+typedef struct aw_static_block {
+    const aw_static_obs *v;
+    size_t n;
+} aw_static_block;
+
 /* The same over positions held in several blocks (rows numbered block after block),
- * consuming every block. */
-int aw_tracks_build_blocks(aw_columns *blocks, size_t nblocks, const aw_static_obs *obs, size_t nobs,
+ * consuming every block, and static reports in several blocks (not consumed). */
+int aw_tracks_build_blocks(aw_columns *blocks, size_t nblocks, const aw_static_block *obs, size_t nobs_blocks,
                            const aw_track_params *p, aw_tracks *out, char *err, size_t errcap);
 void aw_tracks_free(aw_tracks *t);
 

@@ -32,7 +32,8 @@ struct aw_scan {
     pthread_mutex_t mu;
     aw_columns *blocks; /* each worker's positions of each input, joined at the end */
     size_t nblocks, cap_blocks;
-    obs_vec obs;
+    obs_vec *obs;       /* and its static reports: read in place, not joined */
+    size_t nobs, cap_obs;
     uint64_t untimed_static, outside_window;
     bool oom;
     /* inputs, by source_id */
@@ -116,12 +117,14 @@ static void worker_free(void *ctx, void *wstate) {
     } else {
         s->oom = true;
     }
-    if (!s->obs.v) { /* the first worker's list becomes the scan's: no copy */
-        s->obs = w->obs;
+    if (w->obs.n && s->nobs == s->cap_obs) {
+        size_t cap = s->cap_obs ? s->cap_obs * 2 : 16;
+        obs_vec *o = realloc(s->obs, cap * sizeof *o);
+        if (o) s->obs = o, s->cap_obs = cap;
+    }
+    if (w->obs.n && s->nobs < s->cap_obs) {
+        s->obs[s->nobs++] = w->obs; /* moved, not copied */
         w->obs = (obs_vec){0};
-    } else if (w->obs.n && obs_reserve(&s->obs, s->obs.n + w->obs.n) == 0) {
-        memcpy(s->obs.v + s->obs.n, w->obs.v, w->obs.n * sizeof *w->obs.v);
-        s->obs.n += w->obs.n;
     } else if (w->obs.n) {
         s->oom = true;
     }
@@ -306,10 +309,25 @@ static int check_finish(aw_scan *s, char *err, size_t errcap) {
     return 0;
 }
 
+static void free_obs(aw_scan *s) {
+    for (size_t b = 0; b < s->nobs; b++) obs_free(&s->obs[b]);
+    free(s->obs);
+    s->obs = NULL;
+    s->nobs = s->cap_obs = 0;
+}
+
 static int build_tracks(aw_scan *s, char *err, size_t errcap) {
     double t1 = now_s(), c1 = cpu_s();
-    int rc = aw_tracks_build_blocks(s->blocks, s->nblocks, s->obs.v, s->obs.n, &s->o.track, &s->tracks, err, errcap);
-    obs_free(&s->obs);
+    aw_static_block *ob = calloc(s->nobs ? s->nobs : 1, sizeof *ob);
+    int rc = -1;
+    if (!ob) {
+        snprintf(err, errcap, "out of memory");
+    } else {
+        for (size_t b = 0; b < s->nobs; b++) ob[b] = (aw_static_block){s->obs[b].v, s->obs[b].n};
+        rc = aw_tracks_build_blocks(s->blocks, s->nblocks, ob, s->nobs, &s->o.track, &s->tracks, err, errcap);
+    }
+    free(ob);
+    free_obs(s);
     s->t_tracks = now_s() - t1;
     s->cpu_tracks = cpu_s() - c1;
     return rc;
@@ -491,7 +509,7 @@ void aw_scan_free(aw_scan *s) {
     if (!s) return;
     for (size_t i = 0; i < s->nblocks; i++) aw_columns_free(&s->blocks[i]);
     free(s->blocks);
-    obs_free(&s->obs);
+    free_obs(s);
     aw_vessel_screen_free(s->screened, s->tracks.nvessels);
     free(s->vessel_sanctions);
     aw_events_free(&s->events);

@@ -288,8 +288,7 @@ typedef struct shared {
     const aw_track_params *params;
     const uint32_t *sorted_mmsi;       /* by rank */
     const size_t *row_off, *obs_off;   /* by rank, n + 1 entries */
-    const aw_static_obs *obs;
-    const uint32_t *obs_perm;          /* static reports grouped by rank */
+    const aw_static_obs *const *obs;   /* static reports grouped by rank */
 } shared;
 
 static aw_vessel *add_vessel(part *pt, uint32_t mmsi, uint32_t segment) {
@@ -506,13 +505,11 @@ static void *run_part(void *arg) {
         /* Static reports in time order; each goes to the segment with the position
          * nearest in time (the static reports of an MMSI shared by two ships are split
          * between them this way). */
-        for (size_t i = 0; i < nob; i++) {
-            uint32_t k = sh->obs_perm[ob + i];
-            w.okeys[i] = (tkey){sh->obs[k].time_ms, k};
-        }
+        const aw_static_obs *const *mobs = sh->obs + ob;
+        for (size_t i = 0; i < nob; i++) w.okeys[i] = (tkey){mobs[i]->time_ms, (uint32_t)i};
         sort_runs(w.okeys, w.otmp, nob);
         for (size_t i = 0; i < nob; i++) {
-            const aw_static_obs *o = &sh->obs[w.okeys[i].row];
+            const aw_static_obs *o = mobs[w.okeys[i].row];
             uint32_t best = 0;
             int64_t best_d = INT64_MAX;
             for (uint32_t c = 0; c < nv && nv > 1; c++) {
@@ -762,7 +759,7 @@ static void free_blocks(aw_columns *blocks, size_t nblocks, bool consume) {
         for (size_t b = 0; b < nblocks; b++) aw_columns_free(&blocks[b]);
 }
 
-static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_static_obs *obs, size_t nobs,
+static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_static_block *oblocks, size_t noblocks,
                  const aw_track_params *params, aw_tracks *t, char *err, size_t errcap) {
     aw_track_params defaults;
     if (!params) {
@@ -773,6 +770,8 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
     if (errcap) err[0] = 0;
     size_t npos = 0;
     for (size_t b = 0; b < nblocks; b++) npos += blocks[b].n;
+    size_t nobs = 0;
+    for (size_t b = 0; b < noblocks; b++) nobs += oblocks[b].n;
     t->stats.positions_in = npos;
     t->stats.static_reports = nobs;
     if (npos >= UINT32_MAX || nobs >= UINT32_MAX) {
@@ -785,7 +784,8 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
     uint32_t *rid = malloc((npos ? npos : 1) * sizeof *rid), *oid = malloc((nobs ? nobs : 1) * sizeof *oid);
     size_t *count = NULL, *ocount = NULL, cap_count = 0, cap_ocount = 0, *cursor = NULL;
     mmsi_rank *ranks = NULL;
-    uint32_t *rank_of = NULL, *obs_perm = NULL, *sorted_mmsi = NULL;
+    uint32_t *rank_of = NULL, *sorted_mmsi = NULL;
+    const aw_static_obs **obs_perm = NULL;
     size_t *row_off = NULL, *obs_off = NULL;
     prec *rec = MAP_FAILED;
     size_t rec_bytes = 0;
@@ -827,11 +827,13 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
             count[id] += cj->count[cj->h.id[k]];
         }
     }
-    for (size_t i = 0; i < nobs; i++) {
-        uint32_t id = index_get(&h, obs[i].mmsi);
-        if (id == NO_ID || grow_counts(&ocount, &cap_ocount, h.n) < 0) goto out;
-        oid[i] = id;
-        ocount[id]++;
+    for (size_t b = 0, i = 0; b < noblocks; b++) {
+        for (size_t k = 0; k < oblocks[b].n; k++, i++) {
+            uint32_t id = index_get(&h, oblocks[b].v[k].mmsi);
+            if (id == NO_ID || grow_counts(&ocount, &cap_ocount, h.n) < 0) goto out;
+            oid[i] = id;
+            ocount[id]++;
+        }
     }
     size_t nm = h.n;
     if (grow_counts(&count, &cap_count, nm + 1) < 0 || grow_counts(&ocount, &cap_ocount, nm + 1) < 0) goto out;
@@ -853,7 +855,8 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
         obs_off[r + 1] = obs_off[r] + ocount[ranks[r].id];
     }
     for (size_t r = 0; r < nm; r++) ocount[r] = obs_off[r];
-    for (size_t i = 0; i < nobs; i++) obs_perm[ocount[rank_of[oid[i]]]++] = (uint32_t)i;
+    for (size_t b = 0, i = 0; b < noblocks; b++)
+        for (size_t k = 0; k < oblocks[b].n; k++, i++) obs_perm[ocount[rank_of[oid[i]]]++] = &oblocks[b].v[k];
     free(oid), oid = NULL;
 
     /* Rows into the buckets of their rank's high bits (at most 4096 buckets), each
@@ -920,7 +923,7 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
     }
 #undef ALLOC
     shared sh = {.t = t, .rec = rec, .release = true, .params = params, .sorted_mmsi = sorted_mmsi, .row_off = row_off,
-                 .obs_off = obs_off, .obs = obs, .obs_perm = obs_perm};
+                 .obs_off = obs_off, .obs = obs_perm};
     size_t r = 0;
     for (unsigned p = 0; p < nparts; p++) {
         parts[p].r0 = r;
@@ -1003,7 +1006,7 @@ out:
     free(cjobs);
     free(h.key), free(h.id);
     free(rid), free(oid), free(count), free(ocount), free(ranks), free(rank_of), free(sorted_mmsi);
-    free(row_off), free(obs_off), free(obs_perm), free(cursor);
+    free(row_off), free(obs_off), free((void *)obs_perm), free(cursor);
     if (rec != MAP_FAILED) munmap(rec, rec_bytes);
     free_blocks(blocks, nblocks, consume);
     if (rc < 0) aw_tracks_free(t);
@@ -1012,17 +1015,19 @@ out:
 
 int aw_tracks_build(const aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *params,
                     aw_tracks *t, char *err, size_t errcap) {
-    return build((aw_columns *)pos, 1, false, obs, nobs, params, t, err, errcap);
+    aw_static_block ob = {obs, nobs};
+    return build((aw_columns *)pos, 1, false, &ob, 1, params, t, err, errcap);
 }
 
 int aw_tracks_build_consume(aw_columns *pos, const aw_static_obs *obs, size_t nobs, const aw_track_params *params,
                             aw_tracks *t, char *err, size_t errcap) {
-    return build(pos, 1, true, obs, nobs, params, t, err, errcap);
+    aw_static_block ob = {obs, nobs};
+    return build(pos, 1, true, &ob, 1, params, t, err, errcap);
 }
 
-int aw_tracks_build_blocks(aw_columns *blocks, size_t nblocks, const aw_static_obs *obs, size_t nobs,
+int aw_tracks_build_blocks(aw_columns *blocks, size_t nblocks, const aw_static_block *obs, size_t nobs_blocks,
                            const aw_track_params *params, aw_tracks *t, char *err, size_t errcap) {
-    return build(blocks, nblocks, true, obs, nobs, params, t, err, errcap);
+    return build(blocks, nblocks, true, obs, nobs_blocks, params, t, err, errcap);
 }
 
 void aw_tracks_free(aw_tracks *t) {
