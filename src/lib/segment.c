@@ -44,6 +44,8 @@
 /* A power of two. Reports come at a few intervals per ship, so a few dozen entries
  * hold the time differences of a track's consecutive points. */
 #define HOURS_CACHE 64
+/* Lookbacks whose divisor is kept per call (GFW looks back 5). */
+#define LOOKBACKS 16
 
 typedef struct motion {
     double ve, vn, speed;
@@ -70,6 +72,7 @@ struct aw_segment_work {
     uint32_t *seg;      /* raw segment id per point */
     uint32_t *prev;     /* previous kept point of the same segment, NONE at its start */
     double *score;      /* score the point joined with (0 for a segment's first point) */
+    double *score_prev; /* score of point i against point i - 1 at lookback 0 (0: no match) */
     uint8_t *dropped;   /* 1 when a later point matched past it (lookback) */
     size_t cap_segs;    /* capacity of the per-segment arrays (raw ids) */
     uint32_t *tail;     /* newest kept point per raw segment */
@@ -86,7 +89,12 @@ struct aw_segment_work {
     int64_t close_dt_ms;
     bool close_never;
     hours_entry hours[HOURS_CACHE];       /* by time difference; reset by each call */
-    uint8_t course_known[COURSES];        /* 1 once course_east/north[k] hold course k / 10.0f */
+    /* Per lookback lb < LOOKBACKS, for this call: max(lb * lookback_factor, 1), and its
+     * reciprocal when that is a power of two (else 0). x * 2^-e and x / 2^e are both the
+     * correctly rounded x / 2^e, so the same double, and a multiplication is much faster. */
+    double lb_div[LOOKBACKS], lb_inv[LOOKBACKS];
+    uint8_t course_known[COURSES];        /* 1 once course_bits/east/north[k] are filled */
+    uint32_t course_bits[COURSES];        /* the float k / 10.0f, bit for bit */
     double course_east[COURSES], course_north[COURSES];
 };
 
@@ -119,6 +127,7 @@ void aw_segment_work_free(aw_segment_work *w) {
     free(w->seg);
     free(w->prev);
     free(w->score);
+    free(w->score_prev);
     free(w->dropped);
     free(w->tail);
     free(w->count);
@@ -145,7 +154,7 @@ static bool reserve(aw_segment_work *w, size_t n, size_t open) {
         size_t cap = w->cap_pts ? w->cap_pts : 1024;
         while (cap < n) cap *= 2;
         if (!grow((void **)&w->mot, cap, sizeof *w->mot) || !grow((void **)&w->seg, cap, sizeof *w->seg) || !grow((void **)&w->prev, cap, sizeof *w->prev) ||
-            !grow((void **)&w->score, cap, sizeof *w->score) ||
+            !grow((void **)&w->score, cap, sizeof *w->score) || !grow((void **)&w->score_prev, cap, sizeof *w->score_prev) ||
             !grow((void **)&w->dropped, cap, sizeof *w->dropped) ||
             !grow((void **)&w->tail, cap, sizeof *w->tail) || !grow((void **)&w->count, cap, sizeof *w->count) ||
             !grow((void **)&w->remap, cap, sizeof *w->remap))
@@ -183,14 +192,17 @@ static motion motion_at(aw_segment_work *w, const float *sog, const float *cog, 
     /* The table holds exactly the floats k / 10.0f (compared bit for bit, so -0.0 is not
      * taken for 0.0); any other course is computed as it comes. */
     float cf = cog[i];
+    uint32_t bits;
+    memcpy(&bits, &cf, sizeof bits);
     unsigned k = (unsigned)(cf * 10.0f + 0.5f);
-    float tenths = (float)k / 10.0f;
+    if (k < COURSES && !w->course_known[k]) {
+        float tenths = (float)k / 10.0f;
+        memcpy(&w->course_bits[k], &tenths, sizeof tenths);
+        course_unit(tenths, &w->course_east[k], &w->course_north[k]);
+        w->course_known[k] = 1;
+    }
     double east, north;
-    if (k < COURSES && memcmp(&tenths, &cf, sizeof cf) == 0) {
-        if (!w->course_known[k]) {
-            course_unit(c, &w->course_east[k], &w->course_north[k]);
-            w->course_known[k] = 1;
-        }
+    if (k < COURSES && w->course_bits[k] == bits) {
         east = w->course_east[k];
         north = w->course_north[k];
     } else {
@@ -240,10 +252,9 @@ static double discrepancy(double lat1, double lon1, motion m1, double lat2, doub
     return d3 < best ? d3 : best;
 }
 
-/* The values of one time difference: from the cache, or computed into it. */
-static const hours_entry *hours_of(aw_segment_work *w, int64_t dt_ms, const aw_segment_params *p) {
-    hours_entry *e = &w->hours[((uint64_t)dt_ms * UINT64_C(0x9E3779B97F4A7C15)) >> 58];
-    if (e->dt_ms == dt_ms) return e;
+/* Fills a cache entry: kept out of line so that the hit below stays small. */
+static __attribute__((noinline)) const hours_entry *hours_fill(hours_entry *e, int64_t dt_ms,
+                                                              const aw_segment_params *p) {
     double hours = (double)dt_ms / 3.6e6;
     e->dt_ms = dt_ms;
     e->padded = sqrt(hours * hours + p->buffer_hours * p->buffer_hours);
@@ -253,6 +264,12 @@ static const hours_entry *hours_of(aw_segment_work *w, int64_t dt_ms, const aw_s
     e->ph = hours / (1.0 + (p->hours_exp == 0.5 ? sqrt(ratio) : pow(ratio, 1.0 - p->hours_exp)));
     e->allowed = e->padded * p->max_speed_kn;
     return e;
+}
+
+/* The values of one time difference: from the cache, or computed into it. */
+static inline const hours_entry *hours_of(aw_segment_work *w, int64_t dt_ms, const aw_segment_params *p) {
+    hours_entry *e = &w->hours[((uint64_t)dt_ms * UINT64_C(0x9E3779B97F4A7C15)) >> 58];
+    return e->dt_ms == dt_ms ? e : hours_fill(e, dt_ms, p);
 }
 
 /* Empties the cache for this call's params by making every entry that of a difference
@@ -278,9 +295,34 @@ static void close_threshold(aw_segment_work *w, double max_hours) {
     w->close_dt_ms = lo;
 }
 
+static void lookback_divisors(aw_segment_work *w, const aw_segment_params *p) {
+    for (unsigned lb = 0; lb < LOOKBACKS; lb++) {
+        double d = lb * p->lookback_factor > 1.0 ? lb * p->lookback_factor : 1.0;
+        int e;
+        w->lb_div[lb] = d;
+        w->lb_inv[lb] = isfinite(d) && frexp(d, &e) == 0.5 ? 1.0 / d : 0;
+    }
+}
+
+/* x / max(lb * lookback_factor, 1): the score divisor of looking back lb points. */
+static inline double per_lookback(const aw_segment_work *w, double x, unsigned lb, const aw_segment_params *p) {
+    if (lb >= LOOKBACKS) return x / (lb * p->lookback_factor > 1.0 ? lb * p->lookback_factor : 1.0);
+    return w->lb_inv[lb] != 0 ? x * w->lb_inv[lb] : x / w->lb_div[lb];
+}
+
 /* Points dt_ms apart are further apart than max_hours. */
 static bool too_old(const aw_segment_work *w, int64_t dt_ms) {
     return dt_ms >= w->close_dt_ms && !w->close_never;
+}
+
+/* Unweighted score of point i continuing from point k, h apart; 0 when too far. */
+static double pair_score(const aw_segment_work *w, size_t k, size_t i, const double *lat, const double *lon,
+                         const hours_entry *h, double shape, double alpha0) {
+    double disc = discrepancy(lat[k], lon[k], w->mot[k], lat[i], lon[i], w->mot[i], h->ph, shape);
+    if (!(disc <= h->allowed)) return 0;
+    double a = alpha0 * disc / h->allowed;
+    /* exp(-0) is exactly 1: a ship lying still repeats its position. */
+    return a == 0 ? h->inv_padded : exp(-a * a) / h->padded;
 }
 
 /* Best way for point i to continue segment s, per GFW's Matcher._compute_segment_match. */
@@ -288,31 +330,26 @@ static match segment_match(aw_segment_work *w, uint32_t s, size_t i, const int64
                            const double *lon, const aw_segment_params *p, double alpha0) {
     match best = {0, NONE, 0};
     double best_lb = 0, existing = 0;
-    motion mi = w->mot[i];
     uint32_t k = w->tail[s];
     for (unsigned lb = 0; lb < p->lookback && k != NONE; lb++, k = w->prev[k]) {
         int64_t dt_ms = t[i] - t[k];
         if (too_old(w, dt_ms)) break;
         const hours_entry *h = hours_of(w, dt_ms, p);
-        double lb_div = lb * p->lookback_factor > 1.0 ? lb * p->lookback_factor : 1.0;
         /* exp() of a non-positive number is at most 1, so no candidate can score above
          * (1 / padded) / lb_div: when that cannot win, the discrepancy (the dear part:
          * a cosine, square roots, an exp) is not worth computing. Exact, not a heuristic.
          * Older points lie further back in time and are divided more, so their bound is
-         * no higher: once it cannot beat the best so far, none of theirs can. The newest
-         * point's divisor is 1, and x / 1.0 is x. */
-        double bound = lb == 0 ? h->inv_padded : h->inv_padded / lb_div;
+         * no higher: once it cannot beat the best so far, none of theirs can. */
+        double bound = per_lookback(w, h->inv_padded, lb, p);
         if (!(bound > best_lb)) break;
         if (!(bound > existing)) {
             existing = w->score[k];
             continue;
         }
-        double disc = discrepancy(lat[k], lon[k], w->mot[k], lat[i], lon[i], mi, h->ph, p->shape_factor);
-        if (disc <= h->allowed) {
-            double a = alpha0 * disc / h->allowed;
-            /* exp(-0) is exactly 1: a ship lying still repeats its position. */
-            double score = a == 0 ? h->inv_padded : exp(-a * a) / h->padded;
-            double score_lb = lb == 0 ? score : score / lb_div;
+        double score = k + 1 == i && lb == 0 ? w->score_prev[i]
+                                             : pair_score(w, k, i, lat, lon, h, p->shape_factor, alpha0);
+        if (score > 0) {
+            double score_lb = per_lookback(w, score, lb, p);
             /* Never drop points to get a match worse than the one they joined with. */
             if (score_lb > existing && score_lb > best_lb) {
                 best_lb = score_lb;
@@ -380,7 +417,18 @@ int aw_segment_track_motion(const int64_t *time_ms, const double *lat, const dou
     memset(w->dropped, 0, n);
     hours_reset(w, p);
     close_threshold(w, p->max_hours);
+    lookback_divisors(w, p);
     for (size_t i = 0; i < n; i++) w->mot[i] = motion_at(w, sog_kn, cog_deg, i);
+    /* Point i - 1 is always the newest point of an open segment when point i comes, so
+     * their score is always wanted (unless max_hours or the bound rules it out). Computed
+     * here, in a loop without dependences from one point to the next, the cosine, square
+     * roots, divisions and exp() of successive points overlap in the processor instead
+     * of waiting for each other. */
+    for (size_t i = 1; i < n; i++) {
+        int64_t dt_ms = time_ms[i] - time_ms[i - 1];
+        const hours_entry *h = too_old(w, dt_ms) ? NULL : hours_of(w, dt_ms, p);
+        w->score_prev[i] = h && h->inv_padded > 0 ? pair_score(w, i - 1, i, lat, lon, h, p->shape_factor, alpha0) : 0;
+    }
 
     for (size_t i = 0; i < n; i++) {
         /* Close segments silent for longer than max_hours: points come in time order, so
