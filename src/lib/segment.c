@@ -88,11 +88,15 @@ struct aw_segment_work {
     double close_for_hours;
     int64_t close_dt_ms;
     bool close_never;
-    hours_entry hours[HOURS_CACHE];       /* by time difference; reset by each call */
-    /* Per lookback lb < LOOKBACKS, for this call: max(lb * lookback_factor, 1), and its
-     * reciprocal when that is a power of two (else 0). x * 2^-e and x / 2^e are both the
-     * correctly rounded x / 2^e, so the same double, and a multiplication is much faster. */
-    double lb_div[LOOKBACKS], lb_inv[LOOKBACKS];
+    /* By time difference, for the params in hours_params (bit for bit): kept from one
+     * track to the next while they stay the same. */
+    hours_entry hours[HOURS_CACHE];
+    double hours_params[4];
+    bool hours_valid;
+    /* Per lookback lb < LOOKBACKS: max(lb * lb_factor, 1), and its reciprocal when that is
+     * a power of two (else 0). x * 2^-e and x / 2^e are both the correctly rounded
+     * x / 2^e, so the same double, and a multiplication is much faster. */
+    double lb_factor, lb_div[LOOKBACKS], lb_inv[LOOKBACKS];
     uint8_t course_known[COURSES];        /* 1 once course_bits/east/north[k] are filled */
     uint32_t course_bits[COURSES];        /* the float k / 10.0f, bit for bit */
     double course_east[COURSES], course_north[COURSES];
@@ -118,6 +122,7 @@ aw_segment_work *aw_segment_work_new(void) {
     if (!w) return NULL;
     w->err = "";
     w->close_for_hours = NAN;
+    w->lb_factor = NAN;
     return w;
 }
 
@@ -272,9 +277,13 @@ static inline const hours_entry *hours_of(aw_segment_work *w, int64_t dt_ms, con
     return e->dt_ms == dt_ms ? e : hours_fill(e, dt_ms, p);
 }
 
-/* Empties the cache for this call's params by making every entry that of a difference
- * of 0, so that no "empty" key can pass for a real difference. */
-static void hours_reset(aw_segment_work *w, const aw_segment_params *p) {
+/* Empties the cache when the params it depends on change, by making every entry that
+ * of a difference of 0, so that no "empty" key can pass for a real difference. */
+static void hours_params(aw_segment_work *w, const aw_segment_params *p) {
+    double key[4] = {p->buffer_hours, p->penalty_hours, p->hours_exp, p->max_speed_kn};
+    if (w->hours_valid && memcmp(key, w->hours_params, sizeof key) == 0) return;
+    memcpy(w->hours_params, key, sizeof key);
+    w->hours_valid = true;
     w->hours[0].dt_ms = -1;
     hours_entry zero = *hours_of(w, 0, p);
     for (size_t j = 0; j < HOURS_CACHE; j++) w->hours[j] = zero;
@@ -296,6 +305,8 @@ static void close_threshold(aw_segment_work *w, double max_hours) {
 }
 
 static void lookback_divisors(aw_segment_work *w, const aw_segment_params *p) {
+    if (memcmp(&w->lb_factor, &p->lookback_factor, sizeof w->lb_factor) == 0) return;
+    w->lb_factor = p->lookback_factor;
     for (unsigned lb = 0; lb < LOOKBACKS; lb++) {
         double d = lb * p->lookback_factor > 1.0 ? lb * p->lookback_factor : 1.0;
         int e;
@@ -415,7 +426,7 @@ int aw_segment_track_motion(const int64_t *time_ms, const double *lat, const dou
     size_t nopen = 0;
     uint32_t nseg = 0;
     memset(w->dropped, 0, n);
-    hours_reset(w, p);
+    hours_params(w, p);
     close_threshold(w, p->max_hours);
     lookback_divisors(w, p);
     for (size_t i = 0; i < n; i++) w->mot[i] = motion_at(w, sog_kn, cog_deg, i);
