@@ -16,7 +16,11 @@
  * (nm on Earth, hours in a day), so plain sqrt replaces the slower overflow-safe hypot.
  *
  * Speed: every shortcut below is exact, so the output is bit for bit that of the plain
- * loop (tests/test_segment.c keeps the plain loop and compares the two on random tracks):
+ * loop (tests/test_segment_exact.c keeps the plain loop and compares the two on random
+ * tracks and params):
+ *   - point i - 1 is always the newest point of an open segment when point i comes, so
+ *     their score is computed for all points first, in a loop whose iterations do not
+ *     wait for one another (the cosines, roots and exp() of successive points overlap);
  *   - a course arrives as a float that is almost always cog_ddeg / 10.0f; the sine and
  *     cosine of each of those 3600 values is computed once per work area, on first use;
  *   - what depends only on a candidate pair's time difference (the padded hours, the
@@ -24,12 +28,15 @@
  *     difference: reports come at regular intervals, so it nearly always hits;
  *   - "silent for longer than max_hours" is one integer comparison of the time difference;
  *   - a candidate's score bound only falls as a segment is walked back, so once it
- *     cannot beat the best so far, nothing older can either;
+ *     cannot beat the best so far, nothing older can either; lookback divisors that are
+ *     powers of two (GFW's 2 and 4) are applied as multiplications;
  *   - the latitude cosine is skipped when the longitudes are equal (the east offset is
  *     a zero either way), the course-line distances when a point is out of reach (that
  *     term is then infinite), exp() when the discrepancy is 0, and the weights of the
  *     candidates when only one segment matched (it wins whatever its weight);
  *   - the ambiguity rule reuses the first pass's matches instead of scoring again.
+ * On a simulated day (7.5 M points, 7036 ships) that takes 0.52 of the plain loop's CPU
+ * time; the libm cos() and exp() that remain are a quarter of what is left.
  */
 #include "aiswatch/segment.h"
 
@@ -57,7 +64,7 @@ typedef struct match {
     unsigned lookback; /* how many newer points that drops */
 } match;
 
-/* What a candidate pair's time difference alone decides, for one call's params. */
+/* What a candidate pair's time difference alone decides, for the params it was made for. */
 typedef struct hours_entry {
     int64_t dt_ms;     /* the time difference these values are for */
     double padded;     /* sqrt(hours^2 + buffer_hours^2) */
