@@ -320,7 +320,7 @@ static void random_params(aw_segment_params *p) {
     p->buffer_hours = buffer_hours[below(4)];
     p->max_speed_kn = below(2) ? 25.0 : 5.0 + uni() * 50.0;
     p->penalty_hours = below(2) ? 4.0 : 0.5 + uni() * 10.0;
-    p->lookback = 1 + below(8);
+    p->lookback = 1 + below(below(4) ? 8 : 20); /* past the 16 divisors kept per work area */
     p->lookback_factor = below(2) ? 2.0 : 1.0 + uni() * 2.0;
     p->ambiguity_factor = below(3) == 0 ? 0.0 : 1.0 + uni() * 20.0;
     p->short_seg_threshold = 1 + below(20);
