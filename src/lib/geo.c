@@ -70,6 +70,9 @@
  * coastline far inside it, while a few long edges of a malformed file (one edge across a
  * hemisphere is 500,000 cells) would otherwise cost gigabytes and seconds. */
 #define LAND_MAX_CELL_EDGES(nedges) ((size_t)(nedges) * 64 + ((size_t)1 << 22))
+/* Latitude bands of a mixed cell (1/32°, ~3.5 km, at 8): the west leg of an on_land query
+ * tests only the edges of the point's band instead of all the cell's edges. */
+#define LAND_BANDS 8
 #define LAND_BIT 0x80000000u
 #define OFFSET_MASK 0x7fffffffu
 
@@ -85,10 +88,22 @@ typedef struct edge {
 } edge;
 
 typedef struct land {
-    uint32_t *cell;     /* LAND_ROWS*LAND_COLS+1: first edge index | LAND_BIT (corner on land) */
-    edge *cell_edges;   /* edges of cell c: cell_edges[cell[c] & MASK .. cell[c+1] & MASK) */
-    edge *edges;        /* each edge once (the brute-force scans and the build read these) */
-    size_t nedges, ncell_edges;
+    /* LAND_ROWS*LAND_COLS+1: the number m of mixed cells (cells with edges) before this one,
+     * | LAND_BIT (corner on land). Cell c is mixed when cell[c+1] & MASK differs; it is then
+     * mixed cell m, and these arrays, indexed by m, hold its edges. */
+    uint32_t *cell;
+    uint32_t *mixed_edge; /* nmixed+1: its edges are cell_edges[mixed_edge[m] .. mixed_edge[m+1]) */
+    edge *cell_edges;     /* each edge whose bounding box touches the (closed) cell */
+    /* nmixed*LAND_BANDS+1: band b of mixed cell m is band_edges[i .. i+1), i = m*LAND_BANDS+b:
+     * the cell's edges whose latitude range can span a latitude of the band. */
+    uint32_t *mixed_band;
+    edge *band_edges;
+    /* nmixed+1: west_lat[mixed_west[m] .. mixed_west[m+1]) are the latitudes above the cell's
+     * south-west corner where its edges cross its west side, ascending. */
+    uint32_t *mixed_west;
+    double *west_lat;
+    edge *edges; /* each edge once (the brute-force scans and the build read these) */
+    size_t nedges, ncell_edges, nmixed, nband_edges, nwest;
 } land;
 
 typedef struct point {
@@ -143,7 +158,12 @@ aw_geo *aw_geo_new(void) { return calloc(1, sizeof(aw_geo)); }
 static void land_free(land *l) {
     if (!l) return;
     free(l->cell);
+    free(l->mixed_edge);
     free(l->cell_edges);
+    free(l->mixed_band);
+    free(l->band_edges);
+    free(l->mixed_west);
+    free(l->west_lat);
     free(l->edges);
     free(l);
 }
@@ -397,8 +417,142 @@ static void edge_cells(const edge *e, int *r0, int *r1, int *c0, int *c1) {
     if (*r0 > 0 && ylo == cell_y0(*r0)) (*r0)--;
 }
 
-/* Fills cell[] and cell_edges[] from l->edges. -1 out of memory, -2 when the edges span
- * more cells than a coastline can (see LAND_MAX_CELL_EDGES). */
+/* Band of latitude y in the cell whose south side is y0: floor((y - y0) / band height),
+ * clamped to the cell's bands. The build files an edge under band_of(its lowest latitude) ..
+ * band_of(its highest); a query looks in band_of(lat). Only monotonicity matters for
+ * exactness: an edge that spans lat has ylo <= lat < yhi, so its band range holds lat's
+ * band, however (y - y0) rounds. */
+static inline int band_of(double y, double y0) {
+    double t = (y - y0) * (LAND_BANDS / LAND_CELL_DEG);
+    return t <= 0 ? 0 : t >= LAND_BANDS - 1 ? LAND_BANDS - 1 : (int)t;
+}
+
+/* The bands of row r's cells whose latitudes edge e can span; false when none. A query in
+ * row r has y0 <= lat, and lat < y1 below the top row (land_cell_of), and e spans lat only
+ * when ylo <= lat < yhi: a horizontal edge never does, nor one wholly below y0 or (below
+ * the top row) wholly at or above y1. */
+static bool edge_bands(const edge *e, int r, int *b0, int *b1) {
+    double ylo = fmin(e->ay, e->by), yhi = fmax(e->ay, e->by);
+    double y0 = cell_y0(r);
+    if (!(ylo < yhi) || yhi <= y0 || (r < LAND_ROWS - 1 && ylo >= cell_y0(r + 1))) return false;
+    *b0 = band_of(ylo, y0);
+    *b1 = band_of(yhi, y0);
+    return true;
+}
+
+/* Renumbers cell[] from cell_edges offsets to mixed-cell numbers and fills mixed_edge[]. */
+static int land_mixed(land *l) {
+    size_t ncells = (size_t)LAND_ROWS * LAND_COLS, nmixed = 0;
+    for (size_t c = 0; c < ncells; c++) nmixed += l->cell[c] != l->cell[c + 1];
+    l->mixed_edge = malloc((nmixed + 1) * sizeof *l->mixed_edge);
+    if (!l->mixed_edge) return -1;
+    uint32_t m = 0, lo = l->cell[0];
+    for (size_t c = 0; c < ncells; c++) {
+        uint32_t hi = l->cell[c + 1];
+        l->cell[c] = m;
+        if (hi != lo) l->mixed_edge[m++] = lo;
+        lo = hi;
+    }
+    l->cell[ncells] = m;
+    l->mixed_edge[m] = lo;
+    l->nmixed = nmixed;
+    return 0;
+}
+
+/* Fills mixed_band[] and band_edges[]: each edge of a mixed cell under every band of it
+ * whose latitudes it can span. -1 out of memory, -2 past LAND_MAX_CELL_EDGES entries (a
+ * long edge runs through every band of the rows it crosses). */
+static int land_bands(land *l) {
+    size_t ncells = (size_t)LAND_ROWS * LAND_COLS, nb = l->nmixed * LAND_BANDS;
+    uint32_t *count = calloc(nb + 1, sizeof *count);
+    if (!count) return -1;
+    size_t total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t ci = 0; ci < ncells; ci++) {
+            uint32_t m = l->cell[ci];
+            if (l->cell[ci + 1] == m) continue;
+            int r = (int)(ci / LAND_COLS);
+            uint32_t *band = count + (size_t)m * LAND_BANDS;
+            for (uint32_t k = l->mixed_edge[m]; k < l->mixed_edge[m + 1]; k++) {
+                int b0, b1;
+                if (!edge_bands(&l->cell_edges[k], r, &b0, &b1)) continue;
+                for (int b = b0; b <= b1; b++) {
+                    if (pass == 0)
+                        band[b]++;
+                    else
+                        l->band_edges[band[b]++] = l->cell_edges[k];
+                }
+                if (pass == 0) total += (size_t)(b1 - b0 + 1);
+            }
+        }
+        if (pass == 0) {
+            if (total > OFFSET_MASK || total > LAND_MAX_CELL_EDGES(l->nedges)) {
+                free(count);
+                return -2;
+            }
+            l->band_edges = malloc((total ? total : 1) * sizeof *l->band_edges);
+            l->mixed_band = malloc((nb + 1) * sizeof *l->mixed_band);
+            if (!l->band_edges || !l->mixed_band) {
+                free(count);
+                return -1;
+            }
+            uint32_t run = 0; /* offsets: the first pass's counts become fill positions */
+            for (size_t i = 0; i <= nb; i++) {
+                uint32_t n = count[i];
+                count[i] = l->mixed_band[i] = run;
+                run += n;
+            }
+        }
+    }
+    free(count);
+    l->nband_edges = total;
+    return 0;
+}
+
+/* Fills mixed_west[] and west_lat[]: where each mixed cell's edges cross its west side x0
+ * above its south-west corner (the crossings the south leg of a query can meet), sorted. */
+static int land_west(land *l) {
+    size_t ncells = (size_t)LAND_ROWS * LAND_COLS;
+    l->mixed_west = malloc((l->nmixed + 1) * sizeof *l->mixed_west);
+    if (!l->mixed_west) return -1;
+    size_t total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        total = 0;
+        for (size_t ci = 0; ci < ncells; ci++) {
+            uint32_t m = l->cell[ci];
+            if (l->cell[ci + 1] == m) continue;
+            double x0 = cell_x0((int)(ci % LAND_COLS)), y0 = cell_y0((int)(ci / LAND_COLS));
+            if (pass == 0) l->mixed_west[m] = (uint32_t)total;
+            size_t first = total;
+            for (uint32_t k = l->mixed_edge[m]; k < l->mixed_edge[m + 1]; k++) {
+                const edge *e = &l->cell_edges[k];
+                if (!spans_lon(e, x0)) continue;
+                double y = cross_lat(e, x0);
+                if (!(y > y0)) continue;
+                if (pass == 1) { /* insertion sort: a cell's side is crossed a few times */
+                    size_t i = total;
+                    while (i > first && l->west_lat[i - 1] > y) {
+                        l->west_lat[i] = l->west_lat[i - 1];
+                        i--;
+                    }
+                    l->west_lat[i] = y;
+                }
+                total++;
+            }
+        }
+        if (pass == 0) {
+            l->mixed_west[l->nmixed] = (uint32_t)total; /* <= the cell-edge entries */
+            l->west_lat = malloc((total ? total : 1) * sizeof *l->west_lat);
+            if (!l->west_lat) return -1;
+        }
+    }
+    l->nwest = total;
+    return 0;
+}
+
+/* Fills the index from l->edges: cell[], the mixed cells' edges, bands and west crossings.
+ * -1 out of memory, -2 when the edges span more cells than a coastline can (see
+ * LAND_MAX_CELL_EDGES). */
 static int land_index(land *l) {
     size_t ncells = (size_t)LAND_ROWS * LAND_COLS;
     size_t total = 0;
@@ -438,6 +592,10 @@ static int land_index(land *l) {
             for (int c = c0; c <= c1; c++) l->cell_edges[fill[(size_t)r * LAND_COLS + c]++] = l->edges[k];
     }
     free(fill);
+    int rc = land_mixed(l);
+    if (!rc) rc = land_bands(l);
+    if (!rc) rc = land_west(l);
+    if (rc) return rc;
 
     /* Corner states. Corner (x0, y0) is on land when the path west along y0 to the seam and
      * then north to the pole crosses edges an odd number of times. */
@@ -565,13 +723,42 @@ bool aw_geo_on_land(const aw_geo *g, double lat, double lon) {
     land_cell_of(lat, lon, &r, &c);
     if (lon >= 180) lon = -180;
     size_t ci = (size_t)r * LAND_COLS + c;
-    uint32_t w = l->cell[ci];
-    uint32_t lo = w & OFFSET_MASK, hi = l->cell[ci + 1] & OFFSET_MASK;
+    uint32_t w = l->cell[ci], m = w & OFFSET_MASK;
     unsigned inside = w >> 31;
-    if (lo == hi) return inside;
+    if ((l->cell[ci + 1] & OFFSET_MASK) == m) return inside;
     double x0 = cell_x0(c), y0 = cell_y0(r);
-    /* L-path from the point: west to (x0, lat), then south to the corner (x0, y0). */
-    for (const edge *e = l->cell_edges + lo, *end = l->cell_edges + hi; e < end; e++) {
+    /* L-path from the point: west to (x0, lat), then south to the corner (x0, y0). West: only
+     * the edges of lat's band can span lat. */
+    size_t bi = (size_t)m * LAND_BANDS + band_of(lat, y0);
+    for (const edge *e = l->band_edges + l->mixed_band[bi], *end = l->band_edges + l->mixed_band[bi + 1];
+         e < end; e++) {
+        if (spans_lat(e, lat)) {
+            double x = cross_lon(e, lat);
+            inside ^= (x > x0) & (x <= lon);
+        }
+    }
+    /* South: the crossings of the west side in (y0, lat], counted from the sorted list. */
+    const double *y = l->west_lat + l->mixed_west[m], *yend = l->west_lat + l->mixed_west[m + 1];
+    while (y < yend && *y <= lat) {
+        inside ^= 1;
+        y++;
+    }
+    return inside;
+}
+
+bool aw_geo_on_land_cell_walk(const aw_geo *g, double lat, double lon) {
+    if (!g || !g->land || !valid_pos(lat, lon)) return false;
+    const land *l = g->land;
+    int r, c;
+    land_cell_of(lat, lon, &r, &c);
+    if (lon >= 180) lon = -180;
+    size_t ci = (size_t)r * LAND_COLS + c;
+    uint32_t w = l->cell[ci], m = w & OFFSET_MASK;
+    unsigned inside = w >> 31;
+    if ((l->cell[ci + 1] & OFFSET_MASK) == m) return inside;
+    double x0 = cell_x0(c), y0 = cell_y0(r);
+    for (const edge *e = l->cell_edges + l->mixed_edge[m], *end = l->cell_edges + l->mixed_edge[m + 1];
+         e < end; e++) {
         if (spans_lat(e, lat)) {
             double x = cross_lon(e, lat);
             inside ^= (x > x0) & (x <= lon);
@@ -673,8 +860,9 @@ static void shore_visit(const land *l, const frame *f, const box *b, const box *
             int c = ((u % LAND_COLS) + LAND_COLS) % LAND_COLS;
             if (box_has(seen, r, c, LAND_COLS)) continue;
             size_t ci = (size_t)r * LAND_COLS + c;
-            uint32_t lo = l->cell[ci] & OFFSET_MASK, hi = l->cell[ci + 1] & OFFSET_MASK;
-            if (lo == hi) continue;
+            uint32_t m = l->cell[ci] & OFFSET_MASK;
+            if ((l->cell[ci + 1] & OFFSET_MASK) == m) continue;
+            uint32_t lo = l->mixed_edge[m], hi = l->mixed_edge[m + 1];
             double x0 = -180.0 + u * LAND_CELL_DEG; /* unwrapped */
             double dx = f->lon < x0 ? x0 - f->lon : f->lon > x0 + LAND_CELL_DEG ? f->lon - x0 - LAND_CELL_DEG : 0;
             dx *= f->kx;
@@ -720,16 +908,29 @@ double aw_geo_shore_km_scan(const aw_geo *g, double lat, double lon) {
     return aw_distance_m(lat, lon, best.lat, best.lon) / 1000.0;
 }
 
-void aw_geo_land_stats(const aw_geo *g, size_t *edges, size_t *cell_edges, size_t *cells,
-                       size_t *mixed_cells) {
-    size_t ncells = (size_t)LAND_ROWS * LAND_COLS, mixed = 0;
+void aw_geo_land_stats(const aw_geo *g, aw_land_stats *st) {
     const land *l = g ? g->land : NULL;
-    if (l)
-        for (size_t c = 0; c < ncells; c++) mixed += (l->cell[c] & OFFSET_MASK) != (l->cell[c + 1] & OFFSET_MASK);
-    if (edges) *edges = l ? l->nedges : 0;
-    if (cell_edges) *cell_edges = l ? l->ncell_edges : 0;
-    if (cells) *cells = ncells;
-    if (mixed_cells) *mixed_cells = mixed;
+    size_t ncells = (size_t)LAND_ROWS * LAND_COLS;
+    *st = (aw_land_stats){.cells = ncells};
+    if (!l) return;
+    st->edges = l->nedges;
+    st->cell_edges = l->ncell_edges;
+    st->mixed_cells = l->nmixed;
+    st->band_edges = l->nband_edges;
+    st->west_crossings = l->nwest;
+    st->bytes = sizeof *l + (ncells + 1) * sizeof *l->cell + (l->nmixed + 1) * sizeof *l->mixed_edge +
+                l->ncell_edges * sizeof *l->cell_edges +
+                (l->nmixed * LAND_BANDS + 1) * sizeof *l->mixed_band + l->nband_edges * sizeof *l->band_edges +
+                (l->nmixed + 1) * sizeof *l->mixed_west + l->nwest * sizeof *l->west_lat +
+                l->nedges * sizeof *l->edges;
+}
+
+void aw_geo_land_edge(const aw_geo *g, size_t k, double v[4]) {
+    const edge *e = &g->land->edges[k];
+    v[0] = e->ax;
+    v[1] = e->ay;
+    v[2] = e->bx;
+    v[3] = e->by;
 }
 
 /* ---------------------------------------------------------------- points */
