@@ -204,13 +204,15 @@ static inline double cell_y0(int r) { return -90.0 + r * LAND_CELL_DEG; }
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 /* Cell of a valid position: column by floor, then corrected so that x0 <= lon < x0 + size
- * holds exactly (the division may round across a boundary). lon 180 is lon -180. */
+ * holds exactly (the division may round across a boundary). lon 180 is lon -180. The
+ * quotients are >= 0 for a valid position, so truncation is their floor: floor() itself is
+ * a ~25-instruction sequence on x86-64 without SSE4.1, half of an on_land query. */
 static void land_cell_of(double lat, double lon, int *row, int *col) {
     if (lon >= 180) lon = -180;
-    int c = clampi((int)floor((lon + 180) / LAND_CELL_DEG), 0, LAND_COLS - 1);
+    int c = clampi((int)((lon + 180) / LAND_CELL_DEG), 0, LAND_COLS - 1);
     while (c > 0 && lon < cell_x0(c)) c--;
     while (c < LAND_COLS - 1 && lon >= cell_x0(c + 1)) c++;
-    int r = clampi((int)floor((lat + 90) / LAND_CELL_DEG), 0, LAND_ROWS - 1);
+    int r = clampi((int)((lat + 90) / LAND_CELL_DEG), 0, LAND_ROWS - 1);
     while (r > 0 && lat < cell_y0(r)) r--;
     while (r < LAND_ROWS - 1 && lat >= cell_y0(r + 1)) r++;
     *row = r;
