@@ -17,7 +17,7 @@
 
 #define LP_CELL 0.25         /* the index's cell (LAND_CELL_DEG) */
 #define LP_BAND (LP_CELL / 8) /* its latitude bands (LAND_BANDS) */
-#define LP_PER_EDGE 24       /* at most this many points per edge */
+#define LP_PER_EDGE 26       /* at most this many points per edge */
 
 /* xorshift: the same points every run. */
 static inline double lp_rnd(uint64_t *s) {
@@ -65,6 +65,8 @@ static inline void land_points_of_edge(const aw_geo *g, size_t k, uint64_t *s, l
     lp_put(p, false, y0, x0);           /* the cell's corner */
     lp_put(p, false, ay + j / 4, x0);   /* on its west side */
     lp_put(p, false, y0, ax + j / 4);   /* on its south side */
+    lp_put(p, false, ay + j / 4, nextafter(x0, -181)); /* one ulp into the cell west */
+    lp_put(p, false, nextafter(y0, -91), ax + j / 4);  /* and south */
     /* On a band boundary of the vertex's cell, and just below it. */
     double yb = y0 + floor(lp_rnd(s) * 9) * LP_BAND;
     lp_put(p, false, yb, ax + j / 8);

@@ -205,20 +205,28 @@ static inline double cell_y0(int r) { return -90.0 + r * LAND_CELL_DEG; }
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-/* Cell of a valid position: column by floor, then corrected so that x0 <= lon < x0 + size
- * holds exactly (the division may round across a boundary). lon 180 is lon -180. The
- * quotients are >= 0 for a valid position, so truncation is their floor: floor() itself is
- * a ~25-instruction sequence on x86-64 without SSE4.1, half of an on_land query. */
+/* Cell index along one axis of coordinate v, origin <= v <= origin + n cells: the i with
+ * origin + i*size <= v < origin + (i+1)*size exactly (clamped to n-1 at the far end). The
+ * quotient t is >= 0, so truncation is its floor (floor() itself is a ~25-instruction
+ * sequence on x86-64 without SSE4.1). t is off by less than 1e-13 (the rounding of
+ * v - origin), so when its fraction is farther than 1e-9 from a whole number, i is right;
+ * otherwise the exact boundaries decide. */
+static inline int grid_cell(double v, double origin, int n) {
+    double t = (v - origin) / LAND_CELL_DEG;
+    int i = (int)t;
+    double f = t - i;
+    if (f > 1e-9 && f < 1 - 1e-9) return i;
+    i = clampi(i, 0, n - 1);
+    while (i > 0 && v < origin + i * LAND_CELL_DEG) i--;
+    while (i < n - 1 && v >= origin + (i + 1) * LAND_CELL_DEG) i++;
+    return i;
+}
+
+/* Cell of a valid position. lon 180 is lon -180. */
 static void land_cell_of(double lat, double lon, int *row, int *col) {
     if (lon >= 180) lon = -180;
-    int c = clampi((int)((lon + 180) / LAND_CELL_DEG), 0, LAND_COLS - 1);
-    while (c > 0 && lon < cell_x0(c)) c--;
-    while (c < LAND_COLS - 1 && lon >= cell_x0(c + 1)) c++;
-    int r = clampi((int)((lat + 90) / LAND_CELL_DEG), 0, LAND_ROWS - 1);
-    while (r > 0 && lat < cell_y0(r)) r--;
-    while (r < LAND_ROWS - 1 && lat >= cell_y0(r + 1)) r++;
-    *row = r;
-    *col = c;
+    *col = grid_cell(lon, -180.0, LAND_COLS);
+    *row = grid_cell(lat, -90.0, LAND_ROWS);
 }
 
 /* ---------------------------------------------------------------- land: loading */
