@@ -199,6 +199,12 @@ static inline double cross_lat(const edge *e, double x) {
 /* Half-open: a vertex exactly on the line counts as south / west of it. */
 static inline bool spans_lat(const edge *e, double y) { return (e->ay > y) != (e->by > y); }
 static inline bool spans_lon(const edge *e, double x) { return (e->ax > x) != (e->bx > x); }
+/* 1 when e crosses the leg west along lat from lon to x0 (x0 < x <= lon), else 0. */
+static inline unsigned crosses_west(const edge *e, double lat, double x0, double lon) {
+    if (!spans_lat(e, lat)) return 0;
+    double x = cross_lon(e, lat);
+    return (x > x0) & (x <= lon);
+}
 
 static inline double cell_x0(int c) { return -180.0 + c * LAND_CELL_DEG; }
 static inline double cell_y0(int r) { return -90.0 + r * LAND_CELL_DEG; }
@@ -223,7 +229,7 @@ static inline int grid_cell(double v, double origin, int n) {
 }
 
 /* Cell of a valid position. lon 180 is lon -180. */
-static void land_cell_of(double lat, double lon, int *row, int *col) {
+static inline void land_cell_of(double lat, double lon, int *row, int *col) {
     if (lon >= 180) lon = -180;
     *col = grid_cell(lon, -180.0, LAND_COLS);
     *row = grid_cell(lat, -90.0, LAND_ROWS);
@@ -734,30 +740,47 @@ bool aw_geo_has_land(const aw_geo *g) { return g && g->land; }
 
 /* ---------------------------------------------------------------- land: queries */
 
-bool aw_geo_on_land(const aw_geo *g, double lat, double lon) {
+/* An on_land query in a cell that holds edges: the point's lon (180 as -180), its cell's
+ * south-west corner (x0, y0) and mixed-cell number m, and the corner's state. */
+typedef struct land_query {
+    double lon, x0, y0;
+    uint32_t m;
+    unsigned inside;
+} land_query;
+
+/* Fills *q; false when the answer needs no edges (invalid position, no land, or a cell
+ * without edges), q->inside being then that answer. */
+static inline bool land_query_start(const aw_geo *g, double lat, double lon, land_query *q) {
+    q->inside = 0;
     if (!g || !g->land || !valid_pos(lat, lon)) return false;
     const land *l = g->land;
     int r, c;
     land_cell_of(lat, lon, &r, &c);
-    if (lon >= 180) lon = -180;
     size_t ci = (size_t)r * LAND_COLS + c;
-    uint32_t w = l->cell[ci], m = w & OFFSET_MASK;
-    unsigned inside = w >> 31;
-    if ((l->cell[ci + 1] & OFFSET_MASK) == m) return inside;
-    double x0 = cell_x0(c), y0 = cell_y0(r);
+    uint32_t w = l->cell[ci];
+    q->m = w & OFFSET_MASK;
+    q->inside = w >> 31;
+    if ((l->cell[ci + 1] & OFFSET_MASK) == q->m) return false;
+    if (lon >= 180) lon = -180;
+    q->lon = lon;
+    q->x0 = cell_x0(c);
+    q->y0 = cell_y0(r);
+    return true;
+}
+
+bool aw_geo_on_land(const aw_geo *g, double lat, double lon) {
+    land_query q;
+    if (!land_query_start(g, lat, lon, &q)) return q.inside;
+    const land *l = g->land;
+    unsigned inside = q.inside;
     /* L-path from the point: west to (x0, lat), then south to the corner (x0, y0). West: only
      * the edges of lat's band can span lat. */
-    size_t bi = (size_t)m * LAND_BANDS + band_of(lat, y0);
+    size_t bi = (size_t)q.m * LAND_BANDS + band_of(lat, q.y0);
     for (const uint32_t *k = l->band_edges + l->mixed_band[bi], *end = l->band_edges + l->mixed_band[bi + 1];
-         k < end; k++) {
-        const edge *e = l->cell_edges + *k;
-        if (spans_lat(e, lat)) {
-            double x = cross_lon(e, lat);
-            inside ^= (x > x0) & (x <= lon);
-        }
-    }
+         k < end; k++)
+        inside ^= crosses_west(l->cell_edges + *k, lat, q.x0, q.lon);
     /* South: the crossings of the west side in (y0, lat], counted from the sorted list. */
-    const double *y = l->west_lat + l->mixed_west[m], *yend = l->west_lat + l->mixed_west[m + 1];
+    const double *y = l->west_lat + l->mixed_west[q.m], *yend = l->west_lat + l->mixed_west[q.m + 1];
     while (y < yend && *y <= lat) {
         inside ^= 1;
         y++;
@@ -766,25 +789,16 @@ bool aw_geo_on_land(const aw_geo *g, double lat, double lon) {
 }
 
 bool aw_geo_on_land_cell_walk(const aw_geo *g, double lat, double lon) {
-    if (!g || !g->land || !valid_pos(lat, lon)) return false;
+    land_query q;
+    if (!land_query_start(g, lat, lon, &q)) return q.inside;
     const land *l = g->land;
-    int r, c;
-    land_cell_of(lat, lon, &r, &c);
-    if (lon >= 180) lon = -180;
-    size_t ci = (size_t)r * LAND_COLS + c;
-    uint32_t w = l->cell[ci], m = w & OFFSET_MASK;
-    unsigned inside = w >> 31;
-    if ((l->cell[ci + 1] & OFFSET_MASK) == m) return inside;
-    double x0 = cell_x0(c), y0 = cell_y0(r);
-    for (const edge *e = l->cell_edges + l->mixed_edge[m], *end = l->cell_edges + l->mixed_edge[m + 1];
+    unsigned inside = q.inside;
+    for (const edge *e = l->cell_edges + l->mixed_edge[q.m], *end = l->cell_edges + l->mixed_edge[q.m + 1];
          e < end; e++) {
-        if (spans_lat(e, lat)) {
-            double x = cross_lon(e, lat);
-            inside ^= (x > x0) & (x <= lon);
-        }
-        if (spans_lon(e, x0)) {
-            double y = cross_lat(e, x0);
-            inside ^= (y > y0) & (y <= lat);
+        inside ^= crosses_west(e, lat, q.x0, q.lon);
+        if (spans_lon(e, q.x0)) {
+            double y = cross_lat(e, q.x0);
+            inside ^= (y > q.y0) & (y <= lat);
         }
     }
     return inside;
@@ -796,10 +810,7 @@ bool aw_geo_on_land_scan(const aw_geo *g, double lat, double lon) {
     unsigned inside = 0;
     for (size_t k = 0; k < g->land->nedges; k++) {
         const edge *e = &g->land->edges[k];
-        if (spans_lat(e, lat)) {
-            double x = cross_lon(e, lat);
-            inside ^= (x > -180.0) & (x <= lon);
-        }
+        inside ^= crosses_west(e, lat, -180.0, lon);
         if (spans_lon(e, -180.0)) inside ^= cross_lat(e, -180.0) > lat;
     }
     return inside;
