@@ -1,7 +1,9 @@
 /* geo_bench.c — speed of the land index (see docs/geography.md). Not a test: run
  * bench/geo.sh after a build. Prints load time, on_land and shore_km queries per second on
- * one core, for uniform points on the globe and for points at sea near the coast. */
+ * one core, for uniform points on the globe and for points at sea near the coast, and the
+ * index's size. */
 #include "aiswatch/geo.h"
+#include "geo_priv.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -36,6 +38,11 @@ int main(int argc, char **argv) {
         return 2;
     }
     printf("load+index land-10m: %.3f s\n", now() - t0);
+    aw_land_stats st;
+    aw_geo_land_stats(g, &st);
+    printf("index: %zu edges; %zu of %zu cells hold %zu edge copies, %zu in latitude bands, "
+           "%zu west-side crossings; %.1f MB\n",
+           st.edges, st.mixed_cells, st.cells, st.cell_edges, st.band_edges, st.west_crossings, st.bytes / 1e6);
 
     enum { N = 1 << 20, M = 1 << 16 };
     double *lat = malloc(N * sizeof *lat), *lon = malloc(N * sizeof *lon);

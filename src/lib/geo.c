@@ -95,11 +95,11 @@ typedef struct land {
     uint32_t *mixed_edge; /* nmixed+1: its edges are cell_edges[mixed_edge[m] .. mixed_edge[m+1]) */
     edge *cell_edges;     /* each edge whose bounding box touches the (closed) cell */
     /* nmixed*LAND_BANDS+1: band b of mixed cell m is band_edges[i .. i+1), i = m*LAND_BANDS+b:
-     * the cell's edges whose latitude range can span a latitude of the band, as indexes into
-     * cell_edges (4 bytes, not a 16-byte copy: 2.5 MB instead of 10, for ~3 % more
-     * instructions; they point into the cell's own few cache lines). */
+     * the cell's edges whose latitude range can span a latitude of the band. Copies (10 MB)
+     * rather than 4-byte indexes into cell_edges (2.5 MB): a query in a random coastal cell
+     * then misses the cache one time fewer, and measured ~15 % faster. */
     uint32_t *mixed_band;
-    uint32_t *band_edges;
+    edge *band_edges;
     /* nmixed+1: west_lat[mixed_west[m] .. mixed_west[m+1]) are the latitudes above the cell's
      * south-west corner where its edges cross its west side, ascending. */
     uint32_t *mixed_west;
@@ -505,7 +505,7 @@ static int land_bands(land *l, const uint32_t *where) {
                     if (pass == 0)
                         band[b]++;
                     else
-                        l->band_edges[band[b]++] = k;
+                        l->band_edges[band[b]++] = l->cell_edges[k];
                 }
                 if (pass == 0) total += (size_t)(b1 - b0 + 1);
             }
@@ -776,9 +776,9 @@ bool aw_geo_on_land(const aw_geo *g, double lat, double lon) {
     /* L-path from the point: west to (x0, lat), then south to the corner (x0, y0). West: only
      * the edges of lat's band can span lat. */
     size_t bi = (size_t)q.m * LAND_BANDS + band_of(lat, q.y0);
-    for (const uint32_t *k = l->band_edges + l->mixed_band[bi], *end = l->band_edges + l->mixed_band[bi + 1];
-         k < end; k++)
-        inside ^= crosses_west(l->cell_edges + *k, lat, q.x0, q.lon);
+    for (const edge *e = l->band_edges + l->mixed_band[bi], *end = l->band_edges + l->mixed_band[bi + 1];
+         e < end; e++)
+        inside ^= crosses_west(e, lat, q.x0, q.lon);
     /* South: the crossings of the west side in (y0, lat], counted from the sorted list. */
     const double *y = l->west_lat + l->mixed_west[q.m], *yend = l->west_lat + l->mixed_west[q.m + 1];
     while (y < yend && *y <= lat) {
