@@ -25,7 +25,12 @@
  * half-open predicates as the corner computation (a vertex exactly on a line counts as
  * below / west of it, i.e. the lines are moved by an infinitesimal δ), and vertices that
  * fall exactly on a grid corner are moved by one float ulp at load, so path and corner
- * always agree.
+ * always agree. Two lists make the walk cheap without changing a single crossing: the west
+ * leg tests only the edges filed under the point's latitude band (LAND_BANDS a cell; an
+ * edge is filed under every band its latitude range reaches, so none that spans the
+ * point's latitude is missed), and the south leg counts, in a sorted list built with the
+ * same cross_lat, the west-side crossings at or below the point. aw_geo_on_land_cell_walk
+ * (geo_priv.h) keeps the walk over all the cell's edges, which tests hold the index to.
  *
  * Shore distance. Nearest edge by growing a box of cells around the point until the best
  * distance found is inside the box, skipping cells farther than the best. Distances are
