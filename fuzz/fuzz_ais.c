@@ -178,6 +178,31 @@ static void through_nmea(const char *payload, size_t len, unsigned fill, aw_ais_
         size_t nb = aw_gpsd_json_format(&s2, &w.msg, NULL, b, AW_GPSD_JSON_MAX);
         FUZZ_CHECK(na == nb && memcmp(a, b, na) == 0, "NMEA round trip changed fields:\n%.*s%.*s", (int)na, a,
                    (int)nb, b);
+        if (direct->msg_type == 24) {
+            /* decode --gpsd on several threads: a worker's record, resolved in input order,
+             * is what one state prints. A part A of the same MMSI goes first, so that a
+             * part B has a name to merge. */
+            char *c = malloc(AW_GPSD_JSON_MAX);
+            if (!c) abort();
+            aw_gpsd_json plain, worker, order;
+            aw_gpsd_json_init(&plain, false);
+            aw_gpsd_json_init(&worker, false);
+            aw_gpsd_json_init(&order, false);
+            worker.defer24 = true;
+            aw_msg part_a = *direct;
+            part_a.u.sb.partno = 0;
+            snprintf(part_a.u.sb.shipname, sizeof part_a.u.sb.shipname, "FUZZ %u", direct->mmsi % 1000);
+            const aw_msg *seq[2] = {&part_a, direct};
+            for (int k = 0; k < 2; k++) {
+                size_t n1 = aw_gpsd_json_format(&plain, seq[k], "dev", a, AW_GPSD_JSON_MAX);
+                size_t nr = aw_gpsd_json_format(&worker, seq[k], "dev", b, AW_GPSD_JSON_MAX);
+                FUZZ_CHECK(nr == 0 || (b[0] == AW_GPSD_DEFER24 && b[nr - 1] == '\n'), "deferred record shape");
+                size_t n2 = nr ? aw_gpsd_json_resolve24(&order, b, nr - 1, c, AW_GPSD_JSON_MAX) : 0;
+                FUZZ_CHECK(n1 == n2 && memcmp(a, c, n1) == 0, "deferred type 24 differs:\n%.*s%.*s", (int)n1, a,
+                           (int)n2, c);
+            }
+            free(c);
+        }
         free(a);
         free(b);
         fuzz_all_formats(o, &w.msg, &w.meta, 1);

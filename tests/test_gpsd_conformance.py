@@ -142,8 +142,58 @@ def main():
         if len(failures) > 20:
             print("    ... %d more" % (len(failures) - 20))
 
+    p, f = check_type24_across_chunks(aw_bin, gdir)
+    total_pass += p
+    total_fail += f
+
     print("gpsd_conformance: %d passed, %d failed" % (total_pass, total_fail))
     sys.exit(1 if total_fail else 0)
+
+
+def check_type24_across_chunks(aw_bin, gdir):
+    """gpsd merges a type 24 part B with the part A before it in the input. Decoding
+    workers each see only some 4 MB chunks, so the merge must not depend on which worker
+    got which chunk: each part A here is followed by 5 MB of position reports before its
+    part B, so the two always lie in different chunks. The output must be the same with 1,
+    2 and 3 threads, and hold every pair merged."""
+    with open(os.path.join(gdir, "sample.aivdm"), encoding="ascii", errors="replace") as f:
+        lines = [ln.strip() for ln in f if ln.startswith("!AIVDM,1,1,")]
+    part_a = "!AIVDM,1,1,,A,H42O55i18tMET00000000000000,2*6D"        # 271041815 "PROGUY"
+    part_b = "!AIVDM,1,1,,A,H42O55lti4hhhilD3nink000?050,0*40"       # 271041815
+    filler = [ln for ln in lines if ln.split(",")[5][:1] in ("1", "2", "3")]
+    if part_a not in lines or part_b not in lines or not filler:
+        print("type 24 across chunks: sample.aivdm lacks the expected sentences  FAIL")
+        return 0, 1
+    block = ("\n".join(filler) + "\n").encode()
+    fill = block * (5_000_000 // len(block) + 1)
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "t24.nmea")
+        with open(path, "wb") as out:
+            for _ in range(6):
+                out.write((part_a + "\n").encode())
+                out.write(fill)
+                out.write((part_b + "\n").encode())
+        outs = {}
+        for threads in (1, 2, 3):
+            r = subprocess.run([aw_bin, "decode", "--gpsd", "-q", "--threads", str(threads), path],
+                               capture_output=True)
+            if r.returncode != 0:
+                print("type 24 across chunks: --threads %d exited %d  FAIL" % (threads, r.returncode))
+                return 0, 1
+            outs[threads] = r.stdout
+    merged = [o for o in parse_lines(outs[1].decode(), "t24") if o.get("type") == 24]
+    failures = 0
+    if len(merged) != 6 or any(o.get("shipname") != "PROGUY" or o.get("callsign") != "TC6163" for o in merged):
+        print("type 24 across chunks: %d merged objects, expected 6 named PROGUY  FAIL" % len(merged))
+        failures += 1
+    for threads in (2, 3):
+        if outs[threads] != outs[1]:
+            print("type 24 across chunks: --threads %d output differs from --threads 1  FAIL" % threads)
+            failures += 1
+    if not failures:
+        print("type 24 across chunks: 6 pairs merged, same output on 1, 2 and 3 threads  ok")
+    return (1 if not failures else 0), failures
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@
 typedef struct aw_gpsd_json {
     bool scaled;  /* gpsdecode -j instead of -j -u */
     bool split24; /* print type 24 parts as they come, tagged "part" (gpsdecode -s) */
+    bool defer24; /* type 24 parts (not split) as records for aw_gpsd_json_resolve24() */
     unsigned t24_next;
     struct {
         uint32_t mmsi; /* 0 = free slot (gpsd matches it too, as it does) */
@@ -48,6 +49,16 @@ void aw_gpsd_json_init(aw_gpsd_json *st, bool scaled);
  * (then no "device" key). */
 size_t aw_gpsd_json_format(aw_gpsd_json *st, const aw_msg *m, const char *device, char *out,
                            size_t cap);
+
+/* Merging a type 24 part B with the part A name before it is a matter of input order,
+ * which decoding workers that each see some chunks do not have. With defer24 set,
+ * aw_gpsd_json_format() writes for each part a record line that starts with
+ * AW_GPSD_DEFER24 (no JSON object line does: control bytes are escaped in JSON); one
+ * state fed every record in input order by aw_gpsd_json_resolve24() then writes exactly
+ * what a lone state would have printed for that part (or nothing: returns 0). `rec` is
+ * one record without its '\n'; out must hold AW_GPSD_JSON_MAX bytes. */
+#define AW_GPSD_DEFER24 '\x01'
+size_t aw_gpsd_json_resolve24(aw_gpsd_json *st, const char *rec, size_t len, char *out, size_t cap);
 
 /* True when gpsd accepts a message of this type and received length (aw_msg.bits). */
 bool aw_gpsd_accepts(const aw_msg *m);

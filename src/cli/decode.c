@@ -26,6 +26,8 @@ typedef struct decode_ctx {
     pthread_mutex_t mu;
     aw_columns columns;   /* --format none: every worker's positions, merged at the end */
     bool oom;
+    aw_gpsd_json t24;     /* --gpsd: the type 24 part A names, in input order (write_fn's) */
+    char t24_out[AW_GPSD_JSON_MAX];
 } decode_ctx;
 
 typedef struct worker_state {
@@ -42,6 +44,7 @@ static void *worker_new(void *ctx, unsigned worker) {
     if (!w) return NULL;
     w->ctx = c;
     aw_gpsd_json_init(&w->gpsd, c->scaled);
+    w->gpsd.defer24 = true; /* merged in input order by write_fn */
     return w;
 }
 
@@ -95,9 +98,23 @@ static bool write_all(int fd, const char *data, size_t len) {
     return true;
 }
 
+/* Called in input order: where the workers left type 24 records (--gpsd), gpsd's
+ * part A / part B merging is done here, as one gpsdecode reading the input would. */
 static bool write_fn(void *ctx, const char *data, size_t len) {
     decode_ctx *c = ctx;
-    return write_all(c->out_fd, data, len);
+    if (c->kind != OUT_GPSD) return write_all(c->out_fd, data, len);
+    const char *end = data + len;
+    while (data < end) {
+        const char *rec = memchr(data, AW_GPSD_DEFER24, (size_t)(end - data));
+        if (!rec) return write_all(c->out_fd, data, (size_t)(end - data));
+        if (!write_all(c->out_fd, data, (size_t)(rec - data))) return false;
+        const char *nl = memchr(rec, '\n', (size_t)(end - rec));
+        if (!nl) nl = end;
+        size_t n = aw_gpsd_json_resolve24(&c->t24, rec, (size_t)(nl - rec), c->t24_out, sizeof c->t24_out);
+        if (n && !write_all(c->out_fd, c->t24_out, n)) return false;
+        data = nl < end ? nl + 1 : end;
+    }
+    return true;
 }
 
 static void decode_usage(FILE *f) {

@@ -586,25 +586,39 @@ static char *put_area(const aw_gpsd_json *st, char *p, int32_t ne_lon, int32_t n
 
 /* Type 24: gpsd prints a part B merged with the part A name it remembered for the
  * same MMSI, and nothing for a part A or an unmatched part B. */
+static void t24_remember(aw_gpsd_json *st, uint32_t mmsi, const char *name, size_t len) {
+    st->t24[st->t24_next].mmsi = mmsi;
+    if (len >= sizeof st->t24[0].shipname) len = sizeof st->t24[0].shipname - 1;
+    memcpy(st->t24[st->t24_next].shipname, name, len);
+    st->t24[st->t24_next].shipname[len] = 0;
+    st->t24_next = (st->t24_next + 1) % AW_GPSD_T24_QUEUE;
+}
+
+/* The part A name remembered for mmsi, taken (a repeated part B must not match again),
+ * or NULL. Valid until the next t24_remember(). */
+static const char *t24_take(aw_gpsd_json *st, uint32_t mmsi) {
+    for (unsigned i = 0; i < AW_GPSD_T24_QUEUE; i++) {
+        if (st->t24[i].mmsi == mmsi) {
+            st->t24[i].mmsi = 0;
+            return st->t24[i].shipname;
+        }
+    }
+    return NULL;
+}
+
+static char *fmt_static_b_rest(const aw_msg *m, char *p);
+
 static char *fmt_static_b(aw_gpsd_json *st, const aw_msg *m, char *p, bool *print) {
     const aw_static_b *s = &m->u.sb;
     const char *shipname = s->shipname;
     enum { PART_BOTH, PART_A, PART_B } part;
     if (s->partno == 0) {
-        st->t24[st->t24_next].mmsi = m->mmsi;
-        memcpy(st->t24[st->t24_next].shipname, s->shipname, sizeof s->shipname);
-        st->t24_next = (st->t24_next + 1) % AW_GPSD_T24_QUEUE;
+        t24_remember(st, m->mmsi, s->shipname, strlen(s->shipname));
         part = PART_A;
     } else {
-        part = PART_B;
-        for (unsigned i = 0; i < AW_GPSD_T24_QUEUE; i++) {
-            if (st->t24[i].mmsi == m->mmsi) {
-                shipname = st->t24[i].shipname;
-                st->t24[i].mmsi = 0; /* a repeated part B must not match again */
-                part = PART_BOTH;
-                break;
-            }
-        }
+        const char *a = t24_take(st, m->mmsi);
+        part = a ? PART_BOTH : PART_B;
+        if (a) shipname = a;
     }
     *print = part == PART_BOTH || st->split24;
     if (!*print) return p;
@@ -614,22 +628,84 @@ static char *fmt_static_b(aw_gpsd_json *st, const aw_msg *m, char *p, bool *prin
         p = LIT(p, ",\"shipname\":");
         p = put_str(p, shipname);
     }
-    if (part != PART_A) {
-        p = put_shiptype(p, s->shiptype);
-        p = LIT(p, ",\"vendorid\":");
-        p = put_str(p, s->vendorid);
-        p = LIT(p, ",\"model\":");
-        p = put_u(p, s->model);
-        p = LIT(p, ",\"serial\":");
-        p = put_u(p, s->serial);
-        p = LIT(p, ",\"callsign\":");
-        p = put_str(p, s->callsign);
-        if (m->mmsi / 10000000 == 98) {
-            p = LIT(p, ",\"mothership_mmsi\":");
-            p = put_u(p, s->mothership_mmsi);
-        } else {
-            p = put_dims(p, s->to_bow, s->to_stern, s->to_port, s->to_starboard);
-        }
+    if (part != PART_A) p = fmt_static_b_rest(m, p);
+    return p;
+}
+
+/* A deferred part, over the object's header already at out[0, p - out): part A as
+ * "\x01A" mmsi "\x02" name, part B as "\x01B" mmsi "\x02" header "\x02" the fields after
+ * the name and the closing brace. AIS six-bit text holds no control byte, and JSON
+ * escapes them, so neither separator can occur inside. Returns the end, '\n' added. */
+static char *fmt_defer24(const aw_msg *m, char *out, char *p) {
+    const aw_static_b *s = &m->u.sb;
+    char head[24];
+    char *h = head;
+    *h++ = AW_GPSD_DEFER24;
+    *h++ = s->partno == 0 ? 'A' : 'B';
+    h = put_u(h, m->mmsi);
+    *h++ = '\x02';
+    size_t hl = (size_t)(h - head);
+    if (s->partno == 0) {
+        memcpy(out, head, hl);
+        p = out + hl;
+        size_t n = strlen(s->shipname);
+        memcpy(p, s->shipname, n);
+        p += n;
+    } else {
+        memmove(out + hl, out, (size_t)(p - out));
+        memcpy(out, head, hl);
+        p += hl;
+        *p++ = '\x02';
+        p = fmt_static_b_rest(m, p);
+        *p++ = '}';
+    }
+    *p++ = '\n';
+    return p;
+}
+
+size_t aw_gpsd_json_resolve24(aw_gpsd_json *st, const char *rec, size_t len, char *out, size_t cap) {
+    if (cap < AW_GPSD_JSON_MAX || len < 4 || rec[0] != AW_GPSD_DEFER24 || (rec[1] != 'A' && rec[1] != 'B'))
+        return 0;
+    const char *end = rec + len, *q = rec + 2;
+    uint32_t mmsi = 0;
+    while (q < end && *q >= '0' && *q <= '9') mmsi = mmsi * 10 + (uint32_t)(*q++ - '0');
+    if (q >= end || *q != '\x02') return 0;
+    q++;
+    if (rec[1] == 'A') {
+        t24_remember(st, mmsi, q, (size_t)(end - q));
+        return 0;
+    }
+    const char *mid = memchr(q, '\x02', (size_t)(end - q));
+    const char *name = t24_take(st, mmsi);
+    if (!mid || !name) return 0;
+    size_t nh = (size_t)(mid - q), nr = (size_t)(end - mid - 1);
+    if (nh + nr + 6 * sizeof st->t24[0].shipname + 16 > cap) return 0;
+    char *p = out;
+    memcpy(p, q, nh), p += nh;
+    p = LIT(p, ",\"shipname\":");
+    p = put_str(p, name);
+    memcpy(p, mid + 1, nr), p += nr;
+    *p++ = '\n';
+    return (size_t)(p - out);
+}
+
+/* Part B's fields after the name. */
+static char *fmt_static_b_rest(const aw_msg *m, char *p) {
+    const aw_static_b *s = &m->u.sb;
+    p = put_shiptype(p, s->shiptype);
+    p = LIT(p, ",\"vendorid\":");
+    p = put_str(p, s->vendorid);
+    p = LIT(p, ",\"model\":");
+    p = put_u(p, s->model);
+    p = LIT(p, ",\"serial\":");
+    p = put_u(p, s->serial);
+    p = LIT(p, ",\"callsign\":");
+    p = put_str(p, s->callsign);
+    if (m->mmsi / 10000000 == 98) {
+        p = LIT(p, ",\"mothership_mmsi\":");
+        p = put_u(p, s->mothership_mmsi);
+    } else {
+        p = put_dims(p, s->to_bow, s->to_stern, s->to_port, s->to_starboard);
     }
     return p;
 }
@@ -1429,6 +1505,7 @@ size_t aw_gpsd_json_format(aw_gpsd_json *st, const aw_msg *m, const char *device
         break;
     }
     case 24: {
+        if (st->defer24 && !st->split24) return (size_t)(fmt_defer24(m, out, p) - out);
         bool print;
         p = fmt_static_b(st, m, p, &print);
         if (!print) return 0;
