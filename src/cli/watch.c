@@ -1122,6 +1122,16 @@ int cmd_watch(int argc, char **argv) {
         }
     }
 
+    /* A pattern longer than the window can never be seen whole: say so rather than
+     * watch for it in silence (a short horizon is how a fast feed fits in memory). */
+    if (!c.quiet && wo.horizon_h <= wo.events.gap_min_h)
+        fprintf(stderr,
+                "aiswatch watch: warning: --horizon-h %g is not longer than the gap threshold (%g h): gap and dark "
+                "alerts cannot fire\n",
+                wo.horizon_h, wo.events.gap_min_h);
+    if (!c.quiet && wo.horizon_h <= wo.events.loiter_min_h)
+        fprintf(stderr, "aiswatch watch: warning: --horizon-h %g is not longer than loitering's minimum (%g h)\n",
+                wo.horizon_h, wo.events.loiter_min_h);
     wo.on_alert = on_alert;
     wo.ctx = &c;
     c.w = aw_watch_new(&wo, err, sizeof err);
