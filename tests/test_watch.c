@@ -42,6 +42,7 @@ typedef struct board {
     size_t by_kind[AW_ALERT_KINDS];
     uint64_t last_seq;
     bool seq_ok;
+    char last_dark[1024];
 } board;
 
 static char *event_of(const char *alert) {
@@ -61,6 +62,7 @@ static void on_alert(void *ctx, const aw_alert *a) {
     b->by_kind[a->kind]++;
     if (a->seq != b->last_seq + 1) b->seq_ok = false;
     b->last_seq = a->seq;
+    if (a->kind == AW_ALERT_DARK) snprintf(b->last_dark, sizeof b->last_dark, "%s", a->json);
     if (a->kind != AW_ALERT_NEW && a->kind != AW_ALERT_UPDATE && a->kind != AW_ALERT_WITHDRAWN) return;
     size_t i = 0;
     while (i < b->n && strcmp(b->id[i], a->id) != 0) i++;
@@ -373,6 +375,63 @@ static void segment_numbers_survive_the_window_sliding(void) {
     free(in.p);
 }
 
+/* A fast feed fits in memory only with a short horizon. A vessel that goes dark is still
+ * alerted, once, when the horizon is shorter than the gap threshold: its last position is
+ * remembered after its rows leave the window, across a restart too. */
+static void dark_alert_outlives_a_short_horizon(void) {
+    text in = {0};
+    int64_t t0 = 1700000000 - 1700000000 % 3600;
+    char line[512];
+    for (int64_t s = 0; s <= 30 * 3600; s += 60) {
+        for (int ship = 0; ship < 2; ship++) {
+            if (ship == 0 && s > 3600) continue; /* X falls silent after an hour */
+            int64_t t = t0 + s + (ship ? 5 : 30);
+            aw_msg m = {0};
+            m.msg_type = 1;
+            m.mmsi = ship ? 366000002 : 366000001;
+            m.u.pos.turn = -128;
+            m.u.pos.speed = 100;
+            m.u.pos.course = 900;
+            m.u.pos.heading = 90;
+            m.u.pos.second = (uint8_t)(t % 60);
+            double h = s / 3600.0, lat = ship ? 6.0 : 5.0, lon = -30.0 + 10.0 * h / 60.0;
+            m.u.pos.lat = (int32_t)lround(lat * 600000);
+            m.u.pos.lon = (int32_t)lround(lon * 600000);
+            aw_encode_opts eo = {.tags = AW_TAG_FIRST, .has_time = true, .time_s = t, .channel = 'A'};
+            int n = aw_nmea_encode(&m, &eo, line, sizeof line);
+            CHECK(n > 0);
+            text_add(&in, line, (size_t)n);
+        }
+    }
+    board b = {0};
+    aw_watch *w = new_watch(&b, 6, 10); /* 6 h of window, 12 h of gap threshold */
+    size_t cut = in.n * 2 / 3;          /* 20 h in: after the alert */
+    while (in.p[cut - 1] != '\n') cut++;
+    feed_chunks(w, in.p, cut, 5);
+    CHECK_EQ_INT(b.by_kind[AW_ALERT_DARK], 1);
+    FILE *f = tmpfile();
+    char err[256];
+    CHECK(aw_watch_save(w, f, NULL, 0, err, sizeof err) == 0);
+    aw_watch_free(w);
+    rewind(f);
+    w = new_watch(&b, 6, 10);
+    void *user;
+    size_t ulen;
+    CHECK(aw_watch_load(w, f, &user, &ulen, err, sizeof err) == 0);
+    free(user);
+    fclose(f);
+    feed_chunks(w, in.p + cut, in.n - cut, 5);
+    CHECK(aw_watch_finish(w) == 0);
+    CHECK_EQ_INT(b.by_kind[AW_ALERT_DARK], 1); /* not again after the restart */
+    CHECK(strstr(b.last_dark, "\"id\":\"dark-366000001-") != NULL);
+    CHECK(strstr(b.last_dark, "2023-11-14T23:00:30") != NULL);
+    if (b.by_kind[AW_ALERT_DARK] != 1 || !strstr(b.last_dark, "dark-366000001-"))
+        fprintf(stderr, "  dark alerts %zu, last %.300s\n", b.by_kind[AW_ALERT_DARK], b.last_dark);
+    board_free(&b);
+    aw_watch_free(w);
+    free(in.p);
+}
+
 static void hostile_input_is_counted_in_bounded_memory(const text *in) {
     board b = {0};
     aw_watch_opts o;
@@ -429,6 +488,7 @@ int main(void) {
     if (!getenv("ONLY_SEG")) checkpoint_restores_without_repeating_an_alert(&in);
     if (!getenv("ONLY_SEG")) two_connections_of_one_name_do_not_mix(&in);
     segment_numbers_survive_the_window_sliding();
+    dark_alert_outlives_a_short_horizon();
     hostile_input_is_counted_in_bounded_memory(&in);
     free(in.p);
     return check_report("test_watch");

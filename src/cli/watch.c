@@ -1126,8 +1126,8 @@ int cmd_watch(int argc, char **argv) {
      * watch for it in silence (a short horizon is how a fast feed fits in memory). */
     if (!c.quiet && wo.horizon_h <= wo.events.gap_min_h)
         fprintf(stderr,
-                "aiswatch watch: warning: --horizon-h %g is not longer than the gap threshold (%g h): gap and dark "
-                "alerts cannot fire\n",
+                "aiswatch watch: warning: --horizon-h %g is not longer than the gap threshold (%g h): gap events "
+                "cannot be seen whole (dark alerts still come, from each vessel's last position)\n",
                 wo.horizon_h, wo.events.gap_min_h);
     if (!c.quiet && wo.horizon_h <= wo.events.loiter_min_h)
         fprintf(stderr, "aiswatch watch: warning: --horizon-h %g is not longer than loitering's minimum (%g h)\n",

@@ -56,6 +56,18 @@ typedef struct rec {
     uint8_t quiet;         /* found cut by the window's start: never alerted */
 } rec;
 
+/* A vessel's last known position, kept after its rows leave the window, so that a
+ * `dark` alert does not need the horizon to outlast the gap threshold (a fast feed fits in
+ * memory only with a short horizon). Sorted by MMSI. */
+typedef struct seen {
+    uint32_t mmsi, segment, imo; /* imo 0: none */
+    char name[21];               /* "": none */
+    int64_t time_ms;
+    double lat, lon;
+} seen;
+
+#define SEEN_KEEP_MS ((int64_t)7 * 24 * 3600000) /* how long a silent vessel is remembered */
+
 
 struct aw_watch {
     aw_watch_opts o;
@@ -72,6 +84,8 @@ struct aw_watch {
     size_t *pv_first, *pv_count, npv;
     int64_t *pt;
     size_t npt;
+    seen *seen;
+    size_t nseen;
     /* alerted ids */
     rec *recs;
     size_t nrec, caprec;
@@ -519,54 +533,140 @@ static bool at_sea(const aw_watch *w, double lat, double lon) {
     return true;
 }
 
-static void vessel_json(char *out, size_t cap, const aw_tracks *t, size_t vi, int64_t last_ms, double lat,
-                        double lon, double silent_h) {
-    const aw_vessel *v = &t->vessels[vi];
+/* name NULL and imo 0: not known. */
+static void vessel_json_of(char *out, size_t cap, uint32_t mmsi, uint32_t segment, const char *shipname, uint32_t imo,
+                           int64_t last_ms, double lat, double lon, double silent_h) {
     char name[160], last[40];
-    put_json_str(name, (v->ident.fields & (1u << AW_ID_NAME)) ? v->ident.name : "");
+    put_json_str(name, shipname ? shipname : "");
     iso(last, sizeof last, last_ms);
-    int n = snprintf(out, cap, "{\"mmsi\":%u,\"segment\":%u,\"name\":%s,\"imo\":", v->mmsi, v->segment,
-                     (v->ident.fields & (1u << AW_ID_NAME)) ? name : "null");
+    int n = snprintf(out, cap, "{\"mmsi\":%u,\"segment\":%u,\"name\":%s,\"imo\":", mmsi, segment,
+                     shipname ? name : "null");
     if (n < 0 || (size_t)n >= cap) return;
-    if (v->ident.fields & (1u << AW_ID_IMO)) n += snprintf(out + n, cap - (size_t)n, "%u", v->ident.imo);
+    if (imo) n += snprintf(out + n, cap - (size_t)n, "%u", imo);
     else n += snprintf(out + n, cap - (size_t)n, "null");
     if ((size_t)n >= cap) return;
     snprintf(out + n, cap - (size_t)n, ",\"last_seen\":\"%s\",\"lat\":%.7f,\"lon\":%.7f,\"silent_h\":%.3f}", last, lat,
              lon, silent_h);
 }
 
+static void vessel_json(char *out, size_t cap, const aw_tracks *t, size_t vi, int64_t last_ms, double lat,
+                        double lon, double silent_h) {
+    const aw_vessel *v = &t->vessels[vi];
+    vessel_json_of(out, cap, v->mmsi, v->segment, (v->ident.fields & (1u << AW_ID_NAME)) ? v->ident.name : NULL,
+                   (v->ident.fields & (1u << AW_ID_IMO)) ? v->ident.imo : 0, last_ms, lat, lon, silent_h);
+}
+
+/* The row of the latest position of the MMSI whose vessels are [v0, v1), over all its
+ * segments (as the gap rule reads it), and in *lv its vessel; SIZE_MAX when none. */
+static size_t mmsi_last(const aw_tracks *t, size_t v0, size_t v1, size_t *lv) {
+    size_t last = SIZE_MAX;
+    *lv = v0;
+    for (size_t vi = v0; vi < v1; vi++) {
+        const aw_vessel *v = &t->vessels[vi];
+        if (!v->count) continue;
+        size_t i = v->first + v->count - 1;
+        if (last == SIZE_MAX || t->time_ms[i] > t->time_ms[last]) last = i, *lv = vi;
+    }
+    return last;
+}
+
+/* The dark alert of a vessel last seen at time_ms (id and body as for one in the window);
+ * an alert already made is only marked as still current. */
+static void dark_alert(aw_watch *w, uint32_t mmsi, int64_t time_ms, const char *vessel) {
+    char id[64], ts[32], body[1024];
+    stamp(ts, sizeof ts, time_ms);
+    snprintf(id, sizeof id, "dark-%u-%s", mmsi, ts);
+    rec *r = rec_find(w, id);
+    if (r) {
+        r->last_tick = w->tick_no;
+        return;
+    }
+    if (!(r = rec_add(w, id, REC_DARK))) {
+        w->oom = true;
+        return;
+    }
+    r->start = r->end = time_ms;
+    r->last_tick = w->tick_no;
+    int n = snprintf(body, sizeof body, "\"vessel\":%s", vessel);
+    emit(w, AW_ALERT_DARK, id, body, (size_t)n);
+}
+
+/* The window's vessels' last positions merged into the remembered ones (both by MMSI);
+ * those remembered only, silent past the gap threshold, alerted dark. Entries older than
+ * SEEN_KEEP_MS go, and past a quarter of the row cap the oldest go first. */
+static void remember_last_seen(aw_watch *w, const aw_tracks *t) {
+    size_t cap = w->nseen;
+    for (size_t v0 = 0; v0 < t->nvessels; v0++)
+        if (!v0 || t->vessels[v0].mmsi != t->vessels[v0 - 1].mmsi) cap++;
+    seen *out = malloc((cap ? cap : 1) * sizeof *out);
+    if (!out) {
+        w->oom = true;
+        return;
+    }
+    int64_t min_gap = (int64_t)(w->o.events.gap_min_h * 3600000);
+    size_t n = 0, a = 0;
+    for (size_t v0 = 0; v0 <= t->nvessels;) {
+        uint32_t vm = v0 < t->nvessels ? t->vessels[v0].mmsi : UINT32_MAX;
+        /* remembered vessels before this MMSI: not in the window */
+        for (; a < w->nseen && (v0 == t->nvessels || w->seen[a].mmsi < vm); a++) {
+            const seen *e = &w->seen[a];
+            if (w->feed_ms - e->time_ms > SEEN_KEEP_MS) continue;
+            out[n++] = *e;
+            if (w->o.dark_alerts && w->feed_ms - e->time_ms >= min_gap && at_sea(w, e->lat, e->lon)) {
+                char vj[600];
+                vessel_json_of(vj, sizeof vj, e->mmsi, e->segment, e->name[0] ? e->name : NULL, e->imo, e->time_ms,
+                               e->lat, e->lon, (w->feed_ms - e->time_ms) / 3600000.0);
+                dark_alert(w, e->mmsi, e->time_ms, vj);
+            }
+        }
+        if (v0 == t->nvessels) break;
+        size_t v1 = v0 + 1;
+        while (v1 < t->nvessels && t->vessels[v1].mmsi == vm) v1++;
+        size_t lv, last = mmsi_last(t, v0, v1, &lv);
+        bool known = a < w->nseen && w->seen[a].mmsi == vm;
+        if (last != SIZE_MAX && (!known || t->time_ms[last] >= w->seen[a].time_ms)) {
+            const aw_vessel *v = &t->vessels[lv];
+            seen e = {.mmsi = vm, .segment = v->segment, .time_ms = t->time_ms[last], .lat = t->lat[last],
+                      .lon = t->lon[last]};
+            if (v->ident.fields & (1u << AW_ID_IMO)) e.imo = v->ident.imo;
+            if (v->ident.fields & (1u << AW_ID_NAME)) memcpy(e.name, v->ident.name, sizeof e.name - 1);
+            out[n++] = e;
+        } else if (known) {
+            out[n++] = w->seen[a];
+        }
+        if (known) a++;
+        v0 = v1;
+    }
+    size_t limit = w->o.max_positions / 4 + 1;
+    while (n > limit) { /* a flood of MMSIs: the longest silent go */
+        int64_t lo = INT64_MAX;
+        for (size_t i = 0; i < n; i++)
+            if (out[i].time_ms < lo) lo = out[i].time_ms;
+        int64_t cut = lo + (w->feed_ms - lo) / 4 + 1;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (out[i].time_ms >= cut) out[k++] = out[i];
+        if (k == n) break;
+        n = k;
+    }
+    free(w->seen);
+    w->seen = out;
+    w->nseen = n;
+}
+
 static void dark_and_listed(aw_watch *w, const aw_tracks *t) {
     int64_t min_gap = (int64_t)(w->o.events.gap_min_h * 3600000);
-    char body[1024], id[64], ts[32];
+    char id[64];
     for (size_t v0 = 0; v0 < t->nvessels && !w->oom;) {
         size_t v1 = v0 + 1;
         while (v1 < t->nvessels && t->vessels[v1].mmsi == t->vessels[v0].mmsi) v1++;
-        /* The MMSI's latest position over all its segments, as the gap rule reads it. */
-        size_t last = SIZE_MAX, lv = v0;
-        for (size_t vi = v0; vi < v1; vi++) {
-            const aw_vessel *v = &t->vessels[vi];
-            if (!v->count) continue;
-            size_t i = v->first + v->count - 1;
-            if (last == SIZE_MAX || t->time_ms[i] > t->time_ms[last]) last = i, lv = vi;
-        }
+        size_t lv, last = mmsi_last(t, v0, v1, &lv);
         if (w->o.dark_alerts && last != SIZE_MAX && w->feed_ms - t->time_ms[last] >= min_gap &&
             at_sea(w, t->lat[last], t->lon[last])) {
-            stamp(ts, sizeof ts, t->time_ms[last]);
-            snprintf(id, sizeof id, "dark-%u-%s", t->mmsi[last], ts);
-            if (!rec_find(w, id)) {
-                rec *r = rec_add(w, id, REC_DARK);
-                if (!r) {
-                    w->oom = true;
-                    return;
-                }
-                r->start = r->end = t->time_ms[last];
-                r->last_tick = w->tick_no;
-                char vj[600];
-                vessel_json(vj, sizeof vj, t, lv, t->time_ms[last], t->lat[last], t->lon[last],
-                            (w->feed_ms - t->time_ms[last]) / 3600000.0);
-                int n = snprintf(body, sizeof body, "\"vessel\":%s", vj);
-                emit(w, AW_ALERT_DARK, id, body, (size_t)n);
-            }
+            char vj[600];
+            vessel_json(vj, sizeof vj, t, lv, t->time_ms[last], t->lat[last], t->lon[last],
+                        (w->feed_ms - t->time_ms[last]) / 3600000.0);
+            dark_alert(w, t->mmsi[last], t->time_ms[last], vj);
         }
         if (w->o.lists) {
             for (size_t vi = v0; vi < v1 && !w->oom; vi++) {
@@ -688,13 +788,16 @@ static int tick(aw_watch *w, bool flush) {
         }
     }
     dark_and_listed(w, &t);
+    remember_last_seen(w, &t);
     /* Ids not found again: withdrawn while their data is still here, else retired. */
     int64_t keep_from = edge;
     for (size_t i = 0; i < w->nrec; i++) {
         rec *r = &w->recs[i];
         if (r->last_tick == w->tick_no) continue;
         if (r->type == REC_DARK || r->type == REC_LISTED) {
-            if (r->end < from) r->dead = 1;
+            /* A dark vessel whose position left the window is still remembered (and its
+             * alert marked current by remember_last_seen) until it reports again. */
+            if (r->end < from && r->last_tick != w->tick_no) r->dead = 1;
             continue;
         }
         if (r->start >= keep_from && !r->quiet) {
@@ -788,6 +891,7 @@ void aw_watch_free(aw_watch *w) {
     obs_free(&w->obs);
     free(w->pv_mmsi), free(w->pv_seg), free(w->pv_first), free(w->pv_count), free(w->pt);
     free(w->recs);
+    free(w->seen);
     free(w->idx);
     free(w->scr_key), free(w->scr_val);
     free(w->jbuf), free(w->abuf);
@@ -892,7 +996,7 @@ void aw_watch_stats_get(const aw_watch *w, aw_watch_stats *st) {
 /* ---- state --------------------------------------------------------------------------- */
 
 #define STATE_MAGIC "AWWATCH\n"
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u /* 2: the last-seen table; 1 is read, without it */
 
 typedef struct wr {
     FILE *f;
@@ -958,6 +1062,9 @@ int aw_watch_save(const aw_watch *w, FILE *f, const void *user, size_t user_len,
     put(&x, w->pt, w->npt * sizeof *w->pt);
     put_u64(&x, w->nrec);
     put(&x, w->recs, w->nrec * sizeof *w->recs);
+    put_u64(&x, sizeof(seen));
+    put_u64(&x, w->nseen);
+    put(&x, w->seen, w->nseen * sizeof *w->seen);
     put_u64(&x, user_len);
     put(&x, user, user_len);
     uint64_t h = x.h;
@@ -979,7 +1086,7 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
         return -1;
     }
     uint64_t ver = get_u64(&x), so = get_u64(&x), sr = get_u64(&x);
-    if (ver != STATE_VERSION || so != sizeof(aw_static_obs) || sr != sizeof(rec)) {
+    if ((ver != STATE_VERSION && ver != 1) || so != sizeof(aw_static_obs) || sr != sizeof(rec)) {
         snprintf(err, errcap, "watch state of another version (%llu)", (unsigned long long)ver);
         return -1;
     }
@@ -1061,6 +1168,19 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
     tmp.nrec = tmp.caprec = (size_t)n;
     get(&x, tmp.recs, n * sizeof *tmp.recs);
     for (size_t i = 0; i < tmp.nrec; i++) tmp.recs[i].id[sizeof tmp.recs[i].id - 1] = 0;
+    if (ver >= 2) {
+        if (get_u64(&x) != sizeof(seen)) goto bad;
+        n = get_u64(&x);
+        if (x.bad || n > sane) goto bad;
+        tmp.seen = malloc((n ? n : 1) * sizeof *tmp.seen);
+        if (!tmp.seen) goto oom;
+        tmp.nseen = (size_t)n;
+        get(&x, tmp.seen, n * sizeof *tmp.seen);
+        for (size_t i = 0; i < tmp.nseen; i++) {
+            tmp.seen[i].name[sizeof tmp.seen[i].name - 1] = 0;
+            if (i && tmp.seen[i].mmsi <= tmp.seen[i - 1].mmsi) goto bad; /* the merge needs them sorted */
+        }
+    }
     n = get_u64(&x);
     if (x.bad || n > sane) goto bad;
     void *u = n ? malloc((size_t)n) : NULL;
@@ -1081,6 +1201,8 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
     w->npv = tmp.npv, w->pt = tmp.pt, w->npt = tmp.npt;
     free(w->recs);
     w->recs = tmp.recs, w->nrec = tmp.nrec, w->caprec = tmp.caprec;
+    free(w->seen);
+    w->seen = tmp.seen, w->nseen = tmp.nseen;
     free(w->idx);
     w->idx = NULL, w->idxcap = 0;
     if (idx_rebuild(w, w->nrec) < 0) {
@@ -1114,5 +1236,6 @@ fail:
     obs_free(&tmp.obs);
     free(tmp.pv_mmsi), free(tmp.pv_seg), free(tmp.pv_first), free(tmp.pv_count), free(tmp.pt);
     free(tmp.recs);
+    free(tmp.seen);
     return -1;
 }
