@@ -36,6 +36,7 @@
 #include "aiswatch/event_out.h"
 #include "aiswatch/geo.h"
 #include "aiswatch/gpkg.h"
+#include "aiswatch/tracks_gpkg.h"
 #include "aiswatch/sanctions.h"
 #include "aiswatch/watch.h"
 #include "cli.h"
@@ -138,6 +139,7 @@ typedef struct watch_cli {
     size_t nsinks;
     const char *state_dir;
     const char *gpkg_path;  /* -o: the live GeoPackage */
+    bool gpkg_tracks;       /* --output-tracks: with the window's tracks, vessels and identities */
     aw_watch *w;
     int retries;
     bool quiet, oom;
@@ -766,22 +768,41 @@ static int open_file(watch_cli *c, wsource *s) {
 
 /* ---- the live GeoPackage ---------------------------------------------------------------- */
 
-/* The window's events are written to PATH.next with the library's writer, then moved into
- * PATH inside one transaction (ATTACH, delete, insert: the R-tree triggers follow), so
- * `aiswatch serve` and `aiswatch events`, reading PATH in WAL mode, see one whole
- * version or the next, never half of one. The first version is simply renamed in. */
+/* The window's events (and with --output-tracks its tracks, vessels and identity
+ * histories, as scan writes them) are written to PATH.next with the library's writers,
+ * then moved into PATH inside one transaction (ATTACH, delete, insert: the R-tree
+ * triggers follow), so `aiswatch serve` and `aiswatch events`, reading PATH in WAL mode,
+ * see one whole version or the next, never half of one. The first version, or one with
+ * layers the file lacks, is renamed in. */
+typedef struct live_out {
+    const char *tmp;
+    bool tracks;
+} live_out;
+
 static int write_layers(void *ctx, const aw_tracks *t, const aw_events *ev, const aw_event_params *p,
                         const char *const *names, size_t nnames) {
-    const char *tmp = ctx;
+    const live_out *lo = ctx;
     char err[512];
-    aw_gpkg *g = aw_gpkg_open(tmp, false, err, sizeof err);
-    int rc = g && aw_events_write_gpkg(g, t, ev, p, names, nnames, err, sizeof err) == 0 &&
+    aw_gpkg *g = aw_gpkg_open(lo->tmp, false, err, sizeof err);
+    int rc = g &&
+                     (!lo->tracks ||
+                      aw_tracks_write_gpkg(g, t, NULL, NULL, names, nnames, false, NULL, err, sizeof err) == 0) &&
+                     aw_events_write_gpkg(g, t, ev, p, names, nnames, err, sizeof err) == 0 &&
                      aw_gpkg_finish(g, err, sizeof err) == 0
                  ? 0
                  : -1;
-    if (rc < 0) fprintf(stderr, "aiswatch watch: %s: %s\n", tmp, err);
+    if (rc < 0) fprintf(stderr, "aiswatch watch: %s: %s\n", lo->tmp, err);
     aw_gpkg_close(g);
     return rc;
+}
+
+static bool has_table(sqlite3 *db, const char *name) {
+    sqlite3_stmt *st = NULL;
+    bool yes = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1, &st, NULL) ==
+                   SQLITE_OK &&
+               sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
 }
 
 static int sql(sqlite3 *db, const char *q) {
@@ -796,13 +817,19 @@ static void refresh_gpkg(watch_cli *c) {
     if (!c->gpkg_path) return;
     char tmp[4096], err[512];
     snprintf(tmp, sizeof tmp, "%s.next", c->gpkg_path);
-    if (aw_watch_snapshot(c->w, write_layers, tmp, err, sizeof err) < 0) {
+    live_out lo = {tmp, c->gpkg_tracks};
+    if (aw_watch_snapshot(c->w, write_layers, &lo, err, sizeof err) < 0) {
         unlink(tmp);
         return;
     }
     struct stat st;
     sqlite3 *db = NULL;
-    if (stat(c->gpkg_path, &st) != 0) {
+    bool fresh = stat(c->gpkg_path, &st) != 0;
+    if (!fresh && c->gpkg_tracks && sqlite3_open_v2(c->gpkg_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+        fresh = !has_table(db, "identity_history"); /* written without --output-tracks */
+    sqlite3_close(db);
+    db = NULL;
+    if (fresh) {
         if (rename(tmp, c->gpkg_path) != 0) {
             fprintf(stderr, "aiswatch watch: %s: %s\n", c->gpkg_path, strerror(errno));
             return;
@@ -818,15 +845,18 @@ static void refresh_gpkg(watch_cli *c) {
     }
     sqlite3_busy_timeout(db, 5000);
     cli_gpkg_functions(db); /* the R-tree triggers call ST_IsEmpty, ST_MinX, … */
-    char *q = sqlite3_mprintf(
-        "PRAGMA journal_mode=WAL; ATTACH %Q AS n; BEGIN IMMEDIATE;"
-        "DELETE FROM main.events; INSERT INTO main.events SELECT * FROM n.events;"
-        "DELETE FROM main.event_tracks; INSERT INTO main.event_tracks SELECT * FROM n.event_tracks;"
-        "UPDATE main.gpkg_contents SET (min_x, min_y, max_x, max_y, last_change) = (SELECT min_x, min_y, max_x, "
-        "max_y, last_change FROM n.gpkg_contents AS x WHERE x.table_name = main.gpkg_contents.table_name) "
-        "WHERE table_name IN ('events', 'event_tracks');"
-        "COMMIT; DETACH n;",
-        tmp);
+    static const char *const layers[] = {"events", "event_tracks", "tracks", "vessels", "identity_history"};
+    size_t nlayers = c->gpkg_tracks ? 5 : 2;
+    char *q = sqlite3_mprintf("PRAGMA journal_mode=WAL; ATTACH %Q AS n; BEGIN IMMEDIATE;", tmp);
+    for (size_t i = 0; q && i < nlayers; i++) {
+        char *more = sqlite3_mprintf("%zDELETE FROM main.\"%w\"; INSERT INTO main.\"%w\" SELECT * FROM n.\"%w\";"
+                                     "UPDATE main.gpkg_contents SET (min_x, min_y, max_x, max_y, last_change) = "
+                                     "(SELECT min_x, min_y, max_x, max_y, last_change FROM n.gpkg_contents AS x WHERE "
+                                     "x.table_name = main.gpkg_contents.table_name) WHERE table_name = %Q;",
+                                     q, layers[i], layers[i], layers[i], layers[i]);
+        q = more;
+    }
+    if (q) q = sqlite3_mprintf("%zCOMMIT; DETACH n;", q);
     if (!q || sql(db, q) < 0) sql(db, "ROLLBACK");
     sqlite3_free(q);
     sqlite3_close(db);
@@ -895,6 +925,8 @@ static void usage(FILE *f) {
             "  -o, --output FILE      keep a live GeoPackage of the window's events (events, event_tracks)\n"
             "                         for `aiswatch serve` and `aiswatch events`, refreshed every --output-s\n"
             "                         seconds (60) and at exit\n"
+            "  --output-tracks        with -o: also the window's tracks, vessels and identity_history, as\n"
+            "                         scan writes them (rewritten at every refresh: costs time with the window)\n"
             "  --checkpoint-s S       checkpoint interval, seconds (default 60; also on alerts and exit)\n"
             "  --once                 stop when every stream source has ended (no reconnect)\n"
             "  --exit-idle S          stop after S seconds without input\n"
@@ -941,6 +973,7 @@ int cmd_watch(int argc, char **argv) {
         {"stats-s", required_argument, NULL, 3007},
         {"max-busy", required_argument, NULL, 3008},
         {"output-s", required_argument, NULL, 3009},
+        {"output-tracks", no_argument, NULL, 1012},
         {"max-feeders", required_argument, NULL, 3010},
         {"queue", required_argument, NULL, 3011},
         {"encounter-distance-m", required_argument, NULL, 2000},
@@ -1018,6 +1051,7 @@ int cmd_watch(int argc, char **argv) {
             break;
         }
         case 1009: wo.dark_alerts = false; break;
+        case 1012: c.gpkg_tracks = true; break;
         default: {
             double *dst = NULL;
             if (ch >= 2000 && ch < 2000 + (int)(sizeof param_of / sizeof param_of[0])) dst = param_of[ch - 2000];
