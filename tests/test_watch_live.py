@@ -8,6 +8,7 @@ gets every alert when it comes; hostile input over TCP and UDP is counted, not f
 two feeders on one listener do not mix."""
 import http.server
 import json
+import select
 import os
 import signal
 import socket
@@ -347,10 +348,12 @@ def free_port(kind):
     return port
 
 
-def start_broker(port):
-    """mosquitto on 127.0.0.1:port, once it accepts connections."""
+def start_broker(port, persist_dir=None):
+    """mosquitto on 127.0.0.1:port, once it accepts connections; with persist_dir, its
+    sessions and queued messages survive a restart."""
     conf = os.path.join(tmp, f"mosquitto{port}.conf")
-    open(conf, "w").write(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
+    keep = f"persistence true\npersistence_location {persist_dir}/\n" if persist_dir else ""
+    open(conf, "w").write(f"listener {port} 127.0.0.1\nallow_anonymous true\n{keep}")
     broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
@@ -361,9 +364,11 @@ def start_broker(port):
     return broker
 
 
-def subscribe(port, topic):
-    return subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t", topic, "-q", "1", "-W", "90"],
-                            stdout=subprocess.PIPE, text=True)
+def subscribe(port, topic, client_id=None):
+    """With client_id: a durable session (QoS 1 messages are queued while it is away)."""
+    durable = ["-c", "-i", client_id] if client_id else []
+    return subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t", topic, "-q", "1", "-W", "90",
+                             *durable], stdout=subprocess.PIPE, text=True)
 
 
 def received(sub, port, topic):
@@ -374,7 +379,8 @@ def received(sub, port, topic):
     for l in sub.stdout:
         if l.strip() == "END":
             break
-        got.append(json.loads(l))
+        if l.strip() != "PROBE":  # a subscription probe re-sent to a durable session
+            got.append(json.loads(l))
     sub.terminate()
     sub.wait()
     return got
@@ -395,15 +401,34 @@ check(sorted(a["seq"] for a in got) == [a["seq"] for a in read_alerts(a4)], f"MQ
 
 # 3c. MQTT with the broker away at start: the alerts wait in the queue, the watch keeps
 #     trying in the background and delivers them all when the broker comes (2 s later).
+#     The subscriber's durable session is made (and the broker stopped) before the watch
+#     starts, so what the watch publishes once the broker is back is queued for it however
+#     late the subscriber reconnects (a slow machine made a plain subscriber miss them).
 mport2 = free_port(socket.SOCK_STREAM)
 a6 = os.path.join(tmp, "m2.jsonl")
+keep = os.path.join(tmp, "mq-late")
+os.makedirs(keep)
+# mosquitto started as root drops to its own user before saving: it must reach the folder
+os.chmod(tmp, os.stat(tmp).st_mode | 0o011)
+os.chmod(keep, 0o777)
+broker = start_broker(mport2, keep)
+sub = subscribe(mport2, "aiswatch/late", "aw-late")
+for _ in range(100):  # subscribed once a probe comes through
+    subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(mport2), "-t", "aiswatch/late", "-q", "1", "-m",
+                    "PROBE"], check=True)
+    r, _, _ = select.select([sub.stdout], [], [], 0.2)
+    if r and sub.stdout.readline().strip() == "PROBE":
+        break
+sub.terminate()
+sub.wait()
+broker.terminate()
+broker.wait()
 w = subprocess.Popen([AW, "watch", "file://" + nmea, *GEO, "--once", "--alerts", a6, "--alerts",
                       f"mqtt://127.0.0.1:{mport2}/aiswatch/late"], stderr=subprocess.PIPE, text=True)
 time.sleep(2.0)
-broker = start_broker(mport2)
-sub = subscribe(mport2, "aiswatch/late")
-time.sleep(0.3)  # subscribed before the watch's next attempt (1 s, then 2 s after the first)
+broker = start_broker(mport2, keep)
 _, err = w.communicate(timeout=60)
+sub = subscribe(mport2, "aiswatch/late", "aw-late")
 got = received(sub, mport2, "aiswatch/late")
 broker.terminate()
 broker.wait()
