@@ -313,6 +313,27 @@ static void checkpoint_restores_without_repeating_an_alert(const text *in) {
     board_free(&b);
 }
 
+/* One position report (type 1, due east at speed_dkn tenths of a knot), tag-block stamped
+ * at t, appended to in. */
+static void add_report(text *in, uint32_t mmsi, int64_t t, double lat, double lon, uint16_t speed_dkn) {
+    aw_msg m = {0};
+    m.msg_type = 1;
+    m.mmsi = mmsi;
+    m.u.pos.status = 0;
+    m.u.pos.turn = -128;
+    m.u.pos.speed = speed_dkn;
+    m.u.pos.course = 900;
+    m.u.pos.heading = 90;
+    m.u.pos.second = (uint8_t)(t % 60);
+    m.u.pos.lat = (int32_t)lround(lat * 600000);
+    m.u.pos.lon = (int32_t)lround(lon * 600000);
+    char line[512];
+    aw_encode_opts eo = {.tags = AW_TAG_FIRST, .has_time = true, .time_s = t, .channel = 'A'};
+    int n = aw_nmea_encode(&m, &eo, line, sizeof line);
+    CHECK(n > 0);
+    if (n > 0) text_add(in, line, (size_t)n);
+}
+
 /* Two ships on one MMSI: X sails, Y (segment 1) lies still and, after a silence,
  * loiters again: an event whose id names its segment. Later the window starts where
  * Y's positions come first, so a fresh build would number Y 0: the carried number
@@ -321,7 +342,6 @@ static void segment_numbers_survive_the_window_sliding(void) {
     text in = {0};
     const uint32_t mmsi = 636012345;
     int64_t t0 = 1700000000 - 1700000000 % 3600;
-    char line[512];
     for (int64_t s = 0; s <= 60 * 3600; s += 60) {
         for (int ship = 0; ship < 2; ship++) {
             int64_t t = t0 + s + (ship ? 5 : 30);
@@ -329,22 +349,8 @@ static void segment_numbers_survive_the_window_sliding(void) {
             if (ship == 0 && h >= 9 && h < 11) continue;   /* ship X pauses */
             if (ship == 1 && h < 1) continue;              /* ship Y starts later */
             if (ship == 1 && h > 10.1 && h < 23) continue; /* and is silent 13 h */
-            aw_msg m = {0};
-            m.msg_type = 1;
-            m.mmsi = mmsi;
-            m.u.pos.status = 0;
-            m.u.pos.turn = -128;
-            m.u.pos.speed = ship ? 5 : 100; /* Y 0.5 kn, X 10 kn due east */
-            m.u.pos.course = 900;
-            m.u.pos.heading = 90;
-            m.u.pos.second = (uint8_t)(t % 60);
             double lat = ship ? 5.0 : 0.0, lon = ship ? -25.0 + 0.5 * h / 60.0 : -30.0 + 10.0 * h / 60.0;
-            m.u.pos.lat = (int32_t)lround(lat * 600000);
-            m.u.pos.lon = (int32_t)lround(lon * 600000);
-            aw_encode_opts eo = {.tags = AW_TAG_FIRST, .has_time = true, .time_s = t, .channel = 'A'};
-            int n = aw_nmea_encode(&m, &eo, line, sizeof line);
-            CHECK(n > 0);
-            text_add(&in, line, (size_t)n);
+            add_report(&in, mmsi, t, lat, lon, ship ? 5 : 100); /* Y 0.5 kn, X 10 kn due east */
         }
     }
     board b = {0};
@@ -381,26 +387,12 @@ static void segment_numbers_survive_the_window_sliding(void) {
 static void dark_alert_outlives_a_short_horizon(void) {
     text in = {0};
     int64_t t0 = 1700000000 - 1700000000 % 3600;
-    char line[512];
     for (int64_t s = 0; s <= 30 * 3600; s += 60) {
         for (int ship = 0; ship < 2; ship++) {
             if (ship == 0 && s > 3600) continue; /* X falls silent after an hour */
-            int64_t t = t0 + s + (ship ? 5 : 30);
-            aw_msg m = {0};
-            m.msg_type = 1;
-            m.mmsi = ship ? 366000002 : 366000001;
-            m.u.pos.turn = -128;
-            m.u.pos.speed = 100;
-            m.u.pos.course = 900;
-            m.u.pos.heading = 90;
-            m.u.pos.second = (uint8_t)(t % 60);
-            double h = s / 3600.0, lat = ship ? 6.0 : 5.0, lon = -30.0 + 10.0 * h / 60.0;
-            m.u.pos.lat = (int32_t)lround(lat * 600000);
-            m.u.pos.lon = (int32_t)lround(lon * 600000);
-            aw_encode_opts eo = {.tags = AW_TAG_FIRST, .has_time = true, .time_s = t, .channel = 'A'};
-            int n = aw_nmea_encode(&m, &eo, line, sizeof line);
-            CHECK(n > 0);
-            text_add(&in, line, (size_t)n);
+            double h = s / 3600.0;
+            add_report(&in, ship ? 366000002 : 366000001, t0 + s + (ship ? 5 : 30), ship ? 6.0 : 5.0,
+                       -30.0 + 10.0 * h / 60.0, 100);
         }
     }
     board b = {0};
