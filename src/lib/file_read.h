@@ -1,5 +1,5 @@
 /* file_read.h — a whole file into memory (internal), for the readers that parse a
- * buffer (land TopoJSON, sanctions lists). */
+ * buffer (land TopoJSON, port and anchorage CSVs, sanctions lists). */
 #ifndef AISWATCH_FILE_READ_H
 #define AISWATCH_FILE_READ_H
 

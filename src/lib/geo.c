@@ -51,7 +51,6 @@
 #include "geo_priv.h"
 #include "topo_arcs.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -1087,33 +1086,9 @@ typedef struct csv {
 
 static int csv_open(csv *c, const char *path, char *err, size_t cap) {
     memset(c, 0, sizeof *c);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        set_err(err, cap, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t n = 0, bufcap = 1 << 20;
-    char *buf = malloc(bufcap + 1);
-    while (buf) {
-        n += fread(buf + n, 1, bufcap - n, f);
-        if (n < bufcap) break;
-        bufcap *= 2;
-        char *nb = realloc(buf, bufcap + 1);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf = nb;
-        }
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        set_err(err, cap, "%s: %s", path, buf ? "read error" : "out of memory");
-        return -1;
-    }
-    buf[n] = '\0';
+    size_t n = 0;
+    char *buf = aw_read_file(path, &n, err, cap);
+    if (!buf) return -1;
     c->buf = buf;
     c->p = buf;
     c->end = buf + n;
