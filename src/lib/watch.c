@@ -1023,6 +1023,19 @@ static uint64_t get_u64(wr *x) {
     return v;
 }
 
+/* A counted array as aw_watch_save() puts it: the count, then the elements. 0; -1 when
+ * the count is damaged (past sane), -2 when memory runs out. */
+static int get_array(wr *x, void **out, size_t *n, size_t elem, uint64_t sane) {
+    uint64_t k = get_u64(x);
+    if (x->bad || k > sane) return -1;
+    void *p = malloc((k ? (size_t)k : 1) * elem);
+    if (!p) return -2;
+    get(x, p, (size_t)k * elem);
+    *out = p;
+    *n = (size_t)k;
+    return 0;
+}
+
 int aw_watch_save(const aw_watch *w, FILE *f, const void *user, size_t user_len, char *err, size_t errcap) {
     wr x = {f, FNV0, false};
     put(&x, STATE_MAGIC, 8);
@@ -1132,12 +1145,9 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
     get(&x, c->nav_status, n * sizeof *c->nav_status);
     get(&x, c->second, n * sizeof *c->second);
     get(&x, c->source_id, n * sizeof *c->source_id);
-    n = get_u64(&x);
-    if (x.bad || n > sane) goto bad;
-    tmp.obs.v = malloc((n ? n : 1) * sizeof *tmp.obs.v);
-    if (!tmp.obs.v) goto oom;
-    tmp.obs.n = tmp.obs.cap = (size_t)n;
-    get(&x, tmp.obs.v, n * sizeof *tmp.obs.v);
+    int ga = get_array(&x, (void **)&tmp.obs.v, &tmp.obs.n, sizeof *tmp.obs.v, sane);
+    if (ga != 0) goto fail_array;
+    tmp.obs.cap = tmp.obs.n;
     n = get_u64(&x);
     if (x.bad || n > sane) goto bad;
     m = n ? (size_t)n : 1;
@@ -1153,29 +1163,15 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
         tmp.pv_first[i] = (size_t)get_u64(&x);
         tmp.pv_count[i] = (size_t)get_u64(&x);
     }
-    n = get_u64(&x);
-    if (x.bad || n > sane) goto bad;
-    tmp.pt = malloc((n ? n : 1) * sizeof *tmp.pt);
-    if (!tmp.pt) goto oom;
-    tmp.npt = (size_t)n;
-    get(&x, tmp.pt, n * sizeof *tmp.pt);
+    if ((ga = get_array(&x, (void **)&tmp.pt, &tmp.npt, sizeof *tmp.pt, sane)) != 0) goto fail_array;
     for (size_t i = 0; i < tmp.npv; i++)
         if (tmp.pv_first[i] > tmp.npt || tmp.pv_count[i] > tmp.npt - tmp.pv_first[i]) goto bad;
-    n = get_u64(&x);
-    if (x.bad || n > sane) goto bad;
-    tmp.recs = malloc((n ? n : 1) * sizeof *tmp.recs);
-    if (!tmp.recs) goto oom;
-    tmp.nrec = tmp.caprec = (size_t)n;
-    get(&x, tmp.recs, n * sizeof *tmp.recs);
+    if ((ga = get_array(&x, (void **)&tmp.recs, &tmp.nrec, sizeof *tmp.recs, sane)) != 0) goto fail_array;
+    tmp.caprec = tmp.nrec;
     for (size_t i = 0; i < tmp.nrec; i++) tmp.recs[i].id[sizeof tmp.recs[i].id - 1] = 0;
     if (ver >= 2) {
         if (get_u64(&x) != sizeof(seen)) goto bad;
-        n = get_u64(&x);
-        if (x.bad || n > sane) goto bad;
-        tmp.seen = malloc((n ? n : 1) * sizeof *tmp.seen);
-        if (!tmp.seen) goto oom;
-        tmp.nseen = (size_t)n;
-        get(&x, tmp.seen, n * sizeof *tmp.seen);
+        if ((ga = get_array(&x, (void **)&tmp.seen, &tmp.nseen, sizeof *tmp.seen, sane)) != 0) goto fail_array;
         for (size_t i = 0; i < tmp.nseen; i++) {
             tmp.seen[i].name[sizeof tmp.seen[i].name - 1] = 0;
             if (i && tmp.seen[i].mmsi <= tmp.seen[i - 1].mmsi) goto bad; /* the merge needs them sorted */
@@ -1225,6 +1221,8 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
     *user = u;
     *user_len = (size_t)n;
     return 0;
+fail_array:
+    if (ga == -2) goto oom;
 bad:
     snprintf(err, errcap, "watch state is damaged (truncated or altered)");
     goto fail;
