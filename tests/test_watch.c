@@ -266,6 +266,25 @@ static void two_connections_of_one_name_do_not_mix(const text *in) {
     free(part[0].p), free(part[1].p);
 }
 
+/* The watch killed and started again: its state saved (with the caller's bytes `user`),
+ * the watch dropped, a new one on the same board loaded from the state. */
+static aw_watch *restarted(aw_watch *w, board *b, double horizon_h, double tick_min, const char *user) {
+    FILE *f = tmpfile();
+    char err[256];
+    size_t len = user ? strlen(user) : 0;
+    CHECK(aw_watch_save(w, f, user, len, err, sizeof err) == 0);
+    aw_watch_free(w);
+    rewind(f);
+    w = new_watch(b, horizon_h, tick_min);
+    void *got;
+    size_t got_len;
+    CHECK(aw_watch_load(w, f, &got, &got_len, err, sizeof err) == 0);
+    CHECK(got_len == len && (!len || (got && memcmp(got, user, len) == 0)));
+    free(got);
+    fclose(f);
+    return w;
+}
+
 static void checkpoint_restores_without_repeating_an_alert(const text *in) {
     /* One watch fed everything; another killed half-way (state saved, then dropped),
      * restored into a third which is fed the rest: the same alerts, numbered on. */
@@ -280,18 +299,7 @@ static void checkpoint_restores_without_repeating_an_alert(const text *in) {
     size_t half = in->n / 2;
     while (in->p[half - 1] != '\n') half++;
     feed_chunks(w, in->p, half, 3);
-    FILE *f = tmpfile();
-    char err[256];
-    CHECK(aw_watch_save(w, f, "offsets", 7, err, sizeof err) == 0);
-    aw_watch_free(w);
-    rewind(f);
-    w = new_watch(&b, 48, 30);
-    void *user;
-    size_t ulen;
-    CHECK(aw_watch_load(w, f, &user, &ulen, err, sizeof err) == 0);
-    CHECK(ulen == 7 && user && memcmp(user, "offsets", 7) == 0);
-    free(user);
-    fclose(f);
+    w = restarted(w, &b, 48, 30, "offsets");
     feed_chunks(w, in->p + half, in->n - half, 3);
     CHECK(aw_watch_finish(w) == 0);
     CHECK(b.seq_ok);
@@ -303,7 +311,10 @@ static void checkpoint_restores_without_repeating_an_alert(const text *in) {
     /* A damaged state is refused and leaves the watch as it was. */
     board c = {0};
     w = new_watch(&c, 48, 30);
-    f = tmpfile();
+    FILE *f = tmpfile();
+    char err[256];
+    void *user;
+    size_t ulen;
     fwrite("AWWATCH\n\1\0\0\0\0\0\0\0garbage", 1, 23, f);
     rewind(f);
     CHECK(aw_watch_load(w, f, &user, &ulen, err, sizeof err) < 0);
@@ -401,17 +412,7 @@ static void dark_alert_outlives_a_short_horizon(void) {
     while (in.p[cut - 1] != '\n') cut++;
     feed_chunks(w, in.p, cut, 5);
     CHECK_EQ_INT(b.by_kind[AW_ALERT_DARK], 1);
-    FILE *f = tmpfile();
-    char err[256];
-    CHECK(aw_watch_save(w, f, NULL, 0, err, sizeof err) == 0);
-    aw_watch_free(w);
-    rewind(f);
-    w = new_watch(&b, 6, 10);
-    void *user;
-    size_t ulen;
-    CHECK(aw_watch_load(w, f, &user, &ulen, err, sizeof err) == 0);
-    free(user);
-    fclose(f);
+    w = restarted(w, &b, 6, 10, NULL);
     feed_chunks(w, in.p + cut, in.n - cut, 5);
     CHECK(aw_watch_finish(w) == 0);
     CHECK_EQ_INT(b.by_kind[AW_ALERT_DARK], 1); /* not again after the restart */
