@@ -117,7 +117,8 @@ static void ref_msg(void *ctx, const aw_msg *m, const aw_msg_meta *meta) {
     }
 }
 
-static void scan_reference(const text *in, aw_tracks *t, aw_events *ev) {
+/* geo non-NULL: the anchorages scan derives (anch_min vessels) are added to it. */
+static void scan_reference(const text *in, aw_geo *geo, unsigned anch_min, aw_tracks *t, aw_events *ev) {
     ref r = {0};
     aw_decoder *d = aw_decoder_new(NULL);
     aw_decode_stats st = {0};
@@ -126,14 +127,17 @@ static void scan_reference(const text *in, aw_tracks *t, aw_events *ev) {
     char err[256];
     const char *skipped;
     CHECK(aw_tracks_build(&r.pos, r.obs, r.nobs, NULL, t, err, sizeof err) == 0);
-    CHECK(aw_detect(t, NULL, NULL, ev, &skipped, err, sizeof err) == 0);
+    if (geo && anch_min) CHECK(aw_anchorages_derive(t, geo, AW_ANCHORAGE_CELL_DEG, anch_min) >= 0);
+    CHECK(aw_detect(t, geo, NULL, ev, &skipped, err, sizeof err) == 0);
     aw_columns_free(&r.pos);
     free(r.obs);
 }
 
-static aw_watch *new_watch(board *b, double horizon_h, double tick_min) {
+static aw_watch *new_watch_geo(board *b, double horizon_h, double tick_min, aw_geo *geo, unsigned anch_min) {
     aw_watch_opts o;
     aw_watch_opts_default(&o);
+    o.geo = geo;
+    o.anchorage_min_vessels = anch_min;
     o.tick_min = tick_min;
     o.max_busy = 1; /* every tick, so the test does not depend on the machine's speed */
     o.horizon_h = horizon_h;
@@ -145,6 +149,10 @@ static aw_watch *new_watch(board *b, double horizon_h, double tick_min) {
     CHECK(aw_watch_add_source(w, "sim") == 0);
     b->seq_ok = true;
     return w;
+}
+
+static aw_watch *new_watch(board *b, double horizon_h, double tick_min) {
+    return new_watch_geo(b, horizon_h, tick_min, NULL, 0);
 }
 
 /* Feeds in chunks of pseudo-random sizes, cutting lines anywhere. */
@@ -159,10 +167,10 @@ static void feed_chunks(aw_watch *w, const char *p, size_t n, unsigned seed) {
     }
 }
 
-static void expect_scan_events(const board *b, const text *in) {
+static void expect_scan_events_geo(const board *b, const text *in, aw_geo *geo, unsigned anch_min) {
     aw_tracks t;
     aw_events ev = {0};
-    scan_reference(in, &t, &ev);
+    scan_reference(in, geo, anch_min, &t, &ev);
     const char *names[] = {"sim"};
     char *buf = malloc(1 << 20);
     CHECK(ev.n > 0);
@@ -182,6 +190,8 @@ static void expect_scan_events(const board *b, const text *in) {
     aw_events_free(&ev);
     aw_tracks_free(&t);
 }
+
+static void expect_scan_events(const board *b, const text *in) { expect_scan_events_geo(b, in, NULL, 0); }
 
 static text simulated(void) {
     aw_sim_opts so;
@@ -380,7 +390,7 @@ static void segment_numbers_survive_the_window_sliding(void) {
     if (loiter != 2) for (size_t i = 0; i < b.n; i++) fprintf(stderr, "  alerted %s\n", b.id[i]);
     aw_tracks t;
     aw_events ev = {0};
-    scan_reference(&in, &t, &ev);
+    scan_reference(&in, NULL, 0, &t, &ev);
     bool found = false;
     for (size_t i = 0; i < ev.n; i++) found |= strcmp(ev.v[i].id, want) == 0;
     CHECK(found);
@@ -422,6 +432,45 @@ static void dark_alert_outlives_a_short_horizon(void) {
         fprintf(stderr, "  dark alerts %zu, last %.300s\n", b.by_kind[AW_ALERT_DARK], b.last_dark);
     board_free(&b);
     aw_watch_free(w);
+    free(in.p);
+}
+
+/* Ten ships lie still for hours in one 1 km cell, a few hundred metres apart: scan
+ * derives an anchorage there from the data and finds no encounter among them. The
+ * watch derives it from its window the same way: the same events (none of them an
+ * encounter), and the geo given back as it was after every run. */
+static void derived_anchorages_as_in_scan(void) {
+    text in = {0};
+    int64_t t0 = 1700000000 - 1700000000 % 3600;
+    for (int64_t s = 0; s <= 8 * 3600; s += 60)
+        for (int k = 0; k < 10; k++)
+            add_report(&in, 477000100 + (uint32_t)k, t0 + s + k, 10.0001 + 0.0008 * k, 120.0051, 0);
+    aw_geo *plain = aw_geo_new(), *ref = aw_geo_new(), *live = aw_geo_new();
+    CHECK(plain && ref && live);
+    /* Without the derivation the still ships meet: what the anchorage must take away. */
+    aw_tracks t;
+    aw_events ev = {0};
+    scan_reference(&in, plain, 0, &t, &ev);
+    size_t encounters = 0;
+    for (size_t i = 0; i < ev.n; i++) encounters += ev.v[i].type == AW_EV_ENCOUNTER;
+    CHECK(encounters > 0);
+    aw_events_free(&ev);
+    aw_tracks_free(&t);
+
+    board b = {0};
+    aw_watch *w = new_watch_geo(&b, 48, 10, live, 10);
+    feed_chunks(w, in.p, in.n, 3);
+    CHECK(aw_watch_finish(w) == 0);
+    aw_watch_stats st;
+    aw_watch_stats_get(w, &st);
+    CHECK_EQ_INT(st.anchorages_derived, 1);
+    CHECK_EQ_INT(aw_geo_anchorage_count(live), 0);
+    for (size_t i = 0; i < b.n; i++) CHECK(strncmp(b.id[i], "encounter-", 10) != 0);
+    expect_scan_events_geo(&b, &in, ref, 10);
+    CHECK_EQ_INT(aw_geo_anchorage_count(ref), 1);
+    board_free(&b);
+    aw_watch_free(w);
+    aw_geo_free(plain), aw_geo_free(ref), aw_geo_free(live);
     free(in.p);
 }
 
@@ -482,6 +531,7 @@ int main(void) {
     if (!getenv("ONLY_SEG")) two_connections_of_one_name_do_not_mix(&in);
     segment_numbers_survive_the_window_sliding();
     dark_alert_outlives_a_short_horizon();
+    derived_anchorages_as_in_scan();
     hostile_input_is_counted_in_bounded_memory(&in);
     free(in.p);
     return check_report("test_watch");

@@ -53,7 +53,7 @@ def check(cond, what):
 nmea, truth_path, gpkg = (os.path.join(tmp, "s." + x) for x in ("nmea", "truth", "gpkg"))
 subprocess.run([AW, "simulate", "--scenario", "all", "--vessels", "5", "--hours", "24", "--seed", "3", "-o", nmea,
                 "--truth", truth_path], check=True, capture_output=True)
-subprocess.run([AW, "scan", nmea, *GEO, "--anchorage-min-vessels", "0", "--no-positions", "-o", gpkg], check=True,
+subprocess.run([AW, "scan", nmea, *GEO, "--no-positions", "-o", gpkg], check=True,
                capture_output=True)
 scan = {e["id"]: e for e in map(json.loads, subprocess.run([AW, "events", gpkg], capture_output=True, text=True,
                                                             check=True).stdout.splitlines())}

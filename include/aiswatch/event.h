@@ -93,7 +93,9 @@ void aw_event_params_default(aw_event_params *p);
 
 /* Anchorages from the data itself, as GFW derives them: grid cells (cell_deg on a side)
  * where at least min_vessels distinct MMSIs lay still (under 0.5 kn) are added to geo as
- * anchorage points. Returns the number added, or -1 when memory runs out. */
+ * anchorage points. Returns the number added, or -1 when memory runs out. `aiswatch scan`
+ * and the live watch derive them on AW_ANCHORAGE_CELL_DEG cells. */
+#define AW_ANCHORAGE_CELL_DEG 0.01
 long aw_anchorages_derive(const aw_tracks *t, aw_geo *geo, double cell_deg, unsigned min_vessels);
 
 /* Finds every event type in the tracks. geo may be NULL or partly loaded: rules that need

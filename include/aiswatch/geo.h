@@ -38,9 +38,16 @@ long aw_geo_load_ports(aw_geo *g, const char *csv_path, char *err, size_t errcap
 /* GFW anchorage CSV (s2id,latitude,longitude,label,sublabel,iso3; found by name). Appends;
  * rows without a valid position are skipped. Returns the points loaded or -1. */
 long aw_geo_load_anchorages(aw_geo *g, const char *csv_path, char *err, size_t errcap);
-/* Adds one anchorage point (for anchorages derived from the data); the label is copied.
- * Part of loading: not concurrent with queries. 0, or -1 for a bad position. */
+/* Adds one anchorage point (for anchorages derived from the data); the label is copied
+ * (a label equal to the last one added this way is shared, not copied again). Part of
+ * loading: not concurrent with queries. 0, or -1 for a bad position. */
 int aw_geo_add_anchorage(aw_geo *g, double lat, double lon, const char *label);
+/* How many anchorage points are loaded or added. */
+size_t aw_geo_anchorage_count(const aw_geo *g);
+/* Removes the anchorage points added after the first n, newest first, so the geo answers
+ * exactly as it did when it held n (a live watch derives anchorages from each window and
+ * takes them away again). Not concurrent with queries. */
+void aw_geo_drop_anchorages(aw_geo *g, size_t n);
 
 bool aw_geo_has_land(const aw_geo *g);
 /* True on land (inside a Natural Earth land polygon, lakes not subtracted; the South Pole

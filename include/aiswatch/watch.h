@@ -67,7 +67,11 @@ typedef struct aw_watch_opts {
     aw_event_params events;   /* the detectors' thresholds (aw_event_params_default) */
     aw_track_params tracks;   /* dedup window and segmentation (aw_track_params_default) */
     aw_screen_params screen;
-    const aw_geo *geo;        /* land, ports, anchorages; may be NULL */
+    /* Land, ports, anchorages; may be NULL. Each detector run adds the anchorages derived
+     * from the window to it and removes them after (aw_geo_drop_anchorages), so nothing
+     * else may read it while the watch runs. */
+    aw_geo *geo;
+    unsigned anchorage_min_vessels; /* derive anchorages from the window as scan does (10; 0 off) */
     const aw_lists *lists;    /* sanctions lists; NULL: no "listed" alerts */
     double horizon_h;         /* window of feed time kept (48) */
     double tick_min;          /* detectors re-run every this many feed minutes (10) */
@@ -101,6 +105,7 @@ typedef struct aw_watch_stats {
     uint64_t cut_by_window;   /* events first found starting at the window's start: the rest of
                                  a longer one cut by expiry, not alerted as new */
     uint64_t ticks;           /* detector runs */
+    size_t anchorages_derived; /* by the last run (anchorage_min_vessels) */
     double tick_seconds;      /* wall time spent in them */
     double last_tick_seconds;
     uint64_t alerts[AW_ALERT_KINDS];

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -258,7 +259,7 @@ int cmd_scan(int argc, char **argv) {
         case 1003: land_path = optarg; break;
         case 1004: no_land = true; break;
         case 1005:
-            if (!cli_parse_uint(optarg, &anch_min)) {
+            if (!cli_parse_uint(optarg, &anch_min) || anch_min > UINT_MAX) {
                 fprintf(stderr, "aiswatch scan: --anchorage-min-vessels takes a whole number\n");
                 return AW_EXIT_USAGE;
             }

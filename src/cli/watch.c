@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -942,6 +943,8 @@ static void usage(FILE *f) {
             "  -q, --quiet            no summary\n"
             "geography, lists and thresholds as in `aiswatch scan`:\n"
             "  --ports FILE --anchorages FILE --land FILE --no-land --lists FILE[,FILE] --name-min-score S\n"
+            "  --anchorage-min-vessels N (10: anchorages derived from the window at each run, as scan\n"
+            "  derives them from its input; 0 off)\n"
             "  --encounter-distance-m M --encounter-min-h H --encounter-max-kn K --encounter-min-port-km K\n"
             "  --loiter-max-kn K --loiter-min-h H --loiter-min-shore-nm N --gap-min-h H --max-transit-kn K\n"
             "  --draught-change-m M --spoof-max-kn K --context-h H\n");
@@ -960,6 +963,7 @@ int cmd_watch(int argc, char **argv) {
         {"anchorages", required_argument, NULL, 1002},
         {"land", required_argument, NULL, 1003},
         {"no-land", no_argument, NULL, 1004},
+        {"anchorage-min-vessels", required_argument, NULL, 1005},
         {"lists", required_argument, NULL, 1007},
         {"name-min-score", required_argument, NULL, 1008},
         {"no-dark", no_argument, NULL, 1009},
@@ -1038,6 +1042,15 @@ int cmd_watch(int argc, char **argv) {
         case 1002: anch_path = optarg; break;
         case 1003: land_path = optarg; break;
         case 1004: no_land = true; break;
+        case 1005: {
+            unsigned long long v;
+            if (!cli_parse_uint(optarg, &v) || v > UINT_MAX) {
+                fprintf(stderr, "aiswatch watch: --anchorage-min-vessels takes a whole number\n");
+                return AW_EXIT_USAGE;
+            }
+            wo.anchorage_min_vessels = (unsigned)v;
+            break;
+        }
         case 1007:
             if (!cli_lists_arg("watch", optarg, list_paths, &nlist_paths)) return AW_EXIT_USAGE;
             break;

@@ -128,6 +128,7 @@ struct aw_geo {
     land *land;
     pointset ports, anchorages;
     aw_arena strings; /* names handed out in aw_place stay valid for the aw_geo's life */
+    const char *added_label; /* the last label of aw_geo_add_anchorage, in strings */
 };
 
 static void set_err(char *err, size_t cap, const char *fmt, ...) {
@@ -1073,9 +1074,28 @@ aw_place aw_geo_nearest_anchorage(const aw_geo *g, double lat, double lon, doubl
 
 int aw_geo_add_anchorage(aw_geo *g, double lat, double lon, const char *label) {
     if (!g || !valid_pos(lat, lon)) return -1;
-    const char *name = intern(g, label ? label : "");
-    if (!name) return -1;
-    return pointset_add(&g->anchorages, lat, lon, name, "");
+    if (!label) label = "";
+    /* A watch adds its derived anchorages again at every run: one copy of the label. */
+    if (!g->added_label || strcmp(g->added_label, label) != 0) {
+        const char *name = intern(g, label);
+        if (!name) return -1;
+        g->added_label = name;
+    }
+    return pointset_add(&g->anchorages, lat, lon, g->added_label, "");
+}
+
+size_t aw_geo_anchorage_count(const aw_geo *g) { return g ? g->anchorages.n : 0; }
+
+void aw_geo_drop_anchorages(aw_geo *g, size_t n) {
+    if (!g) return;
+    pointset *s = &g->anchorages;
+    /* Each point was put at the head of its cell's list: undone newest first, every
+     * list is again what it was. */
+    while (s->n > n) {
+        s->n--;
+        const point *p = &s->pts[s->n];
+        s->head[point_cell(p->lat, p->lon)] = s->next[s->n];
+    }
 }
 
 /* ---------------------------------------------------------------- CSV */

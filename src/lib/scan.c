@@ -348,7 +348,7 @@ static int screen(aw_scan *s, char *err, size_t errcap) {
 static int detect(aw_scan *s, char *err, size_t errcap) {
     if (!s->o.events) return 0;
     if (s->o.geo && s->o.anchorage_min_vessels > 0) {
-        s->derived = aw_anchorages_derive(&s->tracks, s->o.geo, 0.01, s->o.anchorage_min_vessels);
+        s->derived = aw_anchorages_derive(&s->tracks, s->o.geo, AW_ANCHORAGE_CELL_DEG, s->o.anchorage_min_vessels);
         if (s->derived < 0) {
             snprintf(err, errcap, "out of memory deriving anchorages");
             return -1;

@@ -124,6 +124,7 @@ void aw_watch_opts_default(aw_watch_opts *o) {
     o->max_future_s = 3600;
     o->dark_alerts = true;
     o->max_busy = 0.5;
+    o->anchorage_min_vessels = 10; /* aw_scan_opts_default's */
 }
 
 static uint64_t fnv(const void *p, size_t n, uint64_t h) {
@@ -725,8 +726,22 @@ static void dark_and_listed(aw_watch *w, const aw_tracks *t) {
     }
 }
 
+/* The anchorages scan would derive from the same messages, added to the geo for one run
+ * (the caller takes them away with aw_geo_drop_anchorages): -1 when memory ran out. */
+static int derive_anchorages(aw_watch *w, const aw_tracks *t, char *err, size_t errcap) {
+    if (!w->o.geo || !w->o.anchorage_min_vessels) return 0;
+    long n = aw_anchorages_derive(t, w->o.geo, AW_ANCHORAGE_CELL_DEG, w->o.anchorage_min_vessels);
+    if (n < 0) {
+        snprintf(err, errcap, "out of memory deriving anchorages");
+        return -1;
+    }
+    w->st.anchorages_derived = (size_t)n;
+    return 0;
+}
+
 static int tick(aw_watch *w, bool flush) {
     if (w->feed_ms == AW_TIME_NONE) return 0;
+    size_t anchorages = aw_geo_anchorage_count(w->o.geo);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     w->in_tick = true;
@@ -744,7 +759,9 @@ static int tick(aw_watch *w, bool flush) {
     if (aw_tracks_build(&w->pos, w->obs.v, w->obs.n, &w->o.tracks, &t, err, sizeof err) < 0) goto out;
     carry_segments(w, &t);
     const char *skipped;
-    if (aw_detect(&t, w->o.geo, &w->o.events, &ev, &skipped, err, sizeof err) < 0) goto out_t;
+    if (derive_anchorages(w, &t, err, sizeof err) < 0 ||
+        aw_detect(&t, w->o.geo, &w->o.events, &ev, &skipped, err, sizeof err) < 0)
+        goto out_t;
     for (size_t i = 0; i < ev.n && !w->oom; i++) {
         size_t need = aw_event_json(&ev, i, &t, &w->o.events, w->src_names, w->nsrc, w->jbuf, w->jcap);
         if (need >= w->jcap) {
@@ -814,6 +831,7 @@ out_e:
     aw_events_free(&ev);
 out_t:
     aw_tracks_free(&t);
+    aw_geo_drop_anchorages(w->o.geo, anchorages);
 out:
     w->in_tick = false;
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -837,8 +855,11 @@ int aw_watch_snapshot(aw_watch *w, aw_watch_snapshot_fn fn, void *ctx, char *err
     const char *skipped;
     if (aw_tracks_build(&w->pos, w->obs.v, w->obs.n, &w->o.tracks, &t, err, errcap) < 0) return -1;
     carry_segments(w, &t);
-    int rc = aw_detect(&t, w->o.geo, &w->o.events, &ev, &skipped, err, errcap);
+    size_t anchorages = aw_geo_anchorage_count(w->o.geo);
+    int rc = derive_anchorages(w, &t, err, errcap);
+    if (rc == 0) rc = aw_detect(&t, w->o.geo, &w->o.events, &ev, &skipped, err, errcap);
     if (rc == 0) rc = fn(ctx, &t, &ev, &w->o.events, w->src_names, w->nsrc);
+    aw_geo_drop_anchorages(w->o.geo, anchorages);
     aw_events_free(&ev);
     aw_tracks_free(&t);
     return rc;
