@@ -279,6 +279,25 @@ static void ports_and_anchorages(aw_geo *g) {
     CHECK(a.km < 2.3);
     CHECK(aw_geo_add_anchorage(g, 91, 0, "bad") == -1);
 
+    /* Derived points taken away again (a live watch does, every run): the loaded points
+     * answer as before, the next nearer one in the same cell included. */
+    size_t loaded = aw_geo_anchorage_count(g);
+    CHECK_EQ_INT(loaded, 60410);
+    aw_place before = aw_geo_nearest_anchorage(g, 29.88, 32.55, 10);
+    CHECK(aw_geo_add_anchorage(g, 29.8801, 32.5501, "derived") == 0);
+    CHECK(aw_geo_add_anchorage(g, 29.88, 32.55, "derived") == 0);
+    CHECK_EQ_STR(aw_geo_nearest_anchorage(g, 29.88, 32.55, 10).name, "derived");
+    CHECK(aw_geo_nearest_anchorage(g, 29.88, 32.55, 10).km == 0);
+    aw_geo_drop_anchorages(g, loaded + 1);
+    CHECK(aw_geo_nearest_anchorage(g, 29.88, 32.55, 10).km > 0);
+    aw_geo_drop_anchorages(g, loaded);
+    CHECK_EQ_INT(aw_geo_anchorage_count(g), loaded);
+    aw_place after = aw_geo_nearest_anchorage(g, 29.88, 32.55, 10);
+    CHECK(after.km == before.km && after.lat == before.lat && after.lon == before.lon);
+    CHECK_EQ_STR(after.name, before.name);
+    aw_geo_drop_anchorages(g, loaded + 5); /* more than there are: nothing */
+    CHECK_EQ_INT(aw_geo_anchorage_count(g), loaded);
+
     CHECK(aw_geo_load_ports(g, "no/such.csv", err, sizeof err) == -1);
 }
 
