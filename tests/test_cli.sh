@@ -72,6 +72,10 @@ ok "a truncated file keeps what came before the cut" '[ "$(wc -l < "$tmp/cut.jso
 ok "a watch horizon under the gap threshold is warned about" 'grep -q "gap events cannot be seen whole" "$tmp/short.err"'
 "$AW" watch --once --no-land "file://$tmp/cut.nmea" > /dev/null 2> "$tmp/long.err"
 ok "the default horizon is not" '! grep -q "warning" "$tmp/long.err"'
+# A window too small for the feed says so while it runs, once the first rows are evicted.
+"$AW" watch --once --no-land --max-positions 200 "file://$tmp/cut.nmea" > /dev/null 2> "$tmp/full.err"
+ok "a full window is warned about" 'grep -q "the window is full (--max-positions 200)" "$tmp/full.err"'
+ok "once an hour, not per row" '[ "$(grep -c "window is full" "$tmp/full.err")" -eq 1 ]'
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

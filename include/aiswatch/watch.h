@@ -111,6 +111,7 @@ typedef struct aw_watch_stats {
     uint64_t alerts[AW_ALERT_KINDS];
     size_t window_positions, window_static, records; /* now */
     int64_t feed_ms;          /* the latest message time (AW_TIME_NONE before any) */
+    int64_t window_from_ms;   /* the oldest row's time (AW_TIME_NONE when empty) */
 } aw_watch_stats;
 
 typedef struct aw_watch aw_watch;

@@ -132,6 +132,9 @@ static void on_signal(int sig) { stop_signal = sig; }
 typedef struct watch_cli {
     wsource *src;
     size_t nsrc;
+    uint64_t warned_evicted; /* evictions when the window-full warning was last given */
+    double warned_at;
+    bool warned;
     outbox_item *out;      /* alerts of this read, not yet in the queue */
     size_t nout, capout;
     alert_queue q;
@@ -872,6 +875,23 @@ static void feed(watch_cli *c, wsource *s, int id, const char *buf, size_t n) {
     flush_outbox(c);
 }
 
+/* A feed too fast for --max-positions evicts rows long before --horizon-h: every event
+ * longer than what is left is cut. Said at once and then hourly, not only in the summary. */
+static void warn_full(watch_cli *c, double horizon_h, double max_positions, double now) {
+    aw_watch_stats st;
+    aw_watch_stats_get(c->w, &st);
+    if (st.evicted == c->warned_evicted || (c->warned && now - c->warned_at < 3600)) return;
+    double held_h = st.window_from_ms == AW_TIME_NONE ? 0 : (double)(st.feed_ms - st.window_from_ms) / 3600000.0;
+    fprintf(stderr,
+            "aiswatch watch: warning: the window is full (--max-positions %.0f): %llu rows evicted so far, it "
+            "holds %.1f h of feed time instead of --horizon-h %g, and longer events are cut. Raise "
+            "--max-positions (a detector run needs about 85 bytes a row at its peak; docs/watch.md)\n",
+            max_positions, (unsigned long long)st.evicted, held_h, horizon_h);
+    c->warned_evicted = st.evicted;
+    c->warned_at = now;
+    c->warned = true;
+}
+
 static void print_stats(watch_cli *c, double secs) {
     aw_watch_stats st;
     aw_watch_stats_get(c->w, &st);
@@ -1384,6 +1404,7 @@ int cmd_watch(int argc, char **argv) {
             print_stats(&c, now - t0);
             last_stats = now;
         }
+        if (!c.quiet) warn_full(&c, wo.horizon_h, max_positions, now);
     }
     double t_loop = now_s() - t0;
     /* Stopping: with --state the open events wait in the checkpoint for the next run;

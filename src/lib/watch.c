@@ -1012,6 +1012,7 @@ void aw_watch_stats_get(const aw_watch *w, aw_watch_stats *st) {
     st->window_static = w->obs.n;
     st->records = w->nrec;
     st->feed_ms = w->feed_ms;
+    st->window_from_ms = w->pos.n || w->obs.n ? w->min_ms : AW_TIME_NONE;
 }
 
 /* ---- state --------------------------------------------------------------------------- */
