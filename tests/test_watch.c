@@ -435,6 +435,62 @@ static void dark_alert_outlives_a_short_horizon(void) {
     free(in.p);
 }
 
+/* A vessel silent 14 h, heard again: with a 6 h horizon its rows left the window long
+ * before, but its last row is remembered and put back into each run, so the gap it
+ * closes is alerted as scan finds it on the whole feed (same JSON), once, across a
+ * restart in the middle of the silence; the dark alert came first, once. */
+static void gap_closed_after_the_window_let_go(void) {
+    text in = {0};
+    int64_t t0 = 1700000000 - 1700000000 % 3600;
+    for (int64_t s = 0; s <= 24 * 3600; s += 60) {
+        double h = s / 3600.0;
+        if (h <= 1 || h >= 15) /* X: an hour, 14 h of silence, then on */
+            add_report(&in, 366000001, t0 + s + 30, 5.0, -30.0 + 10.0 * h / 60.0, 100);
+        add_report(&in, 366000002, t0 + s + 5, 6.0, -30.0 + 10.0 * h / 60.0, 100);
+    }
+    aw_tracks t;
+    aw_events ev = {0};
+    scan_reference(&in, NULL, 0, &t, &ev);
+    char *want = malloc(1 << 16);
+    const char *names[] = {"sim"};
+    const char *gap_id = NULL;
+    for (size_t i = 0; i < ev.n; i++)
+        if (ev.v[i].type == AW_EV_GAP) {
+            CHECK(gap_id == NULL);
+            gap_id = ev.v[i].id;
+            aw_event_json(&ev, i, &t, NULL, names, 1, want, 1 << 16);
+        }
+    CHECK(gap_id != NULL);
+
+    board b = {0};
+    aw_watch *w = new_watch(&b, 6, 10);
+    size_t cut = in.n * 10 / 24; /* 10 h in: X's rows have left the window, the gap is open */
+    while (in.p[cut - 1] != '\n') cut++;
+    feed_chunks(w, in.p, cut, 9);
+    w = restarted(w, &b, 6, 10, NULL);
+    feed_chunks(w, in.p + cut, in.n - cut, 9);
+    CHECK(aw_watch_finish(w) == 0);
+    CHECK_EQ_INT(b.by_kind[AW_ALERT_DARK], 1);
+    CHECK(strstr(b.last_dark, "\"id\":\"dark-366000001-") != NULL);
+    const char *got = gap_id ? board_get(&b, gap_id) : NULL;
+    CHECK(got != NULL);
+    if (got && strcmp(got, want) != 0) {
+        CHECK(!"the gap alert differs from scan's gap event");
+        fprintf(stderr, "  watch %s\n  scan  %s\n", got, want);
+    }
+    size_t gaps = 0;
+    for (size_t i = 0; i < b.n; i++) gaps += strncmp(b.id[i], "gap-", 4) == 0;
+    CHECK_EQ_INT(gaps, 1);
+    CHECK_EQ_INT(b.by_kind[AW_ALERT_WITHDRAWN], 0);
+    CHECK(b.seq_ok);
+    free(want);
+    aw_events_free(&ev);
+    aw_tracks_free(&t);
+    board_free(&b);
+    aw_watch_free(w);
+    free(in.p);
+}
+
 /* Ten ships lie still for hours in one 1 km cell, a few hundred metres apart: scan
  * derives an anchorage there from the data and finds no encounter among them. The
  * watch derives it from its window the same way: the same events (none of them an
@@ -532,6 +588,7 @@ int main(void) {
     segment_numbers_survive_the_window_sliding();
     dark_alert_outlives_a_short_horizon();
     derived_anchorages_as_in_scan();
+    gap_closed_after_the_window_let_go();
     hostile_input_is_counted_in_bounded_memory(&in);
     free(in.p);
     return check_report("test_watch");

@@ -19,9 +19,10 @@
  *   "withdrawn" an alerted event that the detectors no longer find although its data is
  *               still in the window;
  *   "dark"      a vessel last seen at sea has been silent for gap_min_h (the gap event
- *               follows as "new" when it reappears, if the window still holds both ends);
- *               its last position is remembered after it leaves the window (7 days of
- *               feed time), so the horizon may be shorter than gap_min_h;
+ *               follows as "new" when it reappears); its last report is remembered
+ *               after its rows leave the window (7 days of feed time) and put back into
+ *               every run while it is silent, so the horizon may be shorter than
+ *               gap_min_h and the gap is still found as scan finds it;
  *   "listed"    a vessel matching a sanctions list is heard (again after it expired).
  * Every event alert carries the event exactly as `aiswatch events` prints it.
  *

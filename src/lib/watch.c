@@ -58,13 +58,27 @@ typedef struct rec {
 
 /* A vessel's last known position, kept after its rows leave the window, so that a
  * `dark` alert does not need the horizon to outlast the gap threshold (a fast feed fits in
- * memory only with a short horizon). Sorted by MMSI. */
+ * memory only with a short horizon), and the row itself, put back into each run while the
+ * vessel is silent, so that the gap it closes when heard again is found as scan finds it.
+ * Sorted by MMSI. */
 typedef struct seen {
     uint32_t mmsi, segment, imo; /* imo 0: none */
     char name[21];               /* "": none */
     int64_t time_ms;
     double lat, lon;
+    float sog_kn, cog_deg;       /* NAN: not available */
+    uint16_t heading_deg, source_id;
+    uint8_t nav_status, msg_type;
+    uint8_t has_row;             /* 0: from a version-2 state, which kept the place only */
 } seen;
+
+/* The version-2 state's entry: the place without the rest of the row. */
+typedef struct seen_v2 {
+    uint32_t mmsi, segment, imo;
+    char name[21];
+    int64_t time_ms;
+    double lat, lon;
+} seen_v2;
 
 #define SEEN_KEEP_MS ((int64_t)7 * 24 * 3600000) /* how long a silent vessel is remembered */
 
@@ -592,6 +606,19 @@ static void dark_alert(aw_watch *w, uint32_t mmsi, int64_t time_ms, const char *
     emit(w, AW_ALERT_DARK, id, body, (size_t)n);
 }
 
+/* A remembered vessel silent past the gap threshold at sea: its dark alert. */
+static void remembered_dark(aw_watch *w, const seen *e, int64_t min_gap) {
+    if (!w->o.dark_alerts || w->feed_ms - e->time_ms < min_gap || !at_sea(w, e->lat, e->lon)) return;
+    char vj[600];
+    vessel_json_of(vj, sizeof vj, e->mmsi, e->segment, e->name[0] ? e->name : NULL, e->imo, e->time_ms, e->lat, e->lon,
+                   (w->feed_ms - e->time_ms) / 3600000.0);
+    dark_alert(w, e->mmsi, e->time_ms, vj);
+}
+
+/* A remembered row older than every row in the window (so surely no longer in it): put
+ * back into each run. */
+static bool put_back(const aw_watch *w, const seen *e) { return e->has_row && e->time_ms < w->min_ms; }
+
 /* The window's vessels' last positions merged into the remembered ones (both by MMSI);
  * those remembered only, silent past the gap threshold, alerted dark. Entries older than
  * SEEN_KEEP_MS go, and past a quarter of the row cap the oldest go first. */
@@ -613,22 +640,26 @@ static void remember_last_seen(aw_watch *w, const aw_tracks *t) {
             const seen *e = &w->seen[a];
             if (w->feed_ms - e->time_ms > SEEN_KEEP_MS) continue;
             out[n++] = *e;
-            if (w->o.dark_alerts && w->feed_ms - e->time_ms >= min_gap && at_sea(w, e->lat, e->lon)) {
-                char vj[600];
-                vessel_json_of(vj, sizeof vj, e->mmsi, e->segment, e->name[0] ? e->name : NULL, e->imo, e->time_ms,
-                               e->lat, e->lon, (w->feed_ms - e->time_ms) / 3600000.0);
-                dark_alert(w, e->mmsi, e->time_ms, vj);
-            }
+            remembered_dark(w, e, min_gap);
         }
         if (v0 == t->nvessels) break;
         size_t v1 = v0 + 1;
         while (v1 < t->nvessels && t->vessels[v1].mmsi == vm) v1++;
         size_t lv, last = mmsi_last(t, v0, v1, &lv);
         bool known = a < w->nseen && w->seen[a].mmsi == vm;
-        if (last != SIZE_MAX && (!known || t->time_ms[last] >= w->seen[a].time_ms)) {
+        if (known && last != SIZE_MAX && put_back(w, &w->seen[a]) && t->time_ms[last] == w->seen[a].time_ms) {
+            /* Only its row put back: still silent, remembered as it was (name and IMO
+             * included, whose reports have left the window). */
+            if (w->feed_ms - w->seen[a].time_ms <= SEEN_KEEP_MS) {
+                out[n++] = w->seen[a];
+                remembered_dark(w, &w->seen[a], min_gap);
+            }
+        } else if (last != SIZE_MAX && (!known || t->time_ms[last] >= w->seen[a].time_ms)) {
             const aw_vessel *v = &t->vessels[lv];
             seen e = {.mmsi = vm, .segment = v->segment, .time_ms = t->time_ms[last], .lat = t->lat[last],
-                      .lon = t->lon[last]};
+                      .lon = t->lon[last], .sog_kn = t->sog_kn[last], .cog_deg = t->cog_deg[last],
+                      .heading_deg = t->heading_deg[last], .source_id = t->source_id[last],
+                      .nav_status = t->nav_status[last], .msg_type = t->msg_type[last], .has_row = 1};
             if (v->ident.fields & (1u << AW_ID_IMO)) e.imo = v->ident.imo;
             if (v->ident.fields & (1u << AW_ID_NAME)) memcpy(e.name, v->ident.name, sizeof e.name - 1);
             out[n++] = e;
@@ -662,6 +693,11 @@ static void dark_and_listed(aw_watch *w, const aw_tracks *t) {
         size_t v1 = v0 + 1;
         while (v1 < t->nvessels && t->vessels[v1].mmsi == t->vessels[v0].mmsi) v1++;
         size_t lv, last = mmsi_last(t, v0, v1, &lv);
+        /* Only a remembered row put back: remember_last_seen speaks for it. */
+        if (last != SIZE_MAX && t->time_ms[last] < w->min_ms) {
+            v0 = v1;
+            continue;
+        }
         if (w->o.dark_alerts && last != SIZE_MAX && w->feed_ms - t->time_ms[last] >= min_gap &&
             at_sea(w, t->lat[last], t->lon[last])) {
             char vj[600];
@@ -726,6 +762,62 @@ static void dark_and_listed(aw_watch *w, const aw_tracks *t) {
     }
 }
 
+/* The remembered rows of silent vessels whose rows have left the window, appended to it
+ * for one run (the caller truncates it back to *n0): when such a vessel is heard again,
+ * the run sees the silence it closes, as scan would. -1 when memory runs out. */
+static int put_back_rows(aw_watch *w, size_t *n0) {
+    *n0 = w->pos.n;
+    for (size_t i = 0; i < w->nseen; i++) {
+        const seen *e = &w->seen[i];
+        if (!put_back(w, e)) continue;
+        int64_t time_ms = e->time_ms;
+        uint32_t mmsi = e->mmsi;
+        int32_t lat = (int32_t)lround(e->lat * AW_LATLON_SCALE), lon = (int32_t)lround(e->lon * AW_LATLON_SCALE);
+        uint16_t sog = isnan(e->sog_kn) ? AW_SPEED_NA : (uint16_t)lroundf(e->sog_kn * 10);
+        uint16_t cog = isnan(e->cog_deg) ? AW_COURSE_NA : (uint16_t)lroundf(e->cog_deg * 10);
+        uint16_t heading = e->heading_deg, source = e->source_id;
+        uint8_t type = e->msg_type, nav = e->nav_status, second = 60; /* the second is not kept */
+        aw_columns one = {.n = 1, .cap = 1, .time_ms = &time_ms, .mmsi = &mmsi, .lat = &lat, .lon = &lon,
+                          .sog_dkn = &sog, .cog_ddeg = &cog, .heading_deg = &heading, .msg_type = &type,
+                          .nav_status = &nav, .second = &second, .source_id = &source};
+        if (aw_columns_append(&w->pos, &one) < 0) {
+            w->pos.n = *n0;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The window's tracks for a run: its rows and the remembered rows put back. */
+static int window_tracks(aw_watch *w, aw_tracks *t, char *err, size_t errcap) {
+    size_t n0;
+    if (put_back_rows(w, &n0) < 0) {
+        snprintf(err, errcap, "out of memory");
+        return -1;
+    }
+    int rc = aw_tracks_build(&w->pos, w->obs.v, w->obs.n, &w->o.tracks, t, err, errcap);
+    w->pos.n = n0;
+    if (rc == 0) carry_segments(w, t);
+    return rc;
+}
+
+/* An event that starts at a remembered row put back (the gap a vessel closes when heard
+ * again after its rows left the window) is news although it starts before the window. */
+static bool starts_at_put_back(const aw_watch *w, const aw_event *e) {
+    for (unsigned k = 0; k < e->nvessels; k++) {
+        size_t lo = 0, hi = w->nseen;
+        while (lo < hi) {
+            size_t m = lo + (hi - lo) / 2;
+            if (w->seen[m].mmsi < e->vessels[k].mmsi) lo = m + 1;
+            else hi = m;
+        }
+        if (lo < w->nseen && w->seen[lo].mmsi == e->vessels[k].mmsi && put_back(w, &w->seen[lo]) &&
+            w->seen[lo].time_ms == e->start_ms)
+            return true;
+    }
+    return false;
+}
+
 /* The anchorages scan would derive from the same messages, added to the geo for one run
  * (the caller takes them away with aw_geo_drop_anchorages): -1 when memory ran out. */
 static int derive_anchorages(aw_watch *w, const aw_tracks *t, char *err, size_t errcap) {
@@ -756,8 +848,7 @@ static int tick(aw_watch *w, bool flush) {
     aw_events ev = {0};
     char err[256];
     int rc = -1;
-    if (aw_tracks_build(&w->pos, w->obs.v, w->obs.n, &w->o.tracks, &t, err, sizeof err) < 0) goto out;
-    carry_segments(w, &t);
+    if (window_tracks(w, &t, err, sizeof err) < 0) goto out;
     const char *skipped;
     if (derive_anchorages(w, &t, err, sizeof err) < 0 ||
         aw_detect(&t, w->o.geo, &w->o.events, &ev, &skipped, err, sizeof err) < 0)
@@ -786,7 +877,7 @@ static int tick(aw_watch *w, bool flush) {
             r->start = e->start_ms, r->end = e->end_ms, r->last_tick = w->tick_no;
             /* An event that starts where the window does is a longer one cut by expiry
              * (alerted under its own id when it began): not news. */
-            if (e->start_ms >= edge) {
+            if (e->start_ms >= edge || starts_at_put_back(w, e)) {
                 emit_event(w, AW_ALERT_NEW, e->id, settled, w->jbuf, need);
             } else {
                 r->quiet = 1;
@@ -853,8 +944,7 @@ int aw_watch_snapshot(aw_watch *w, aw_watch_snapshot_fn fn, void *ctx, char *err
     aw_tracks t;
     aw_events ev = {0};
     const char *skipped;
-    if (aw_tracks_build(&w->pos, w->obs.v, w->obs.n, &w->o.tracks, &t, err, errcap) < 0) return -1;
-    carry_segments(w, &t);
+    if (window_tracks(w, &t, err, errcap) < 0) return -1;
     size_t anchorages = aw_geo_anchorage_count(w->o.geo);
     int rc = derive_anchorages(w, &t, err, errcap);
     if (rc == 0) rc = aw_detect(&t, w->o.geo, &w->o.events, &ev, &skipped, err, errcap);
@@ -1018,7 +1108,7 @@ void aw_watch_stats_get(const aw_watch *w, aw_watch_stats *st) {
 /* ---- state --------------------------------------------------------------------------- */
 
 #define STATE_MAGIC "AWWATCH\n"
-#define STATE_VERSION 2u /* 2: the last-seen table; 1 is read, without it */
+#define STATE_VERSION 3u /* 3: last-seen rows whole; 2: their places (read); 1: without them (read) */
 
 typedef struct wr {
     FILE *f;
@@ -1121,7 +1211,7 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
         return -1;
     }
     uint64_t ver = get_u64(&x), so = get_u64(&x), sr = get_u64(&x);
-    if ((ver != STATE_VERSION && ver != 1) || so != sizeof(aw_static_obs) || sr != sizeof(rec)) {
+    if (ver < 1 || ver > STATE_VERSION || so != sizeof(aw_static_obs) || sr != sizeof(rec)) {
         snprintf(err, errcap, "watch state of another version (%llu)", (unsigned long long)ver);
         return -1;
     }
@@ -1191,9 +1281,27 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
     if ((ga = get_array(&x, (void **)&tmp.recs, &tmp.nrec, sizeof *tmp.recs, sane)) != 0) goto fail_array;
     tmp.caprec = tmp.nrec;
     for (size_t i = 0; i < tmp.nrec; i++) tmp.recs[i].id[sizeof tmp.recs[i].id - 1] = 0;
-    if (ver >= 2) {
+    if (ver >= 3) {
         if (get_u64(&x) != sizeof(seen)) goto bad;
         if ((ga = get_array(&x, (void **)&tmp.seen, &tmp.nseen, sizeof *tmp.seen, sane)) != 0) goto fail_array;
+        for (size_t i = 0; i < tmp.nseen; i++) tmp.seen[i].has_row = tmp.seen[i].has_row != 0;
+    } else if (ver == 2) {
+        seen_v2 *old = NULL;
+        if (get_u64(&x) != sizeof(seen_v2)) goto bad;
+        if ((ga = get_array(&x, (void **)&old, &tmp.nseen, sizeof *old, sane)) != 0) goto fail_array;
+        if (!(tmp.seen = malloc((tmp.nseen ? tmp.nseen : 1) * sizeof *tmp.seen))) {
+            free(old);
+            goto oom;
+        }
+        for (size_t i = 0; i < tmp.nseen; i++) {
+            const seen_v2 *o = &old[i];
+            tmp.seen[i] = (seen){.mmsi = o->mmsi, .segment = o->segment, .imo = o->imo, .time_ms = o->time_ms,
+                                 .lat = o->lat, .lon = o->lon, .sog_kn = NAN, .cog_deg = NAN, .heading_deg = 511};
+            memcpy(tmp.seen[i].name, o->name, sizeof o->name);
+        }
+        free(old);
+    }
+    if (ver >= 2) {
         for (size_t i = 0; i < tmp.nseen; i++) {
             tmp.seen[i].name[sizeof tmp.seen[i].name - 1] = 0;
             if (i && tmp.seen[i].mmsi <= tmp.seen[i - 1].mmsi) goto bad; /* the merge needs them sorted */
