@@ -55,6 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const char *le = nl ? nl : end;
         c.lines_in_input++;
         (void)aw_nmea_line_starts_message(p, (size_t)(le - p));
+        unsigned count, num;
+        uint32_t group;
+        (void)aw_nmea_line_fragment(p, (size_t)(le - p), &count, &num, &group);
         p = nl ? nl + 1 : end;
     }
 

@@ -131,7 +131,72 @@ static void file_cut_shorter_while_read_ends_early(void) {
     unlink(path);
 }
 
+static void count_msg(void *wstate, aw_buf *out, const aw_msg *msg, const aw_msg_meta *meta) {
+    (void)wstate, (void)meta;
+    char *p = aw_buf_reserve(out, 1);
+    if (p) {
+        *p = msg->msg_type == 5 ? '5' : '?';
+        out->len++;
+    }
+}
+
+static bool count_fives(void *ctx, const char *data, size_t len) {
+    size_t *n = ctx;
+    for (size_t i = 0; i < len; i++) *n += data[i] == '5';
+    return true;
+}
+
+/* One sentence with its checksum, then a newline. */
+static size_t put_sentence(char *out, const char *body) {
+    return (size_t)sprintf(out, "!%s*%02X\n", body, aw_nmea_checksum(body, strlen(body)));
+}
+
+/* Two-part messages whose parts interleave (A1 B1 A2 B2, as receivers on two channels
+ * send them), cut into small chunks: no cut may fall inside a message, whatever the
+ * neighbours, so every message decodes and none is counted incomplete. */
+static void interleaved_multipart_never_split_between_chunks(void) {
+    static const char *p1 = "55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8", *p2 = "88888888880";
+    const size_t groups = 4000;
+    char *data = malloc(groups * 4 * 100), body[128];
+    size_t len = 0;
+    for (size_t g = 0; g < groups; g++) {
+        int a = (int)(g % 5), b = a + 5; /* sequence ids: A on channel A, B on channel B */
+        snprintf(body, sizeof body, "AIVDM,2,1,%d,A,%s,0", a, p1);
+        len += put_sentence(data + len, body);
+        snprintf(body, sizeof body, "AIVDM,2,1,%d,B,%s,0", b, p1);
+        len += put_sentence(data + len, body);
+        snprintf(body, sizeof body, "AIVDM,2,2,%d,A,%s,2", a, p2);
+        len += put_sentence(data + len, body);
+        snprintf(body, sizeof body, "AIVDM,2,2,%d,B,%s,2", b, p2);
+        len += put_sentence(data + len, body);
+    }
+    const char *dir = getenv("TMPDIR");
+    char path[256], err[256];
+    snprintf(path, sizeof path, "%s/aw_test_interleaved_%ld.nmea", dir && *dir ? dir : "/tmp", (long)getpid());
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fwrite(data, 1, len, f);
+    fclose(f);
+    free(data);
+    for (size_t chunk = 1000; chunk <= 5000; chunk += 977) {
+        aw_input *in = aw_input_open(path, err, sizeof err);
+        CHECK(in != NULL);
+        size_t fives = 0;
+        aw_pipeline_opts opts = {.threads = 2, .chunk_bytes = chunk};
+        aw_pipeline_hooks hooks = {.on_msg = count_msg, .write_fn = count_fives, .ctx = &fives};
+        aw_decode_stats st;
+        memset(&st, 0, sizeof st);
+        CHECK_EQ_INT(aw_pipeline_run(in, &opts, &hooks, &st, err, sizeof err), 0);
+        CHECK_EQ_INT(fives, groups * 2);
+        CHECK_EQ_INT(st.rejects[AW_REJ_INCOMPLETE], 0);
+        aw_input_close(in);
+    }
+    unlink(path);
+}
+
 int main(void) {
+    interleaved_multipart_never_split_between_chunks();
     file_reads_peeks_and_hashes_like_sha256sum();
     closing_early_gives_no_digest();
     pipeline_hashes_what_it_decodes();

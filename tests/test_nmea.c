@@ -222,6 +222,24 @@ static void line_start_classification(void) {
     CHECK(aw_nmea_line_starts_message(T5A, strlen(T5A)));
     CHECK(!aw_nmea_line_starts_message(T5B, strlen(T5B)));
     CHECK(!aw_nmea_line_starts_message("$PGHP,1", 7));
+
+    /* Fragments and the key that keeps interleaved messages apart. */
+    unsigned count, num;
+    uint32_t ga, gb, gc, gt1, gt2;
+    CHECK(aw_nmea_line_fragment(T5A, strlen(T5A), &count, &num, &ga));
+    CHECK(count == 2 && num == 1);
+    CHECK(aw_nmea_line_fragment(T5B, strlen(T5B), &count, &num, &gb));
+    CHECK(count == 2 && num == 2);
+    CHECK(ga == gb); /* one message: same sequence id and channel */
+    CHECK(aw_nmea_line_fragment(T5B_CH_B, strlen(T5B_CH_B), &count, &num, &gc));
+    CHECK(gc != gb); /* the same sequence id on the other channel: another message */
+    const char *t1 = "\\g:1-2-4711,c:1662052384*00\\!AIVDM,2,1,,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961,0*00";
+    const char *t2 = "\\g:2-2-4711*00\\!AIVDM,2,2,,B,88888888880,2*00";
+    CHECK(aw_nmea_line_fragment(t1, strlen(t1), &count, &num, &gt1));
+    CHECK(aw_nmea_line_fragment(t2, strlen(t2), &count, &num, &gt2));
+    CHECK(gt1 == gt2 && num == 2); /* a tag-block group names the message whatever the channel */
+    CHECK(!aw_nmea_line_fragment("$PGHP,1", 7, &count, &num, &ga));
+    CHECK(!aw_nmea_line_fragment("!AIVDM,2", 8, &count, &num, &ga));
 }
 
 int main(void) {

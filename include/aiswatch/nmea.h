@@ -119,6 +119,10 @@ void aw_decoder_finish(aw_decoder *dec, aw_decode_stats *stats);
  * message: true for lines whose AIS sentence is a single fragment or a first fragment,
  * false for continuation fragments and for lines that hold no AIS sentence. */
 bool aw_nmea_line_starts_message(const char *line, size_t len);
+/* The fragment the line's first AIS sentence is: *num of *count, and in *group a key
+ * that tells apart messages whose fragments interleave (the tag block's group id when
+ * there is one, else channel, sequence id and count). False for lines without one. */
+bool aw_nmea_line_fragment(const char *line, size_t len, unsigned *count, unsigned *num, uint32_t *group);
 
 /* One armoured sentence checksum: XOR of the bytes between `!`/`$` and `*`. */
 uint8_t aw_nmea_checksum(const char *start, size_t len);

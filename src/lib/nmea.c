@@ -870,6 +870,41 @@ void aw_decoder_finish(aw_decoder *dec, aw_decode_stats *st) {
     }
 }
 
+bool aw_nmea_line_fragment(const char *line, size_t len, unsigned *count, unsigned *num, uint32_t *group) {
+    const char *end = line + len, *s = line;
+    while ((s = memchr(s, '!', (size_t)(end - s))) != NULL) {
+        if (end - s >= 11 && s[3] == 'V' && s[4] == 'D' && s[6] == ',' && is_digit(s[7]) && s[8] == ',' &&
+            is_digit(s[9]) && s[10] == ',')
+            break;
+        s++;
+    }
+    if (!s) return false;
+    *count = (unsigned)(s[7] - '0');
+    *num = (unsigned)(s[9] - '0');
+    /* A tag block's "g:num-total-id" names the message outright. */
+    const char *tb_end = s;
+    for (const char *g = line; g + 2 < tb_end; g++) {
+        if (g[0] == 'g' && g[1] == ':' && (g == line || g[-1] == '\\' || g[-1] == ',')) {
+            const char *p = g + 2;
+            int dashes = 0;
+            while (p < tb_end && dashes < 2)
+                dashes += *p++ == '-';
+            uint32_t id = 0;
+            while (p < tb_end && is_digit(*p)) id = id * 10 + (uint32_t)(*p++ - '0');
+            *group = id | 0x80000000u;
+            return true;
+        }
+    }
+    const char *q = s + 11; /* the sequence id, then the channel */
+    uint32_t key = *count;
+    while (q < end && *q != ',') key = key * 31 + (uint8_t)*q++;
+    key = key * 31 + ',';
+    if (q < end) q++;
+    while (q < end && *q != ',') key = key * 31 + (uint8_t)*q++;
+    *group = key & 0x7fffffffu;
+    return true;
+}
+
 bool aw_nmea_line_starts_message(const char *line, size_t len) {
     const char *end = line + len;
     const char *s = line;

@@ -129,27 +129,74 @@ static void *worker_main(void *arg) {
 }
 
 /* Where to cut data[0..len) so that the next chunk starts a message: returns the
- * length of this chunk; the rest carries over. */
+ * length of this chunk; the rest carries over. The cut goes before a first (or only)
+ * fragment that no message straddles: receivers interleave the parts of messages heard
+ * on two channels (A1 B1 A2 B2), so cutting before B1 would leave A's parts on two sides,
+ * and a message whose last parts lie past the end of the data must go whole into the
+ * rest. Messages are followed over the last LOOKBACK_LINES lines; when no line there
+ * will do, the last first fragment does, as before. */
+typedef struct open_msg {
+    uint32_t group;
+    int first;                  /* the line of its first fragment */
+    unsigned seen, count;       /* fragments so far, of how many */
+} open_msg;
+
 static size_t split_point(const char *data, size_t len) {
     const char *last_nl = memrchr(data, '\n', len);
     if (!last_nl) return len;
     size_t cut = (size_t)(last_nl - data) + 1;
-    size_t line_end = cut;
-    for (int k = 0; k < LOOKBACK_LINES && line_end > 0; k++) {
+    /* The last lines, oldest first. */
+    size_t at[LOOKBACK_LINES];
+    int n = 0;
+    for (size_t line_end = cut; n < LOOKBACK_LINES && line_end > 0; n++) {
         size_t ls = line_end - 1;
         while (ls > 0 && data[ls - 1] != '\n') ls--;
-        if (aw_nmea_line_starts_message(data + ls, line_end - ls)) {
-            /* Keep a Gatehouse stamp line with the sentence it stamps. */
-            if (ls > 0) {
-                size_t ps = ls - 1;
-                while (ps > 0 && data[ps - 1] != '\n') ps--;
-                if (ls - ps >= 5 && memcmp(data + ps, "$PGHP", 5) == 0) ls = ps;
-            }
-            return ls > 0 ? ls : cut;
-        }
+        at[LOOKBACK_LINES - 1 - n] = ls;
         line_end = ls;
     }
-    return cut;
+    const size_t *line = at + (LOOKBACK_LINES - n);
+    /* Fragments of each message: a cut before line c splits one that has parts on
+     * both sides (straddle[c] > 0, from a difference array over its span). */
+    unsigned count[LOOKBACK_LINES], num[LOOKBACK_LINES];
+    uint32_t group[LOOKBACK_LINES];
+    int straddle[LOOKBACK_LINES + 1] = {0};
+    open_msg open[LOOKBACK_LINES];
+    int nopen = 0;
+    for (int c = 0; c < n; c++) {
+        size_t end = c + 1 < n ? line[c + 1] : cut;
+        if (!aw_nmea_line_fragment(data + line[c], end - line[c], &count[c], &num[c], &group[c])) {
+            count[c] = num[c] = 0;
+            continue;
+        }
+        int o = 0;
+        while (o < nopen && open[o].group != group[c]) o++;
+        if (num[c] <= 1) {
+            if (o < nopen) open[o] = open[--nopen]; /* the previous one lost its tail anyway */
+            if (count[c] > 1) open[nopen++] = (open_msg){group[c], c, 1, count[c]};
+            continue;
+        }
+        int first = o < nopen ? open[o].first : -1; /* -1: began before these lines */
+        straddle[first + 1]++, straddle[c + 1]--;
+        if (o < nopen && ++open[o].seen >= open[o].count) open[o] = open[--nopen];
+    }
+    for (int o = 0; o < nopen; o++) straddle[open[o].first + 1]++; /* its rest is still to come */
+    int best = -1, fallback = -1;
+    for (int c = 0, split = 0; c < n; c++) {
+        split += straddle[c];
+        if (!count[c] || num[c] > 1) continue;
+        fallback = c;
+        if (!split) best = c;
+    }
+    int c = best >= 0 ? best : fallback;
+    if (c < 0) return cut;
+    size_t ls = line[c];
+    /* Keep a Gatehouse stamp line with the sentence it stamps. */
+    if (ls > 0) {
+        size_t ps = ls - 1;
+        while (ps > 0 && data[ps - 1] != '\n') ps--;
+        if (ls - ps >= 5 && memcmp(data + ps, "$PGHP", 5) == 0) ls = ps;
+    }
+    return ls > 0 ? ls : cut;
 }
 
 static uint64_t count_newlines(const char *p, size_t len) {
