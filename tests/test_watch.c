@@ -530,6 +530,78 @@ static void derived_anchorages_as_in_scan(void) {
     free(in.p);
 }
 
+/* A state as session 4's code wrote it (version 2: remembered vessels by place only, 64
+ * bytes each), made from a version-3 save of nseen remembered vessels and no user bytes:
+ * the tail is [entry size][count][entries][user length 0][FNV-1a of everything before]. */
+static FILE *as_version_2(aw_watch *w, size_t nseen) {
+    FILE *f = tmpfile();
+    char err[256];
+    CHECK(aw_watch_save(w, f, NULL, 0, err, sizeof err) == 0);
+    long len = ftell(f);
+    rewind(f);
+    unsigned char *b = malloc((size_t)len);
+    CHECK(fread(b, 1, (size_t)len, f) == (size_t)len);
+    fclose(f);
+    const size_t v3 = 80, v2 = 64;
+    size_t tail = 16 + nseen * v3 + 16, at = (size_t)len - tail;
+    uint64_t size, count, version = 2;
+    memcpy(&size, b + at, 8);
+    memcpy(&count, b + at + 8, 8);
+    CHECK_EQ_INT(size, v3);
+    CHECK_EQ_INT(count, nseen);
+    memcpy(b + 8, &version, 8);
+    size = v2;
+    memcpy(b + at, &size, 8);
+    size_t o = at + 16;
+    for (size_t i = 0; i < nseen; i++, o += v2) memmove(b + o, b + at + 16 + i * v3, v2); /* the place: a prefix */
+    memset(b + o, 0, 8); /* no user bytes */
+    o += 8;
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < o; i++) h = (h ^ b[i]) * 1099511628211ULL;
+    memcpy(b + o, &h, 8);
+    o += 8;
+    f = tmpfile();
+    CHECK(fwrite(b, 1, o, f) == o);
+    rewind(f);
+    free(b);
+    return f;
+}
+
+/* A watch restarted from a version-2 state keeps its remembered vessels: the silent one
+ * is alerted dark once, from its remembered place. */
+static void version_2_state_still_loads(void) {
+    text in = {0};
+    int64_t t0 = 1700000000 - 1700000000 % 3600;
+    for (int64_t s = 0; s <= 30 * 3600; s += 60)
+        for (int ship = 0; ship < 2; ship++) {
+            if (ship == 0 && s > 3600) continue; /* X falls silent after an hour */
+            add_report(&in, ship ? 366000002 : 366000001, t0 + s + (ship ? 5 : 30), ship ? 6.0 : 5.0,
+                       -30.0 + 10.0 * s / 3600.0 / 60.0, 100);
+        }
+    board b = {0};
+    aw_watch *w = new_watch(&b, 6, 10);
+    size_t cut = in.n / 3; /* 10 h in: X only remembered, not yet dark */
+    while (in.p[cut - 1] != '\n') cut++;
+    feed_chunks(w, in.p, cut, 5);
+    CHECK_EQ_INT(b.by_kind[AW_ALERT_DARK], 0);
+    FILE *f = as_version_2(w, 2);
+    aw_watch_free(w);
+    w = new_watch(&b, 6, 10);
+    void *user;
+    size_t user_len;
+    char err[256];
+    CHECK(aw_watch_load(w, f, &user, &user_len, err, sizeof err) == 0);
+    fclose(f);
+    free(user);
+    feed_chunks(w, in.p + cut, in.n - cut, 5);
+    CHECK(aw_watch_finish(w) == 0);
+    CHECK_EQ_INT(b.by_kind[AW_ALERT_DARK], 1);
+    CHECK(strstr(b.last_dark, "\"id\":\"dark-366000001-") != NULL);
+    board_free(&b);
+    aw_watch_free(w);
+    free(in.p);
+}
+
 static void hostile_input_is_counted_in_bounded_memory(const text *in) {
     board b = {0};
     aw_watch_opts o;
@@ -589,6 +661,7 @@ int main(void) {
     dark_alert_outlives_a_short_horizon();
     derived_anchorages_as_in_scan();
     gap_closed_after_the_window_let_go();
+    version_2_state_still_loads();
     hostile_input_is_counted_in_bounded_memory(&in);
     free(in.p);
     return check_report("test_watch");
