@@ -189,6 +189,7 @@ def main():
         status, _, v2 = srv.json(f"/api/vessels/{m}?from={enc['start']}&to={enc['end']}")
         ok("vessel track between two times", v2 and v and 0 < len(v2["track"]) < len(v["track"]) and all(
             ts(enc["start"]) <= ts(p[0]) <= ts(enc["end"]) for p in v2["track"]))
+        ok("scan's positions are read by vessel, not searched for", meta and meta["positions_in_vessel_order"] is True)
 
         # errors
         for path, code in [("/api/events?bbox=1,2,3", 400), ("/api/events?bbox=0,50,10,40", 400),
@@ -231,6 +232,31 @@ def main():
     finally:
         rc = srv.stop()
         ok("stops cleanly on SIGTERM", rc == 0)
+
+    # A file whose vessels layer no longer counts its positions (edited by hand) is searched
+    # row by row, as before the by-vessel reading: every vessel's track is the same.
+    odd = os.path.join(tmp, "odd.gpkg")
+    shutil.copy(gpkg, odd)
+    with sqlite3.connect(odd) as c:
+        for fn in ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):  # named by the R-tree triggers
+            c.create_function(fn, 1, lambda g: 0)
+        c.execute("UPDATE vessels SET n_positions = n_positions + 1 WHERE fid = 1")
+    mmsis = [r[0] for r in db.execute("SELECT DISTINCT mmsi FROM vessels ORDER BY mmsi")] + [1, 999999999]
+    a, b = Server([gpkg, "--port", "0", "--web", web]), Server([odd, "--port", "0", "--web", web])
+    try:
+        _, _, ma = a.json("/api/meta")
+        _, _, mb = b.json("/api/meta")
+        ok("an edited file is searched", ma and mb and ma["positions_in_vessel_order"] and not mb["positions_in_vessel_order"])
+        same = True
+        for m in mmsis:
+            for q in ("", f"?from={enc['start']}&to={enc['end']}"):
+                sa, _, va = a.json(f"/api/vessels/{m}{q}")
+                sb, _, vb = b.json(f"/api/vessels/{m}{q}")
+                same &= sa == sb and (sa != 200 or va["track"] == vb["track"])
+        ok(f"every vessel's track read by vessel equals the search ({len(mmsis)} MMSIs)", same)
+    finally:
+        a.stop()
+        b.stop()
         db.close()
         subprocess.run(["rm", "-rf", tmp])
 

@@ -346,9 +346,15 @@ int cmd_serve(int argc, char **argv) {
     s.file.history = table_exists(db, "identity_history");
     s.file.sanctions = table_exists(db, "sanctions_matches");
     s.file.rtree_events = table_exists(db, "rtree_events_geom");
+    if (serve_position_ranges(db, &s.file) < 0) {
+        fprintf(stderr, "aiswatch serve: out of memory\n");
+        sqlite3_close(db);
+        return AW_EXIT_INPUT;
+    }
     sqlite3_close(db);
     if (pthread_key_create(&s.db_key, close_db) != 0) {
         fprintf(stderr, "aiswatch serve: out of memory\n");
+        free(s.file.ranges);
         return AW_EXIT_INPUT;
     }
 
@@ -369,6 +375,7 @@ int cmd_serve(int argc, char **argv) {
         fprintf(stderr, "aiswatch serve: cannot listen on %s port %llu (%s)\n", bind_addr, port,
                 errno ? strerror(errno) : "in use or not allowed");
         pthread_key_delete(s.db_key);
+        free(s.file.ranges);
         return AW_EXIT_INPUT;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -380,6 +387,7 @@ int cmd_serve(int argc, char **argv) {
     sigwait(&stop, &sig);
     MHD_stop_daemon(d); /* joins the pool threads, whose connections close with them */
     pthread_key_delete(s.db_key);
+    free(s.file.ranges);
     fprintf(stderr, "aiswatch serve: stopped (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     return AW_EXIT_OK;
 }

@@ -128,8 +128,10 @@ static int api_meta(sqlite3 *db, const serve_file *f, reply *r) {
     if (ne < 0 || nv < 0 || np < 0) return db_error(r, db);
     fputs("{\"file\":", out);
     put_str(out, f->base);
-    fprintf(out, ",\"counts\":{\"events\":%lld,\"vessels\":%lld,\"positions\":%lld},\"bbox\":", (long long)ne,
-            (long long)nv, (long long)np);
+    fprintf(out, ",\"counts\":{\"events\":%lld,\"vessels\":%lld,\"positions\":%lld}", (long long)ne, (long long)nv,
+            (long long)np);
+    /* true: a vessel's positions are read as one run of rows, not searched for */
+    fprintf(out, ",\"positions_in_vessel_order\":%s,\"bbox\":", f->ranges ? "true" : "false");
     /* from the points themselves: gpkg_contents' extent is optional in GeoPackage */
     bool have_bbox = false;
     sqlite3_stmt *st = NULL;
@@ -463,13 +465,96 @@ static double wkb_double(const unsigned char *p, bool le) {
     return d;
 }
 
+/* ---- where a vessel's positions are --------------------------------------------------------- */
+
+static int64_t max_fid(sqlite3 *db) { return count_of(db, "SELECT coalesce(max(fid), 0) FROM positions"); }
+
+/* Whether positions row `fid` is the given vessel's. */
+static bool row_is(sqlite3_stmt *st, int64_t fid, int64_t mmsi, int64_t segment) {
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, fid);
+    return sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == mmsi && sqlite3_column_int64(st, 1) == segment;
+}
+
+int serve_position_ranges(sqlite3 *db, serve_file *f) {
+    f->ranges = NULL, f->nranges = 0, f->positions_max_fid = 0;
+    if (!f->positions || !f->vessels) return 0;
+    sqlite3_stmt *vs = NULL, *ps = NULL;
+    serve_range *r = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    bool good = sqlite3_prepare_v2(db, "SELECT mmsi, segment, n_positions FROM vessels ORDER BY fid", -1, &vs, NULL) ==
+                    SQLITE_OK &&
+                sqlite3_prepare_v2(db, "SELECT mmsi, segment FROM positions WHERE fid = ?1", -1, &ps, NULL) == SQLITE_OK;
+    int64_t next = 1, last_mmsi = -1, last_seg = -1;
+    while (good && sqlite3_step(vs) == SQLITE_ROW) {
+        int64_t mmsi = sqlite3_column_int64(vs, 0), seg = sqlite3_column_int64(vs, 1), count = sqlite3_column_int64(vs, 2);
+        if (mmsi < 0 || mmsi > (int64_t)UINT32_MAX || count < 1 ||
+            (mmsi == last_mmsi ? seg <= last_seg : mmsi < last_mmsi)) {
+            good = false;
+            break;
+        }
+        int64_t a = next, b = next + count - 1;
+        if (!row_is(ps, a, mmsi, seg) || !row_is(ps, b, mmsi, seg)) {
+            good = false;
+            break;
+        }
+        if (n && r[n - 1].mmsi == (uint32_t)mmsi) {
+            r[n - 1].last_fid = b;
+        } else {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 1024;
+                serve_range *g = realloc(r, cap * sizeof *g);
+                if (!g) {
+                    rc = -1;
+                    good = false;
+                    break;
+                }
+                r = g;
+            }
+            r[n++] = (serve_range){(uint32_t)mmsi, a, b};
+        }
+        next = b + 1;
+        last_mmsi = mmsi, last_seg = seg;
+    }
+    sqlite3_finalize(vs);
+    sqlite3_finalize(ps);
+    /* No row past the last vessel's (rows added by hand after the scan). */
+    if (good && max_fid(db) != next - 1) good = false;
+    if (!good || !n) {
+        free(r);
+        return rc;
+    }
+    f->ranges = r, f->nranges = n, f->positions_max_fid = next - 1;
+    return 0;
+}
+
+/* The fids of the MMSI's positions: 1 and the range, 0 when it has none, -1 when the
+ * whole layer must be searched (no ranges, or the file is not the one measured at start). */
+static int position_range(sqlite3 *db, const serve_file *f, unsigned long long mmsi, int64_t *a, int64_t *b) {
+    if (!f->ranges || max_fid(db) != f->positions_max_fid) return -1;
+    size_t lo = 0, hi = f->nranges;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (f->ranges[m].mmsi < mmsi) lo = m + 1;
+        else hi = m;
+    }
+    if (lo == f->nranges || f->ranges[lo].mmsi != mmsi) return 0;
+    *a = f->ranges[lo].first_fid, *b = f->ranges[lo].last_fid;
+    return 1;
+}
+
 /* The track of an MMSI between two times: every position, or every k-th beyond TRACK_MAX. */
 static int vessel_track(sqlite3 *db, const serve_file *f, unsigned long long mmsi, const char *from, const char *to,
                         reply *r) {
     FILE *out = r->out;
     char where[256];
-    snprintf(where, sizeof where, " WHERE mmsi = ?1%s%s", from[0] ? (f->positions ? " AND time >= ?2" : " AND end_time >= ?2") : "",
-             to[0] ? (f->positions ? " AND time <= ?3" : " AND start_time <= ?3") : "");
+    int64_t fid_a = 0, fid_b = 0;
+    int ranged = f->positions ? position_range(db, f, mmsi, &fid_a, &fid_b) : -1;
+    snprintf(where, sizeof where, " WHERE mmsi = ?1%s%s%s",
+             from[0] ? (f->positions ? " AND time >= ?2" : " AND end_time >= ?2") : "",
+             to[0] ? (f->positions ? " AND time <= ?3" : " AND start_time <= ?3") : "",
+             ranged == 1 ? " AND fid BETWEEN ?4 AND ?5" : ranged == 0 ? " AND 0" : "");
     char sql[512];
     if (f->positions) snprintf(sql, sizeof sql, "SELECT count(*) FROM positions%s", where);
     else if (f->tracks) snprintf(sql, sizeof sql, "SELECT coalesce(sum(n_points), 0) FROM tracks%s", where);
@@ -484,6 +569,7 @@ static int vessel_track(sqlite3 *db, const serve_file *f, unsigned long long mms
         sqlite3_bind_int64(st, 1, (sqlite3_int64)mmsi);
         if (from[0]) sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
         if (to[0]) sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+        if (ranged == 1) sqlite3_bind_int64(st, 4, fid_a), sqlite3_bind_int64(st, 5, fid_b);
         if (pass == 1) break;
         total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
         sqlite3_finalize(st);
