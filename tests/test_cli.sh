@@ -69,7 +69,8 @@ head -c 100000 "$tmp/sim.nmea" > "$tmp/cut.nmea"
 ok "a truncated file keeps what came before the cut" '[ "$(wc -l < "$tmp/cut.jsonl")" -gt 1000 ]'
 # A watch window shorter than a pattern cannot see it: said at start, not left silent.
 "$AW" watch --horizon-h 8 --once --no-land "file://$tmp/cut.nmea" > /dev/null 2> "$tmp/short.err"
-ok "a watch horizon under the gap threshold is warned about" 'grep -q "gap events cannot be seen whole" "$tmp/short.err"'
+ok "a watch horizon under the draught window is warned about" 'grep -q "draught changes cannot be seen whole" "$tmp/short.err"'
+ok "but not for gaps, which need no horizon" '! grep -q "gap threshold" "$tmp/short.err"'
 "$AW" watch --once --no-land "file://$tmp/cut.nmea" > /dev/null 2> "$tmp/long.err"
 ok "the default horizon is not" '! grep -q "warning" "$tmp/long.err"'
 # A window too small for the feed says so while it runs, once the first rows are evicted.

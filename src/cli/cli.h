@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 
+#include "aiswatch/event.h"
+#include "aiswatch/geo.h"
 #include "aiswatch/nmea.h"
 #include "aiswatch/sanctions.h"
 
@@ -51,5 +53,56 @@ bool cli_lists_arg(const char *cmd, char *arg, const char **paths, size_t *n);
 /* Loads them, reporting skipped records and (unless quiet) each file's count on stderr;
  * NULL, with a message, when one cannot be read or memory runs out. */
 aw_lists *cli_lists_load(const char *cmd, const char *const *paths, size_t n, bool quiet);
+
+/* The options scan and watch share (cli_detect.c): geography, the detectors' thresholds
+ * and screening. A command puts CLI_DETECT_LONGOPTS in its getopt_long table and hands
+ * every code it does not know to cli_detect_opt(). */
+typedef struct cli_detect_opts {
+    const char *ports, *anchorages, *land; /* NULL: none (land: the default file) */
+    bool no_land;
+    unsigned anchorage_min_vessels;        /* 10 */
+    aw_event_params events;
+    aw_screen_params screen;
+    const char *lists[CLI_MAX_LISTS];
+    size_t nlists;
+} cli_detect_opts;
+
+enum {
+    CLI_OPT_PORTS = 1001, CLI_OPT_ANCHORAGES, CLI_OPT_LAND, CLI_OPT_NO_LAND, CLI_OPT_ANCHORAGE_MIN,
+    CLI_OPT_LISTS = 1007, CLI_OPT_NAME_MIN_SCORE, CLI_OPT_THRESHOLD = 2000 /* .. 2011 */
+};
+
+#define CLI_DETECT_LONGOPTS                                                                                \
+    {"ports", required_argument, NULL, CLI_OPT_PORTS},                                                     \
+    {"anchorages", required_argument, NULL, CLI_OPT_ANCHORAGES},                                           \
+    {"land", required_argument, NULL, CLI_OPT_LAND},                                                       \
+    {"no-land", no_argument, NULL, CLI_OPT_NO_LAND},                                                       \
+    {"anchorage-min-vessels", required_argument, NULL, CLI_OPT_ANCHORAGE_MIN},                             \
+    {"lists", required_argument, NULL, CLI_OPT_LISTS},                                                     \
+    {"name-min-score", required_argument, NULL, CLI_OPT_NAME_MIN_SCORE},                                   \
+    {"encounter-distance-m", required_argument, NULL, CLI_OPT_THRESHOLD + 0},                              \
+    {"encounter-min-h", required_argument, NULL, CLI_OPT_THRESHOLD + 1},                                   \
+    {"encounter-max-kn", required_argument, NULL, CLI_OPT_THRESHOLD + 2},                                  \
+    {"encounter-min-port-km", required_argument, NULL, CLI_OPT_THRESHOLD + 3},                             \
+    {"loiter-max-kn", required_argument, NULL, CLI_OPT_THRESHOLD + 4},                                     \
+    {"loiter-min-h", required_argument, NULL, CLI_OPT_THRESHOLD + 5},                                      \
+    {"loiter-min-shore-nm", required_argument, NULL, CLI_OPT_THRESHOLD + 6},                               \
+    {"gap-min-h", required_argument, NULL, CLI_OPT_THRESHOLD + 7},                                         \
+    {"max-transit-kn", required_argument, NULL, CLI_OPT_THRESHOLD + 8},                                    \
+    {"draught-change-m", required_argument, NULL, CLI_OPT_THRESHOLD + 9},                                  \
+    {"spoof-max-kn", required_argument, NULL, CLI_OPT_THRESHOLD + 10},                                     \
+    {"context-h", required_argument, NULL, CLI_OPT_THRESHOLD + 11}
+
+void cli_detect_opts_default(cli_detect_opts *o);
+/* Takes option `code` (long name `name`, for messages) with its argument: 1 when it was one
+ * of these, 0 when not, -1 for a bad value (said on stderr). */
+int cli_detect_opt(const char *cmd, int code, char *arg, const char *name, cli_detect_opts *o);
+/* Their lines of the usage text. */
+void cli_detect_usage(FILE *out);
+/* A geo with the ports and anchorages loaded, and in land[] the land file to load ("" for
+ * none: --no-land, or no default file, which is said unless quiet). NULL, with a message,
+ * when a file cannot be read. The land itself is the caller's to load (scan does it on a
+ * thread while reading its inputs). */
+aw_geo *cli_detect_geo(const char *cmd, const cli_detect_opts *o, bool quiet, char *land, size_t land_cap);
 
 #endif

@@ -136,9 +136,8 @@ static int expand(path_list *l, const char *path) {
     return paths_add(l, path);
 }
 
-static void scan_usage(FILE *f) {
-    fprintf(f,
-            "usage: aiswatch scan INPUT... -o run.gpkg [options]\n"
+static void scan_usage(FILE *out) {
+    fputs("usage: aiswatch scan INPUT... -o run.gpkg [options]\n"
             "\n"
             "Reads AIS (NMEA logs, NOAA or DMA CSV, JSON lines of positions, any CSV with --columns;\n"
             "plain, gzip or zstd; files, directories or '-'), builds tracks and vessel identities and\n"
@@ -154,25 +153,14 @@ static void scan_usage(FILE *f) {
             "  --accept-bad-checksum  keep NMEA sentences whose checksum fails\n"
             "  --threads N            worker threads (default: all cores)\n"
             "  -v, --verbose          report every skipped line with its file and line number\n"
-            "events (every threshold a parameter; defaults after Global Fishing Watch):\n"
-            "  --ports FILE           NGA World Port Index CSV (UpdatedPub150.csv)\n"
-            "  --anchorages FILE      GFW anchorage CSV (s2id,latitude,longitude,label,...)\n"
-            "  --land FILE            Natural Earth land TopoJSON (default: world-atlas land-10m.json\n"
-            "                         installed by scripts/install-deps.sh); --no-land to go without\n"
-            "  --anchorage-min-vessels N  derive anchorages where N distinct vessels lay still in a\n"
-            "                         1 km cell (default 10; 0 turns it off)\n"
-            "  --encounter-distance-m M (500)  --encounter-min-h H (2)  --encounter-max-kn K (2)\n"
-            "  --encounter-min-port-km K (10)  --loiter-max-kn K (2)  --loiter-min-h H (4)\n"
-            "  --loiter-min-shore-nm N (20)  --gap-min-h H (12)  --max-transit-kn K (15)\n"
-            "  --draught-change-m M (1.0)  --spoof-max-kn K (50)  --context-h H (6)\n"
-            "  --no-events            tracks and vessels only\n"
-            "sanctions:\n"
-            "  --lists FILE[,FILE]    (repeatable) OFAC SDN.CSV or sdn.xml, UK Sanctions List XML, UN 1718 CSV,\n"
-            "                         OpenSanctions (FtM JSON lines, maritime.csv), or imo,mmsi,name,list,program\n"
-            "  --name-min-score S     fuzzy name matches at or above S (default 0.9)\n"
             "  -q, --quiet            no summary\n"
-            "  --dask SCHEDULER       run on a Dask cluster (tcp://HOST:8786, or local[:N]); see\n"
-            "                         docs/distributed.md for its own options (--partition-h, --overlap-h)\n");
+            "events (every threshold a parameter; defaults after Global Fishing Watch):\n"
+            "  --no-events            tracks and vessels only\n",
+          out);
+    cli_detect_usage(out);
+    fputs("  --dask SCHEDULER       run on a Dask cluster (tcp://HOST:8786, or local[:N]); see\n"
+          "                         docs/distributed.md for its own options (--partition-h, --overlap-h)\n",
+          out);
 }
 
 int cli_scan_dask(int argc, char **argv); /* scan_dask.c */
@@ -192,49 +180,21 @@ int cmd_scan(int argc, char **argv) {
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
-        {"ports", required_argument, NULL, 1001},
-        {"anchorages", required_argument, NULL, 1002},
-        {"land", required_argument, NULL, 1003},
-        {"no-land", no_argument, NULL, 1004},
-        {"anchorage-min-vessels", required_argument, NULL, 1005},
         {"no-events", no_argument, NULL, 1006},
-        {"encounter-distance-m", required_argument, NULL, 2000},
-        {"encounter-min-h", required_argument, NULL, 2001},
-        {"encounter-max-kn", required_argument, NULL, 2002},
-        {"encounter-min-port-km", required_argument, NULL, 2003},
-        {"loiter-max-kn", required_argument, NULL, 2004},
-        {"loiter-min-h", required_argument, NULL, 2005},
-        {"loiter-min-shore-nm", required_argument, NULL, 2006},
-        {"gap-min-h", required_argument, NULL, 2007},
-        {"max-transit-kn", required_argument, NULL, 2008},
-        {"draught-change-m", required_argument, NULL, 2009},
-        {"spoof-max-kn", required_argument, NULL, 2010},
-        {"context-h", required_argument, NULL, 2011},
-        {"lists", required_argument, NULL, 1007},
-        {"name-min-score", required_argument, NULL, 1008},
+        CLI_DETECT_LONGOPTS,
         {0, 0, 0, 0},
     };
-    aw_event_params ep;
-    aw_event_params_default(&ep);
-    double *const param_of[] = {&ep.encounter_distance_m, &ep.encounter_min_h, &ep.encounter_max_kn,
-                                &ep.encounter_min_port_km, &ep.loiter_max_kn, &ep.loiter_min_h,
-                                &ep.loiter_min_shore_nm, &ep.gap_min_h, &ep.max_transit_kn,
-                                &ep.draught_change_m, &ep.spoof_max_kn, &ep.context_h};
-    const char *ports_path = NULL, *anch_path = NULL, *land_path = NULL;
-    const char *list_paths[CLI_MAX_LISTS];
-    size_t nlist_paths = 0;
-    aw_screen_params sp;
-    aw_screen_params_default(&sp);
-    bool no_land = false, events_on = true;
-    unsigned long long anch_min = 10;
+    cli_detect_opts d;
+    cli_detect_opts_default(&d);
+    bool events_on = true;
     const char *out_path = NULL, *columns = NULL, *log_tz = NULL;
     bool append = false, quiet = false, verbose = false;
     int with_positions = -1; /* -1: by size */
     aw_scan_opts so;
     aw_scan_opts_default(&so);
-    int c;
+    int c, li;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:vqh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:vqh", longopts, &li)) != -1) {
         unsigned long long n;
         switch (c) {
         case 'o': out_path = optarg; break;
@@ -254,42 +214,15 @@ int cmd_scan(int argc, char **argv) {
         case 'v': verbose = true; break;
         case 'q': quiet = true; break;
         case 'h': scan_usage(stdout); return AW_EXIT_OK;
-        case 1001: ports_path = optarg; break;
-        case 1002: anch_path = optarg; break;
-        case 1003: land_path = optarg; break;
-        case 1004: no_land = true; break;
-        case 1005:
-            if (!cli_parse_uint(optarg, &anch_min) || anch_min > UINT_MAX) {
-                fprintf(stderr, "aiswatch scan: --anchorage-min-vessels takes a whole number\n");
-                return AW_EXIT_USAGE;
-            }
-            break;
         case 1006: events_on = false; break;
-        case 1007:
-            if (!cli_lists_arg("scan", optarg, list_paths, &nlist_paths)) return AW_EXIT_USAGE;
-            break;
-        case 1008: {
-            char *end;
-            sp.name_min_score = strtod(optarg, &end);
-            if (*end || !(sp.name_min_score > 0 && sp.name_min_score <= 1)) {
-                fprintf(stderr, "aiswatch scan: --name-min-score takes a number in (0, 1]\n");
+        default: {
+            int k = c == '?' ? 0 : cli_detect_opt("scan", c, optarg, longopts[li].name, &d);
+            if (k < 0) return AW_EXIT_USAGE;
+            if (k == 0) {
+                scan_usage(stderr);
                 return AW_EXIT_USAGE;
             }
-            break;
         }
-        default:
-            if (c >= 2000 && c < 2000 + (int)(sizeof param_of / sizeof param_of[0])) {
-                char *end;
-                double v = strtod(optarg, &end);
-                if (*end || !(v >= 0) || isinf(v)) {
-                    fprintf(stderr, "aiswatch scan: %s takes a number >= 0\n", argv[optind - 1]);
-                    return AW_EXIT_USAGE;
-                }
-                *param_of[c - 2000] = v;
-                break;
-            }
-            scan_usage(stderr);
-            return AW_EXIT_USAGE;
         }
     }
     if (!out_path || optind >= argc) {
@@ -313,42 +246,12 @@ int cmd_scan(int argc, char **argv) {
     aw_geo *geo = NULL;
     land_load land_job = {0};
     pthread_t land_thread;
-    char land_buf[4096]; /* the default land path lives here until the thread has it */
+    char land_path[4096] = ""; /* lives here until the thread has it */
     bool land_started = false;
-    if (events_on) {
-        char err[512];
-        geo = aw_geo_new();
-        if (!geo) {
-            fprintf(stderr, "aiswatch scan: out of memory\n");
-            return AW_EXIT_INPUT;
-        }
-        if (!no_land && !land_path) {
-            char exe[4096];
-            ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-            exe[n > 0 ? n : 0] = 0;
-            char *slash = strrchr(exe, '/');
-            if (slash) *slash = 0;
-            land_path = aw_geo_default_land(exe, land_buf, sizeof land_buf);
-            if (!land_path && !quiet)
-                fprintf(stderr, "aiswatch scan: no Natural Earth land found (run scripts/install-deps.sh or give "
-                                "--land); land and shore rules are skipped\n");
-        }
-        if (ports_path && aw_geo_load_ports(geo, ports_path, err, sizeof err) < 0) {
-            fprintf(stderr, "aiswatch scan: %s\n", err);
-            return AW_EXIT_INPUT;
-        }
-        if (anch_path && aw_geo_load_anchorages(geo, anch_path, err, sizeof err) < 0) {
-            fprintf(stderr, "aiswatch scan: %s\n", err);
-            return AW_EXIT_INPUT;
-        }
-        if (land_path && !no_land && access(land_path, R_OK) != 0) {
-            fprintf(stderr, "aiswatch scan: %s: %s\n", land_path, strerror(errno));
-            return AW_EXIT_INPUT;
-        }
-    }
+    if (events_on && !(geo = cli_detect_geo("scan", &d, quiet, land_path, sizeof land_path))) return AW_EXIT_INPUT;
 
     aw_lists *lists = NULL;
-    if (nlist_paths && !(lists = cli_lists_load("scan", list_paths, nlist_paths, quiet))) return AW_EXIT_INPUT;
+    if (d.nlists && !(lists = cli_lists_load("scan", d.lists, d.nlists, quiet))) return AW_EXIT_INPUT;
 
     path_list inputs = {0};
     for (int i = optind; i < argc; i++) {
@@ -368,11 +271,11 @@ int cmd_scan(int argc, char **argv) {
         if (strcmp(inputs.v[i], "-") != 0 && stat(inputs.v[i], &st) == 0) ctx.total_bytes += (uint64_t)st.st_size;
     }
     so.events = events_on;
-    so.event = ep;
+    so.event = d.events;
     so.geo = geo;
-    so.anchorage_min_vessels = (unsigned)anch_min;
+    so.anchorage_min_vessels = d.anchorage_min_vessels;
     so.lists = lists;
-    so.screen = sp;
+    so.screen = d.screen;
     so.columns = columns;
     so.progress = progress;
     so.reject_log = verbose ? log_fn : NULL;
@@ -385,7 +288,7 @@ int cmd_scan(int argc, char **argv) {
     }
     /* The land (a third of a second of TopoJSON) loads while the inputs are read: nothing
      * touches the geography until the scan finishes, and the thread is joined before. */
-    if (geo && land_path && !no_land) {
+    if (geo && land_path[0]) {
         land_job = (land_load){.geo = geo};
         snprintf(land_job.path, sizeof land_job.path, "%s", land_path);
         land_started = pthread_create(&land_thread, NULL, load_land, &land_job) == 0;

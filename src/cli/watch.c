@@ -961,13 +961,9 @@ static void usage(FILE *f) {
             "                         faster than real time (default 0.5; 1 runs every tick)\n"
             "  --stats-s S            print a summary every S seconds\n"
             "  -q, --quiet            no summary\n"
-            "geography, lists and thresholds as in `aiswatch scan`:\n"
-            "  --ports FILE --anchorages FILE --land FILE --no-land --lists FILE[,FILE] --name-min-score S\n"
-            "  --anchorage-min-vessels N (10: anchorages derived from the window at each run, as scan\n"
-            "  derives them from its input; 0 off)\n"
-            "  --encounter-distance-m M --encounter-min-h H --encounter-max-kn K --encounter-min-port-km K\n"
-            "  --loiter-max-kn K --loiter-min-h H --loiter-min-shore-nm N --gap-min-h H --max-transit-kn K\n"
-            "  --draught-change-m M --spoof-max-kn K --context-h H\n");
+            "geography, thresholds and lists, as in `aiswatch scan` (derived anchorages come from the\n"
+            "window at each run, as scan derives them from its input):\n");
+    cli_detect_usage(f);
 }
 
 int cmd_watch(int argc, char **argv) {
@@ -979,13 +975,6 @@ int cmd_watch(int argc, char **argv) {
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"retries", required_argument, NULL, 1000},
-        {"ports", required_argument, NULL, 1001},
-        {"anchorages", required_argument, NULL, 1002},
-        {"land", required_argument, NULL, 1003},
-        {"no-land", no_argument, NULL, 1004},
-        {"anchorage-min-vessels", required_argument, NULL, 1005},
-        {"lists", required_argument, NULL, 1007},
-        {"name-min-score", required_argument, NULL, 1008},
         {"no-dark", no_argument, NULL, 1009},
         {"checkpoint-s", required_argument, NULL, 3000},
         {"exit-idle", required_argument, NULL, 3001},
@@ -1000,42 +989,27 @@ int cmd_watch(int argc, char **argv) {
         {"output-tracks", no_argument, NULL, 1012},
         {"max-feeders", required_argument, NULL, 3010},
         {"queue", required_argument, NULL, 3011},
-        {"encounter-distance-m", required_argument, NULL, 2000},
-        {"encounter-min-h", required_argument, NULL, 2001},
-        {"encounter-max-kn", required_argument, NULL, 2002},
-        {"encounter-min-port-km", required_argument, NULL, 2003},
-        {"loiter-max-kn", required_argument, NULL, 2004},
-        {"loiter-min-h", required_argument, NULL, 2005},
-        {"loiter-min-shore-nm", required_argument, NULL, 2006},
-        {"gap-min-h", required_argument, NULL, 2007},
-        {"max-transit-kn", required_argument, NULL, 2008},
-        {"draught-change-m", required_argument, NULL, 2009},
-        {"spoof-max-kn", required_argument, NULL, 2010},
-        {"context-h", required_argument, NULL, 2011},
+        CLI_DETECT_LONGOPTS,
         {0, 0, 0, 0},
     };
     aw_watch_opts wo;
     aw_watch_opts_default(&wo);
-    aw_event_params *ep = &wo.events;
-    double *const param_of[] = {&ep->encounter_distance_m, &ep->encounter_min_h, &ep->encounter_max_kn,
-                                &ep->encounter_min_port_km, &ep->loiter_max_kn, &ep->loiter_min_h,
-                                &ep->loiter_min_shore_nm, &ep->gap_min_h, &ep->max_transit_kn,
-                                &ep->draught_change_m, &ep->spoof_max_kn, &ep->context_h};
+    cli_detect_opts d;
+    cli_detect_opts_default(&d);
     double checkpoint_s = 60, output_s = 60, exit_idle = 0, stats_s = 0, max_positions = (double)wo.max_positions,
            max_line = (double)wo.max_line, max_feeders = 8, queue_cap = 10000;
     double *const opt_of[] = {&checkpoint_s, &exit_idle, &wo.horizon_h,  &wo.tick_min, &wo.settle_h, &max_positions,
                               &max_line,     &stats_s,   &wo.max_busy,   &output_s,    &max_feeders, &queue_cap};
-    const char *ports_path = NULL, *anch_path = NULL, *land_path = NULL, *alert_targets[16];
-    const char *list_paths[CLI_MAX_LISTS];
-    size_t nlist_paths = 0, ntargets = 0;
-    bool no_land = false, once = false;
+    const char *alert_targets[16];
+    size_t ntargets = 0;
+    bool once = false;
     watch_cli c = {.retries = 5,
                    .delivered_fd = -1,
                    .q = {.mu = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER,
                          .room = PTHREAD_COND_INITIALIZER}};
-    int ch;
+    int ch, li;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "o:qh", longopts, &li)) != -1) {
         switch (ch) {
         case 'a':
             if (ntargets == 16) {
@@ -1058,36 +1032,13 @@ int cmd_watch(int argc, char **argv) {
             c.retries = (int)n;
             break;
         }
-        case 1001: ports_path = optarg; break;
-        case 1002: anch_path = optarg; break;
-        case 1003: land_path = optarg; break;
-        case 1004: no_land = true; break;
-        case 1005: {
-            unsigned long long v;
-            if (!cli_parse_uint(optarg, &v) || v > UINT_MAX) {
-                fprintf(stderr, "aiswatch watch: --anchorage-min-vessels takes a whole number\n");
-                return AW_EXIT_USAGE;
-            }
-            wo.anchorage_min_vessels = (unsigned)v;
-            break;
-        }
-        case 1007:
-            if (!cli_lists_arg("watch", optarg, list_paths, &nlist_paths)) return AW_EXIT_USAGE;
-            break;
-        case 1008: {
-            char *end;
-            wo.screen.name_min_score = strtod(optarg, &end);
-            if (*end || !(wo.screen.name_min_score > 0 && wo.screen.name_min_score <= 1)) {
-                fprintf(stderr, "aiswatch watch: --name-min-score takes a number in (0, 1]\n");
-                return AW_EXIT_USAGE;
-            }
-            break;
-        }
         case 1009: wo.dark_alerts = false; break;
         case 1012: c.gpkg_tracks = true; break;
         default: {
+            int k = ch == '?' ? 0 : cli_detect_opt("watch", ch, optarg, longopts[li].name, &d);
+            if (k < 0) return AW_EXIT_USAGE;
+            if (k > 0) break;
             double *dst = NULL;
-            if (ch >= 2000 && ch < 2000 + (int)(sizeof param_of / sizeof param_of[0])) dst = param_of[ch - 2000];
             if (ch >= 3000 && ch < 3000 + (int)(sizeof opt_of / sizeof opt_of[0])) dst = opt_of[ch - 3000];
             if (!dst) {
                 usage(stderr);
@@ -1126,30 +1077,21 @@ int cmd_watch(int argc, char **argv) {
         }
 
     /* Geography and lists, as scan loads them. */
-    char err[512], buf[4096];
-    aw_geo *geo = aw_geo_new();
+    char err[512], land[4096];
     aw_lists *lists = NULL;
     int rc = AW_EXIT_INPUT;
+    aw_geo *geo = cli_detect_geo("watch", &d, c.quiet, land, sizeof land);
     if (!geo) goto out;
-    if (!no_land && !land_path) {
-        char exe[4096];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        exe[n > 0 ? n : 0] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = 0;
-        land_path = aw_geo_default_land(exe, buf, sizeof buf);
-        if (!land_path && !c.quiet)
-            fprintf(stderr, "aiswatch watch: no Natural Earth land found; land and shore rules are skipped\n");
-    }
-    if ((land_path && !no_land && aw_geo_load_land(geo, land_path, err, sizeof err) < 0) ||
-        (ports_path && aw_geo_load_ports(geo, ports_path, err, sizeof err) < 0) ||
-        (anch_path && aw_geo_load_anchorages(geo, anch_path, err, sizeof err) < 0)) {
+    if (land[0] && aw_geo_load_land(geo, land, err, sizeof err) < 0) {
         fprintf(stderr, "aiswatch watch: %s\n", err);
         goto out;
     }
     wo.geo = geo;
-    if (nlist_paths) {
-        if (!(lists = cli_lists_load("watch", list_paths, nlist_paths, c.quiet))) goto out;
+    wo.events = d.events;
+    wo.screen = d.screen;
+    wo.anchorage_min_vessels = d.anchorage_min_vessels;
+    if (d.nlists) {
+        if (!(lists = cli_lists_load("watch", d.lists, d.nlists, c.quiet))) goto out;
         wo.lists = lists;
     }
 
@@ -1190,15 +1132,16 @@ int cmd_watch(int argc, char **argv) {
     }
 
     /* A pattern longer than the window can never be seen whole: say so rather than
-     * watch for it in silence (a short horizon is how a fast feed fits in memory). */
-    if (!c.quiet && wo.horizon_h <= wo.events.gap_min_h)
-        fprintf(stderr,
-                "aiswatch watch: warning: --horizon-h %g is not longer than the gap threshold (%g h): gap events "
-                "cannot be seen whole (dark alerts still come, from each vessel's last position)\n",
-                wo.horizon_h, wo.events.gap_min_h);
+     * watch for it in silence (a short horizon is how a fast feed fits in memory). Gaps
+     * need no horizon: each silent vessel's last report is remembered. */
     if (!c.quiet && wo.horizon_h <= wo.events.loiter_min_h)
-        fprintf(stderr, "aiswatch watch: warning: --horizon-h %g is not longer than loitering's minimum (%g h)\n",
-                wo.horizon_h, wo.events.loiter_min_h);
+        fprintf(stderr,
+                "aiswatch watch: warning: --horizon-h %g is not longer than loitering's minimum (%g h): loitering "
+                "cannot be seen whole\n", wo.horizon_h, wo.events.loiter_min_h);
+    if (!c.quiet && wo.horizon_h < wo.events.draught_window_h)
+        fprintf(stderr,
+                "aiswatch watch: warning: --horizon-h %g is shorter than the draught window (%g h after an "
+                "encounter): draught changes cannot be seen whole\n", wo.horizon_h, wo.events.draught_window_h);
     wo.on_alert = on_alert;
     wo.ctx = &c;
     c.w = aw_watch_new(&wo, err, sizeof err);
