@@ -91,6 +91,7 @@ struct aw_watch {
     aw_columns pos;
     obs_vec obs;
     int64_t feed_ms, next_tick_ms, min_ms;
+    int64_t last_run_ms;   /* feed time of the last detector run (AW_TIME_NONE: none yet) */
     int64_t cut_ms;        /* rows before this have been dropped (expiry, eviction); INT64_MIN: none */
     int64_t horizon_ms, tick_ms, settle_ms;
     /* the previous run's vessels, for carrying segment numbers */
@@ -801,9 +802,13 @@ static int window_tracks(aw_watch *w, aw_tracks *t, char *err, size_t errcap) {
     return rc;
 }
 
-/* An event that starts at a remembered row put back (the gap a vessel closes when heard
- * again after its rows left the window) is news although it starts before the window. */
-static bool starts_at_put_back(const aw_watch *w, const aw_event *e) {
+/* An event from a remembered row put back to a row in the window (the gap a vessel closes
+ * when heard again after its rows left the window) is news although it starts before the
+ * window. One that ends before the window, as what a one-row track says of itself (an
+ * MMSI of no valid form), was alerted when its rows were in the window, under the id of
+ * its first row: not news. */
+static bool closes_from_put_back(const aw_watch *w, const aw_event *e, int64_t edge) {
+    if (e->end_ms < edge) return false;
     for (unsigned k = 0; k < e->nvessels; k++) {
         size_t lo = 0, hi = w->nseen;
         while (lo < hi) {
@@ -831,14 +836,15 @@ static int derive_anchorages(aw_watch *w, const aw_tracks *t, char *err, size_t 
     return 0;
 }
 
-static int tick(aw_watch *w, bool flush) {
-    if (w->feed_ms == AW_TIME_NONE) return 0;
+/* One detector run; `cut` first drops the rows older than the horizon. */
+static int run(aw_watch *w, bool flush, bool cut) {
     size_t anchorages = aw_geo_anchorage_count(w->o.geo);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     w->in_tick = true;
+    w->last_run_ms = w->feed_ms;
     int64_t from = w->feed_ms - w->horizon_ms;
-    if (w->min_ms < from) w->st.expired += window_cut(w, from);
+    if (cut && w->min_ms < from) w->st.expired += window_cut(w, from);
     /* Where dropped rows may have changed what the detectors see: an hour of
      * interpolation and a tick past the cut. */
     int64_t edge = w->cut_ms == INT64_MIN ? INT64_MIN : w->cut_ms + 3600000 + w->tick_ms;
@@ -877,7 +883,7 @@ static int tick(aw_watch *w, bool flush) {
             r->start = e->start_ms, r->end = e->end_ms, r->last_tick = w->tick_no;
             /* An event that starts where the window does is a longer one cut by expiry
              * (alerted under its own id when it began): not news. */
-            if (e->start_ms >= edge || starts_at_put_back(w, e)) {
+            if (e->start_ms >= edge || closes_from_put_back(w, e, edge)) {
                 emit_event(w, AW_ALERT_NEW, e->id, settled, w->jbuf, need);
             } else {
                 r->quiet = 1;
@@ -933,6 +939,16 @@ out:
     return rc;
 }
 
+static int tick(aw_watch *w, bool flush) {
+    if (w->feed_ms == AW_TIME_NONE) return 0;
+    /* The feed jumped by more than the horizon since the last run (an outage): rows that
+     * came in since would leave unseen, their vessels' last reports never remembered and
+     * their events never found. A run over the window as it stands sees them first. */
+    if (w->last_run_ms != AW_TIME_NONE && w->feed_ms - w->horizon_ms > w->last_run_ms && run(w, false, false) < 0)
+        return -1;
+    return run(w, flush, true);
+}
+
 int aw_watch_tick(aw_watch *w) { return tick(w, false); }
 
 int aw_watch_idle(aw_watch *w) {
@@ -972,7 +988,7 @@ aw_watch *aw_watch_new(const aw_watch_opts *o, char *err, size_t errcap) {
         return NULL;
     }
     w->o = *o;
-    w->feed_ms = w->next_tick_ms = AW_TIME_NONE;
+    w->feed_ms = w->next_tick_ms = w->last_run_ms = AW_TIME_NONE;
     w->min_ms = INT64_MAX;
     w->cut_ms = INT64_MIN;
     w->horizon_ms = (int64_t)(o->horizon_h * 3600000);
@@ -1338,6 +1354,8 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
         return -1;
     }
     w->feed_ms = feed, w->next_tick_ms = next, w->cut_ms = cut, w->seq = seq, w->tick_no = (uint32_t)tick_no;
+    /* Not kept: a run was due at next - tick at the latest, so no later than that. */
+    w->last_run_ms = next == AW_TIME_NONE ? AW_TIME_NONE : next - w->tick_ms;
     w->min_ms = INT64_MAX;
     for (size_t i = 0; i < w->pos.n; i++)
         if (w->pos.time_ms[i] < w->min_ms) w->min_ms = w->pos.time_ms[i];
