@@ -537,8 +537,10 @@ static void derived_anchorages_as_in_scan(void) {
 }
 
 /* A state as session 4's code wrote it (version 2: remembered vessels by place only, 64
- * bytes each), made from a version-3 save of nseen remembered vessels and no user bytes:
- * the tail is [entry size][count][entries][user length 0][FNV-1a of everything before]. */
+ * bytes each; a source's progress its latest time only), made from a version-3 save of
+ * one source, nseen remembered vessels and no user bytes: after the 80-byte head, the
+ * source is [latest][its second's static reports: time, count, hashes]; the tail is
+ * [entry size][count][entries][user length 0][FNV-1a of everything before]. */
 static FILE *as_version_2(aw_watch *w, size_t nseen) {
     FILE *f = tmpfile();
     char err[256];
@@ -548,6 +550,11 @@ static FILE *as_version_2(aw_watch *w, size_t nseen) {
     unsigned char *b = malloc((size_t)len);
     CHECK(fread(b, 1, (size_t)len, f) == (size_t)len);
     fclose(f);
+    uint64_t nobs;
+    memcpy(&nobs, b + 96, 8);
+    size_t drop = 16 + nobs * 8; /* the second's reports: not in version 2 */
+    memmove(b + 88, b + 88 + drop, (size_t)len - 88 - drop);
+    len -= (long)drop;
     const size_t v3 = 80, v2 = 64;
     size_t tail = 16 + nseen * v3 + 16, at = (size_t)len - tail;
     uint64_t size, count, version = 2;
@@ -608,6 +615,49 @@ static void version_2_state_still_loads(void) {
     free(in.p);
 }
 
+static void count_static(void *ctx, const aw_msg *m, const aw_msg_meta *meta) {
+    aw_static_obs o;
+    if (aw_static_from_msg(m, meta->time_ms, &o) && o.fields) ++*(size_t *)ctx;
+}
+
+/* A feed that drops right after a static report and re-sends its last lines on return
+ * (a reconnect, or a restart from the state): what it re-sends of the second it had got
+ * to is kept once, static reports included, so the identity histories and the events
+ * stay scan's. */
+static void resent_second_counts_once(const text *in) {
+    size_t want = 0;
+    aw_decoder *d = aw_decoder_new(NULL);
+    aw_decode_stats ds = {0};
+    aw_decoder_lines(d, in->p, in->n, &ds, count_static, &want);
+    aw_decoder_free(d);
+    const char *part2 = strstr(in->p + in->n / 2, "!AIVDM,2,2,"); /* a static report ends here */
+    CHECK(part2 != NULL);
+    if (!part2) return;
+    size_t cut = (size_t)(strchr(part2, '\n') + 1 - in->p), back = cut;
+    for (int k = 0; k < 40; k++) /* the feed re-sends its last 40 lines */
+        for (back--; back > 0 && in->p[back - 1] != '\n'; back--) {}
+    for (int restart = 0; restart < 2; restart++) {
+        board b = {0};
+        aw_watch *w = new_watch(&b, 48, 30);
+        feed_chunks(w, in->p, cut, 3);
+        if (restart) {
+            w = restarted(w, &b, 48, 30, NULL);
+        } else {
+            aw_watch_source_reset(w, 0);
+            aw_watch_source_resume(w, 0, true);
+        }
+        feed_chunks(w, in->p + back, in->n - back, 3);
+        CHECK(aw_watch_finish(w) == 0);
+        aw_watch_stats st;
+        aw_watch_stats_get(w, &st);
+        CHECK_EQ_INT(st.window_static, want);
+        CHECK(st.resent > 0);
+        expect_scan_events(&b, in);
+        board_free(&b);
+        aw_watch_free(w);
+    }
+}
+
 static void hostile_input_is_counted_in_bounded_memory(const text *in) {
     board b = {0};
     aw_watch_opts o;
@@ -663,6 +713,7 @@ int main(void) {
     if (!getenv("ONLY_SEG")) alerts_end_equal_to_scan_events(&in);
     if (!getenv("ONLY_SEG")) checkpoint_restores_without_repeating_an_alert(&in);
     if (!getenv("ONLY_SEG")) two_connections_of_one_name_do_not_mix(&in);
+    resent_second_counts_once(&in);
     segment_numbers_survive_the_window_sliding();
     dark_alert_outlives_a_short_horizon();
     derived_anchorages_as_in_scan();

@@ -140,7 +140,8 @@ int aw_watch_feed(aw_watch *w, int src, const char *buf, size_t len, int64_t now
 void aw_watch_source_reset(aw_watch *w, int src);
 
 /* on: the source will re-send what it sent before (a reconnect): until its feed time
- * passes where it had got to, its older messages are dropped as "resent". aw_watch_load()
+ * passes where it had got to, its older messages are dropped as "resent", and so are the
+ * static reports of that very second it had already sent. aw_watch_load()
  * turns this on for every source; off suits a source that resumes exactly where it was
  * (a file at its saved offset), whose late messages are then kept. */
 void aw_watch_source_resume(aw_watch *w, int src, bool on);

@@ -31,6 +31,8 @@
 #define KN_MS 0.514444
 #define NM_KM 1.852
 
+#define SECOND_OBS 64 /* static reports of one second of one source remembered, at most */
+
 typedef struct source {
     char *name;
     aw_decoder *dec;
@@ -38,7 +40,15 @@ typedef struct source {
     size_t len;
     bool overflow;         /* the current line is too long: drop up to its newline */
     int64_t high_ms;       /* the latest message time of this source */
-    int64_t resume_ms;     /* drop older messages until one reaches this (AW_TIME_NONE: off) */
+    int64_t resume_ms;     /* drop older messages until one passes this (AW_TIME_NONE: off) */
+    /* The static reports of this source's latest second (hashes): re-sent after a
+     * reconnect, each is dropped once (a re-sent position is dropped by scan's duplicate
+     * rule, but a static report would count twice in the identity history). */
+    int64_t last_obs_ms;
+    uint64_t last_obs[SECOND_OBS];
+    uint16_t n_last_obs;
+    uint64_t resent_obs[SECOND_OBS]; /* those not yet seen again since the resume */
+    uint16_t n_resent_obs;
     uint16_t row_src;      /* the source id its rows carry: the first source of the same name, so
                               one listener's connections are one name in an event's "sources" */
 } source;
@@ -351,6 +361,16 @@ static bool tick_allowed(aw_watch *w) {
     return mono_s() - w->last_tick_end >= idle;
 }
 
+/* A static report of the resumed second seen before: dropped, once per copy seen. */
+static bool take_resent(source *s, uint64_t h) {
+    for (uint16_t i = 0; i < s->n_resent_obs; i++)
+        if (s->resent_obs[i] == h) {
+            s->resent_obs[i] = s->resent_obs[--s->n_resent_obs];
+            return true;
+        }
+    return false;
+}
+
 static void on_msg(void *ctx, const aw_msg *m, const aw_msg_meta *meta) {
     aw_watch *w = ctx;
     source *s = &w->src[w->cur_src];
@@ -366,12 +386,14 @@ static void on_msg(void *ctx, const aw_msg *m, const aw_msg_meta *meta) {
         w->st.future++;
         return;
     }
+    bool boundary = false; /* in the second where the source had got to */
     if (s->resume_ms != AW_TIME_NONE) {
         if (t < s->resume_ms) {
             w->st.resent++;
             return;
         }
-        s->resume_ms = AW_TIME_NONE;
+        boundary = t == s->resume_ms;
+        if (!boundary) s->resume_ms = AW_TIME_NONE, s->n_resent_obs = 0;
     }
     if (w->feed_ms != AW_TIME_NONE && t < w->feed_ms - w->horizon_ms) {
         w->st.too_old++;
@@ -396,9 +418,18 @@ static void on_msg(void *ctx, const aw_msg *m, const aw_msg_meta *meta) {
     }
     aw_static_obs o;
     if (aw_static_from_msg(m, t, &o) && o.fields) {
-        if (!make_room(w, true)) w->st.evicted++;
-        else if (obs_push(&w->obs, &o) < 0) w->oom = true;
-        else w->st.static_reports++;
+        uint64_t h = fnv(&o, sizeof o, FNV0); /* zeroed padding: equal reports hash equal */
+        if (boundary && take_resent(s, h)) {
+            w->st.resent++;
+        } else if (!make_room(w, true)) {
+            w->st.evicted++;
+        } else if (obs_push(&w->obs, &o) < 0) {
+            w->oom = true;
+        } else {
+            w->st.static_reports++;
+            if (t > s->last_obs_ms) s->last_obs_ms = t, s->n_last_obs = 0;
+            if (t == s->last_obs_ms && s->n_last_obs < SECOND_OBS) s->last_obs[s->n_last_obs++] = h;
+        }
     }
     if (w->feed_ms >= w->next_tick_ms && !w->in_tick && tick_allowed(w)) {
         if (tick(w, false) < 0) w->oom = true;
@@ -1038,7 +1069,7 @@ int aw_watch_add_source(aw_watch *w, const char *name) {
     s->name = strdup(name);
     s->line = malloc(w->o.max_line);
     s->dec = aw_decoder_new(&w->o.decoder);
-    s->high_ms = INT64_MIN;
+    s->high_ms = s->last_obs_ms = INT64_MIN;
     s->resume_ms = AW_TIME_NONE;
     s->row_src = (uint16_t)w->nsrc;
     for (size_t i = 0; i < w->nsrc; i++)
@@ -1105,6 +1136,11 @@ void aw_watch_source_resume(aw_watch *w, int src, bool on) {
     if (src < 0 || (size_t)src >= w->nsrc) return;
     source *s = &w->src[src];
     s->resume_ms = on && s->high_ms != INT64_MIN ? s->high_ms : AW_TIME_NONE;
+    s->n_resent_obs = 0;
+    if (s->resume_ms != AW_TIME_NONE && s->last_obs_ms == s->high_ms) {
+        memcpy(s->resent_obs, s->last_obs, s->n_last_obs * sizeof *s->last_obs);
+        s->n_resent_obs = s->n_last_obs;
+    }
 }
 
 size_t aw_watch_source_pending(const aw_watch *w, int src) {
@@ -1176,7 +1212,13 @@ int aw_watch_save(const aw_watch *w, FILE *f, const void *user, size_t user_len,
     put_u64(&x, w->seq);
     put_u64(&x, w->tick_no);
     put_u64(&x, w->nsrc);
-    for (size_t i = 0; i < w->nsrc; i++) put_u64(&x, (uint64_t)w->src[i].high_ms);
+    for (size_t i = 0; i < w->nsrc; i++) {
+        const source *s = &w->src[i];
+        put_u64(&x, (uint64_t)s->high_ms);
+        put_u64(&x, (uint64_t)s->last_obs_ms);
+        put_u64(&x, s->n_last_obs);
+        put(&x, s->last_obs, s->n_last_obs * sizeof *s->last_obs);
+    }
     const aw_columns *c = &w->pos;
     put_u64(&x, c->n);
     put(&x, c->time_ms, c->n * sizeof *c->time_ms);
@@ -1239,9 +1281,18 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
         snprintf(err, errcap, "watch state has %llu sources, this watch %zu", (unsigned long long)nsrc, w->nsrc);
         return -1;
     }
-    int64_t *high = calloc(nsrc ? nsrc : 1, sizeof *high);
+    source *high = calloc(nsrc ? nsrc : 1, sizeof *high); /* each source's progress */
     if (!high) goto oom;
-    for (size_t i = 0; i < nsrc; i++) high[i] = (int64_t)get_u64(&x);
+    for (size_t i = 0; i < nsrc; i++) {
+        high[i].high_ms = (int64_t)get_u64(&x);
+        high[i].last_obs_ms = INT64_MIN;
+        if (ver < 3) continue;
+        high[i].last_obs_ms = (int64_t)get_u64(&x);
+        uint64_t k = get_u64(&x);
+        if (x.bad || k > SECOND_OBS) goto bad;
+        high[i].n_last_obs = (uint16_t)k;
+        get(&x, high[i].last_obs, (size_t)k * sizeof *high[i].last_obs);
+    }
     uint64_t n = get_u64(&x);
     const uint64_t sane = (uint64_t)1 << 40;
     if (x.bad || n > sane) goto bad;
@@ -1362,8 +1413,12 @@ int aw_watch_load(aw_watch *w, FILE *f, void **user, size_t *user_len, char *err
     for (size_t i = 0; i < w->obs.n; i++)
         if (w->obs.v[i].time_ms < w->min_ms) w->min_ms = w->obs.v[i].time_ms;
     for (size_t i = 0; i < nsrc; i++) {
-        w->src[i].high_ms = high[i];
-        w->src[i].resume_ms = high[i] != INT64_MIN ? high[i] : AW_TIME_NONE;
+        source *s = &w->src[i];
+        s->high_ms = high[i].high_ms;
+        s->last_obs_ms = high[i].last_obs_ms;
+        s->n_last_obs = high[i].n_last_obs;
+        memcpy(s->last_obs, high[i].last_obs, sizeof s->last_obs);
+        aw_watch_source_resume(w, (int)i, true);
     }
     free(high);
     *user = u;
