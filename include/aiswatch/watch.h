@@ -164,8 +164,9 @@ int aw_watch_finish(aw_watch *w);
 void aw_watch_stats_get(const aw_watch *w, aw_watch_stats *st);
 
 /* The window as a tick sees it, for writers (the live GeoPackage): builds tracks (with
- * the carried segment numbers) and events over the window, calls fn with them, the
- * parameters and the source names, and frees them. Alerts nothing. Returns fn's return,
+ * the carried segment numbers) and events over the window (not those whose data is all
+ * older than the window: what a silent vessel's remembered row says of itself), calls fn
+ * with them, the parameters and the source names, and frees them. Alerts nothing. Returns fn's return,
  * or -1 with a message (out of memory). */
 typedef int (*aw_watch_snapshot_fn)(void *ctx, const aw_tracks *t, const aw_events *ev, const aw_event_params *p,
                                     const char *const *source_names, size_t nsources);

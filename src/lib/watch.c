@@ -987,6 +987,28 @@ int aw_watch_idle(aw_watch *w) {
     return tick(w, false);
 }
 
+/* The events whose data is all older than the window (what a one-row track put back says
+ * of itself, an MMSI of no valid form) are not the window's: left out of a snapshot, and
+ * links to them with them. */
+static void drop_put_back_events(const aw_watch *w, aw_events *ev) {
+    size_t k = 0;
+    uint32_t *to = malloc((ev->n ? ev->n : 1) * sizeof *to);
+    if (!to) return; /* out of memory: the snapshot keeps them */
+    for (size_t i = 0; i < ev->n; i++) {
+        to[i] = ev->v[i].end_ms < w->min_ms ? UINT32_MAX : (uint32_t)k;
+        if (to[i] != UINT32_MAX) ev->v[k++] = ev->v[i];
+    }
+    for (size_t i = 0; i < k; i++) {
+        aw_event *e = &ev->v[i];
+        uint8_t m = 0;
+        for (uint8_t l = 0; l < e->nlinks; l++)
+            if (to[e->links[l]] != UINT32_MAX) e->links[m++] = to[e->links[l]];
+        e->nlinks = m;
+    }
+    ev->n = k;
+    free(to);
+}
+
 int aw_watch_snapshot(aw_watch *w, aw_watch_snapshot_fn fn, void *ctx, char *err, size_t errcap) {
     aw_tracks t;
     aw_events ev = {0};
@@ -995,6 +1017,7 @@ int aw_watch_snapshot(aw_watch *w, aw_watch_snapshot_fn fn, void *ctx, char *err
     size_t anchorages = aw_geo_anchorage_count(w->o.geo);
     int rc = derive_anchorages(w, &t, err, errcap);
     if (rc == 0) rc = aw_detect(&t, w->o.geo, &w->o.events, &ev, &skipped, err, errcap);
+    if (rc == 0) drop_put_back_events(w, &ev);
     if (rc == 0) rc = fn(ctx, &t, &ev, &w->o.events, w->src_names, w->nsrc);
     aw_geo_drop_anchorages(w->o.geo, anchorages);
     aw_events_free(&ev);
