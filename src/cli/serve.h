@@ -25,6 +25,7 @@ typedef struct serve_file {
     serve_range *ranges;
     size_t nranges;
     int64_t positions_max_fid; /* at start: a file changed under the server is noticed */
+    int64_t positions_count;   /* at start, with ranges: the rows (count(*) reads them all) */
 } serve_file;
 
 /* Where each MMSI's positions are, when the positions layer holds the rows the vessels
