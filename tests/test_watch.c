@@ -295,6 +295,56 @@ static aw_watch *restarted(aw_watch *w, board *b, double horizon_h, double tick_
     return w;
 }
 
+/* A state as older code wrote it, made from a version-3 save of one source with no user
+ * bytes. Version 2 (session 4) kept remembered vessels by place only, 64 bytes each, and a
+ * source's progress as its latest time only; version 1 kept no remembered vessels. After
+ * the 80-byte head the source is [latest][its second's static reports: time, count,
+ * hashes]; the tail is [entry size][count][entries][user length 0][FNV-1a of all before]. */
+static FILE *as_version(aw_watch *w, uint64_t version) {
+    FILE *f = tmpfile();
+    char err[256];
+    CHECK(aw_watch_save(w, f, NULL, 0, err, sizeof err) == 0);
+    long len = ftell(f);
+    rewind(f);
+    unsigned char *b = malloc((size_t)len);
+    CHECK(fread(b, 1, (size_t)len, f) == (size_t)len);
+    fclose(f);
+    uint64_t nobs;
+    memcpy(&nobs, b + 96, 8);
+    size_t drop = 16 + nobs * 8; /* the second's reports: not in versions 1 and 2 */
+    memmove(b + 88, b + 88 + drop, (size_t)len - 88 - drop);
+    len -= (long)drop;
+    const size_t v3 = 80, v2 = 64;
+    size_t nseen = 0, at = 0;
+    uint64_t size = 0, count = 1;
+    for (; nseen * v3 + 32 <= (size_t)len; nseen++) { /* the entry count that fits the tail */
+        at = (size_t)len - (16 + nseen * v3 + 16);
+        memcpy(&size, b + at, 8);
+        memcpy(&count, b + at + 8, 8);
+        if (size == v3 && count == nseen) break;
+    }
+    CHECK(size == v3 && count == nseen);
+    memcpy(b + 8, &version, 8);
+    size_t o = at;
+    if (version == 2) {
+        size = v2;
+        memcpy(b + at, &size, 8);
+        o = at + 16;
+        for (size_t i = 0; i < nseen; i++, o += v2) memmove(b + o, b + at + 16 + i * v3, v2); /* the place: a prefix */
+    }
+    memset(b + o, 0, 8); /* no user bytes */
+    o += 8;
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < o; i++) h = (h ^ b[i]) * 1099511628211ULL;
+    memcpy(b + o, &h, 8);
+    o += 8;
+    f = tmpfile();
+    CHECK(fwrite(b, 1, o, f) == o);
+    rewind(f);
+    free(b);
+    return f;
+}
+
 static void checkpoint_restores_without_repeating_an_alert(const text *in) {
     /* One watch fed everything; another killed half-way (state saved, then dropped),
      * restored into a third which is fed the rest: the same alerts, numbered on. */
@@ -317,6 +367,28 @@ static void checkpoint_restores_without_repeating_an_alert(const text *in) {
     CHECK_EQ_INT(b.last_seq, whole.last_seq);
     expect_scan_events(&b, in);
     aw_watch_free(w);
+
+    /* Restored from the state as the first version wrote it (no remembered vessels, which
+     * a 48 h horizon over this day never needs): the same alerts. */
+    board v1 = {0};
+    w = new_watch(&v1, 48, 30);
+    feed_chunks(w, in->p, half, 3);
+    FILE *old = as_version(w, 1);
+    aw_watch_free(w);
+    w = new_watch(&v1, 48, 30);
+    void *u1;
+    size_t u1len;
+    char e1[256];
+    CHECK(aw_watch_load(w, old, &u1, &u1len, e1, sizeof e1) == 0);
+    fclose(old);
+    free(u1);
+    feed_chunks(w, in->p + half, in->n - half, 3);
+    CHECK(aw_watch_finish(w) == 0);
+    CHECK(v1.seq_ok);
+    CHECK_EQ_INT(v1.last_seq, whole.last_seq);
+    expect_scan_events(&v1, in);
+    aw_watch_free(w);
+    board_free(&v1);
 
     /* A damaged state is refused and leaves the watch as it was. */
     board c = {0};
@@ -556,50 +628,6 @@ static void derived_anchorages_as_in_scan(void) {
     free(in.p);
 }
 
-/* A state as session 4's code wrote it (version 2: remembered vessels by place only, 64
- * bytes each; a source's progress its latest time only), made from a version-3 save of
- * one source, nseen remembered vessels and no user bytes: after the 80-byte head, the
- * source is [latest][its second's static reports: time, count, hashes]; the tail is
- * [entry size][count][entries][user length 0][FNV-1a of everything before]. */
-static FILE *as_version_2(aw_watch *w, size_t nseen) {
-    FILE *f = tmpfile();
-    char err[256];
-    CHECK(aw_watch_save(w, f, NULL, 0, err, sizeof err) == 0);
-    long len = ftell(f);
-    rewind(f);
-    unsigned char *b = malloc((size_t)len);
-    CHECK(fread(b, 1, (size_t)len, f) == (size_t)len);
-    fclose(f);
-    uint64_t nobs;
-    memcpy(&nobs, b + 96, 8);
-    size_t drop = 16 + nobs * 8; /* the second's reports: not in version 2 */
-    memmove(b + 88, b + 88 + drop, (size_t)len - 88 - drop);
-    len -= (long)drop;
-    const size_t v3 = 80, v2 = 64;
-    size_t tail = 16 + nseen * v3 + 16, at = (size_t)len - tail;
-    uint64_t size, count, version = 2;
-    memcpy(&size, b + at, 8);
-    memcpy(&count, b + at + 8, 8);
-    CHECK_EQ_INT(size, v3);
-    CHECK_EQ_INT(count, nseen);
-    memcpy(b + 8, &version, 8);
-    size = v2;
-    memcpy(b + at, &size, 8);
-    size_t o = at + 16;
-    for (size_t i = 0; i < nseen; i++, o += v2) memmove(b + o, b + at + 16 + i * v3, v2); /* the place: a prefix */
-    memset(b + o, 0, 8); /* no user bytes */
-    o += 8;
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < o; i++) h = (h ^ b[i]) * 1099511628211ULL;
-    memcpy(b + o, &h, 8);
-    o += 8;
-    f = tmpfile();
-    CHECK(fwrite(b, 1, o, f) == o);
-    rewind(f);
-    free(b);
-    return f;
-}
-
 /* A watch restarted from a version-2 state keeps its remembered vessels: the silent one
  * is alerted dark once, from its remembered place. */
 static void version_2_state_still_loads(void) {
@@ -617,7 +645,7 @@ static void version_2_state_still_loads(void) {
     while (in.p[cut - 1] != '\n') cut++;
     feed_chunks(w, in.p, cut, 5);
     CHECK_EQ_INT(b.by_kind[AW_ALERT_DARK], 0);
-    FILE *f = as_version_2(w, 2);
+    FILE *f = as_version(w, 2);
     aw_watch_free(w);
     w = new_watch(&b, 6, 10);
     void *user;
