@@ -22,6 +22,8 @@ import tempfile
 import time
 
 AW = os.environ.get("AW_BIN", "build/aiswatch")
+DATA = os.environ.get("AW_DATA", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data"))
+REAL = os.path.join(DATA, "nmea", "caribewave-vernon", "ais_vernon_20160331.log")
 passed = failed = 0
 
 
@@ -257,8 +259,32 @@ def main():
     finally:
         a.stop()
         b.stop()
-        db.close()
-        subprocess.run(["rm", "-rf", tmp])
+
+    # A real day (some MMSIs heard only in static reports: vessels without positions): read
+    # by vessel, every MMSI's track is its rows of the layer, in segment and time order.
+    if not os.path.exists(REAL):
+        ok(f"test data {REAL} (needs ../shared/data, or set AW_DATA)", False)
+    else:
+        real = os.path.join(tmp, "real.gpkg")
+        subprocess.run([AW, "scan", REAL, "--no-land", "-o", real], check=True, capture_output=True, timeout=120)
+        rdb = sqlite3.connect(real)
+        r = Server([real, "--port", "0", "--web", web])
+        try:
+            _, _, meta = r.json("/api/meta")
+            ok("a real day is read by vessel", meta and meta["positions_in_vessel_order"] is True)
+            ok("it has vessels heard only in static reports",
+               rdb.execute("SELECT count(*) FROM vessels WHERE n_positions = 0").fetchone()[0] > 0)
+            good = True
+            for (m,) in rdb.execute("SELECT DISTINCT mmsi FROM vessels ORDER BY mmsi").fetchall():
+                _, _, v = r.json(f"/api/vessels/{m}")
+                rows = rdb.execute("SELECT count(*) FROM positions WHERE mmsi = ?", (m,)).fetchone()[0]
+                good &= v is not None and len(v["track"]) == rows
+            ok("every MMSI's track has all its rows", good)
+        finally:
+            r.stop()
+            rdb.close()
+    db.close()
+    subprocess.run(["rm", "-rf", tmp])
 
 
 if __name__ == "__main__":

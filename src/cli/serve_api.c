@@ -493,11 +493,13 @@ int serve_position_ranges(sqlite3 *db, serve_file *f) {
     int64_t next = 1, last_mmsi = -1, last_seg = -1;
     while (good && sqlite3_step(vs) == SQLITE_ROW) {
         int64_t mmsi = sqlite3_column_int64(vs, 0), seg = sqlite3_column_int64(vs, 1), count = sqlite3_column_int64(vs, 2);
-        if (mmsi < 0 || mmsi > (int64_t)UINT32_MAX || count < 1 ||
+        if (mmsi < 0 || mmsi > (int64_t)UINT32_MAX || count < 0 ||
             (mmsi == last_mmsi ? seg <= last_seg : mmsi < last_mmsi)) {
             good = false;
             break;
         }
+        last_mmsi = mmsi, last_seg = seg;
+        if (count == 0) continue; /* heard only in static reports: no rows */
         int64_t a = next, b = next + count - 1;
         if (!row_is(ps, a, mmsi, seg) || !row_is(ps, b, mmsi, seg)) {
             good = false;
@@ -519,7 +521,6 @@ int serve_position_ranges(sqlite3 *db, serve_file *f) {
             r[n++] = (serve_range){(uint32_t)mmsi, a, b};
         }
         next = b + 1;
-        last_mmsi = mmsi, last_seg = seg;
     }
     sqlite3_finalize(vs);
     sqlite3_finalize(ps);
