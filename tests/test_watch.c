@@ -474,20 +474,27 @@ static void segment_numbers_survive_the_window_sliding(void) {
     free(in.p);
 }
 
-/* A fast feed fits in memory only with a short horizon. A vessel that goes dark is still
- * alerted, once, when the horizon is shorter than the gap threshold: its last position is
- * remembered after its rows leave the window, across a restart too. */
-static void dark_alert_outlives_a_short_horizon(void) {
+/* 30 h of two ships sailing east at 10 kn: X (366000001) falls silent after an hour, Y
+ * (366000002) goes on. */
+static text x_falls_silent(void) {
     text in = {0};
     int64_t t0 = 1700000000 - 1700000000 % 3600;
     for (int64_t s = 0; s <= 30 * 3600; s += 60) {
         for (int ship = 0; ship < 2; ship++) {
-            if (ship == 0 && s > 3600) continue; /* X falls silent after an hour */
+            if (ship == 0 && s > 3600) continue;
             double h = s / 3600.0;
             add_report(&in, ship ? 366000002 : 366000001, t0 + s + (ship ? 5 : 30), ship ? 6.0 : 5.0,
                        -30.0 + 10.0 * h / 60.0, 100);
         }
     }
+    return in;
+}
+
+/* A fast feed fits in memory only with a short horizon. A vessel that goes dark is still
+ * alerted, once, when the horizon is shorter than the gap threshold: its last position is
+ * remembered after its rows leave the window, across a restart too. */
+static void dark_alert_outlives_a_short_horizon(void) {
+    text in = x_falls_silent();
     board b = {0};
     aw_watch *w = new_watch(&b, 6, 10); /* 6 h of window, 12 h of gap threshold */
     size_t cut = in.n * 2 / 3;          /* 20 h in: after the alert */
@@ -631,14 +638,7 @@ static void derived_anchorages_as_in_scan(void) {
 /* A watch restarted from a version-2 state keeps its remembered vessels: the silent one
  * is alerted dark once, from its remembered place. */
 static void version_2_state_still_loads(void) {
-    text in = {0};
-    int64_t t0 = 1700000000 - 1700000000 % 3600;
-    for (int64_t s = 0; s <= 30 * 3600; s += 60)
-        for (int ship = 0; ship < 2; ship++) {
-            if (ship == 0 && s > 3600) continue; /* X falls silent after an hour */
-            add_report(&in, ship ? 366000002 : 366000001, t0 + s + (ship ? 5 : 30), ship ? 6.0 : 5.0,
-                       -30.0 + 10.0 * s / 3600.0 / 60.0, 100);
-        }
+    text in = x_falls_silent();
     board b = {0};
     aw_watch *w = new_watch(&b, 6, 10);
     size_t cut = in.n / 3; /* 10 h in: X only remembered, not yet dark */
