@@ -19,9 +19,13 @@
  */
 #include "aiswatch/table.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum { CLS_UNKNOWN, CLS_A, CLS_B, CLS_BASE, CLS_ATON, CLS_SAR };
 enum { TXT_PLAIN, TXT_CSVQ, TXT_JSON, TXT_JSON_NUM }; /* how a value is written */
@@ -129,6 +133,18 @@ static const uint64_t pow10_u64[20] = {
     100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
     1000000000000000000ULL, 10000000000000000000ULL};
 
+/* (2^62) / 10^e: what may be scaled by 10^e and stay at most 2^62 (a constant table, as
+ * a division by a power read from a table is a real one). */
+static const uint64_t pow10_limit[19] = {
+    4611686018427387904ULL, 461168601842738790ULL, 46116860184273879ULL,
+    4611686018427387ULL, 461168601842738ULL, 46116860184273ULL,
+    4611686018427ULL, 461168601842ULL, 46116860184ULL,
+    4611686018ULL, 461168601ULL, 46116860ULL,
+    4611686ULL, 461168ULL, 46116ULL,
+    4611ULL, 461ULL, 46ULL,
+    4ULL,
+};
+
 static inline bool is_dig(char c) { return (unsigned)(c - '0') < 10; }
 
 /* [+-]digits[.digits][(e|E)[+-]digits], the whole span. `point2` is a second decimal
@@ -140,6 +156,26 @@ static bool dec_parse(const char *p, const char *end, char point2, decnum *d) {
     bool any = false;
     d->neg = false;
     if (p < end && (*p == '-' || *p == '+')) d->neg = *p++ == '-';
+    /* Most cells are short plain decimals ("25.1507233", "12.0"): at most 18 digits in
+     * all cannot pass 18 significant ones, so they are read without counting them. The
+     * result is the one of the general loop below. */
+    if (end - p <= 18) {
+        const char *q = p;
+        while (q < end && is_dig(*q)) m = m * 10 + (uint64_t)(*q++ - '0');
+        long digits = q - p;
+        if (q < end && (*q == '.' || (point2 && *q == point2))) {
+            const char *frac = ++q;
+            for (; q < end && is_dig(*q); q++) m = m * 10 + (uint64_t)(*q - '0');
+            e = -(int)(q - frac);
+            digits += q - frac;
+        }
+        if (q == end && digits > 0) {
+            d->m = m;
+            d->e = e;
+            return true;
+        }
+        m = 0, e = 0; /* an exponent, or no digit: the general loop decides */
+    }
     for (; p < end && is_dig(*p); p++) {
         any = true;
         if (sig < 18) {
@@ -182,7 +218,7 @@ static bool dec_scale(const decnum *d, unsigned k, int p, int64_t *out) {
     if (mk == 0) {
         v = 0;
     } else if (e >= 0) {
-        if (e > 18 || mk > (UINT64_C(1) << 62) / pow10_u64[e]) return false;
+        if (e > 18 || mk > pow10_limit[e]) return false;
         v = mk * pow10_u64[e];
     } else if (e < -19) {
         v = 0; /* mk < 6e18: under half of 10^20 */
@@ -427,18 +463,33 @@ typedef struct row {
     uint32_t seen;       /* columns already set: the first alias present wins (JSON) */
 } row;
 
+/* A row before any cell is read, copied in 16-byte moves: the compiler turns both a
+ * memset-and-fill and a plain copy of this mostly-zero struct into a `rep stos`, whose
+ * start-up cost was paid on every line. */
+static const row row_blank = {
+    .time_ms = AW_TIME_NONE,
+    .lat = AW_LAT_NA,
+    .lon = AW_LON_NA,
+    .sog = -1,
+    .cog = AW_COURSE_NA,
+    .heading = AW_HEADING_NA,
+    .status = 15,
+    .dim = {-1, -1, -1, -1},
+    .length = -1,
+    .width = -1,
+    .report_second = -1,
+};
+
 static void row_reset(row *r) {
-    memset(r, 0, sizeof *r);
-    r->time_ms = AW_TIME_NONE;
-    r->lat = AW_LAT_NA;
-    r->lon = AW_LON_NA;
-    r->sog = -1;
-    r->cog = AW_COURSE_NA;
-    r->heading = AW_HEADING_NA;
-    r->status = 15;
-    r->dim[0] = r->dim[1] = r->dim[2] = r->dim[3] = -1;
-    r->length = r->width = -1;
-    r->report_second = -1;
+#if defined(__SSE2__)
+    _Static_assert(sizeof(row) % 16 == 0, "row_reset copies whole 16-byte blocks");
+    const char *src = (const char *)&row_blank;
+    char *dst = (char *)r;
+    for (size_t i = 0; i < sizeof(row); i += 16)
+        _mm_storeu_si128((__m128i *)(void *)(dst + i), _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
+#else
+    *r = row_blank;
+#endif
 }
 
 static bool is_na_word(const char *p, size_t n) {
@@ -465,8 +516,36 @@ static uint8_t class_of(const char *p, size_t n) {
     return CLS_UNKNOWN;
 }
 
+/* The last time cell read and what it gave: exports sorted by time write the same
+ * timestamp on many rows in a row, and parse_time is a function of the text alone. */
+typedef struct time_cache {
+    char text[40];
+    uint8_t len;
+    bool json_num, ok;
+    int64_t ms;
+} time_cache;
+
+static bool parse_time_cached(const aw_table_map *map, time_cache *tc, const char *p, const char *end,
+                              bool json_num, int64_t *ms) {
+    size_t n = (size_t)(end - p);
+    if (n > sizeof tc->text) return parse_time(map, p, end, json_num, ms);
+    if (n == tc->len && json_num == tc->json_num && memcmp(p, tc->text, n) == 0) {
+        if (tc->ok) *ms = tc->ms;
+        return tc->ok;
+    }
+    int64_t v = 0;
+    bool ok = parse_time(map, p, end, json_num, &v);
+    memcpy(tc->text, p, n);
+    tc->len = (uint8_t)n;
+    tc->json_num = json_num;
+    tc->ok = ok;
+    tc->ms = v;
+    if (ok) *ms = v;
+    return ok;
+}
+
 /* Reads one value into the row. Returns false for an unparsable value. */
-static bool set_field(const aw_table_map *map, row *r, int col, span v) {
+static bool set_field(const aw_table_map *map, time_cache *tc, row *r, int col, span v) {
     const char *p = v.p, *end = v.p + v.len;
     while (p < end && (*p == ' ' || *p == '\t')) p++;
     while (end > p && (end[-1] == ' ' || end[-1] == '\t')) end--;
@@ -481,8 +560,11 @@ static bool set_field(const aw_table_map *map, row *r, int col, span v) {
         r->has_static = true;
         return true;
     }
-    if (v.kind != TXT_JSON_NUM && is_na_word(p, n)) return true;
-    if (col == AW_COL_TIME) return parse_time(map, p, end, v.kind == TXT_JSON_NUM, &r->time_ms);
+    /* A cell starting with a digit, or '-' and more, is no "not available" word: most
+     * cells, spared the call. */
+    bool maybe_na = n == 0 || !(is_dig(*p) || (*p == '-' && n > 1));
+    if (v.kind != TXT_JSON_NUM && maybe_na && is_na_word(p, n)) return true;
+    if (col == AW_COL_TIME) return parse_time_cached(map, tc, p, end, v.kind == TXT_JSON_NUM, &r->time_ms);
     if (col == AW_COL_CLASS) {
         r->cls = class_of(p, n);
         return true;
@@ -626,6 +708,11 @@ static void row_dims(const row *r, uint16_t *bow, uint16_t *stern, uint8_t *port
     *stbd = (uint8_t)clamp_u(abcd ? r->dim[3] : 0, 63);
 }
 
+/* Zeroes the message's header and the `body` bytes of its payload that the row's message
+ * type uses: all a reader of that type may look at. Clearing the whole 184-byte union
+ * on every row was a `rep stos` per message. */
+#define MSG_CLEAR(m, member) memset((m), 0, offsetof(aw_msg, u) + sizeof (m)->u.member)
+
 static void emit_row(const row *r, sink *k) {
     aw_msg m;
     /* Vessels say 102.2 kn for anything faster; 1023 is reserved for "not available". */
@@ -641,8 +728,6 @@ static void emit_row(const row *r, sink *k) {
     if (r->report_second >= 0) second = (uint8_t)r->report_second;
     k->meta.time_ms = r->time_ms;
 
-    memset(&m, 0, sizeof m);
-    m.mmsi = r->mmsi;
     /* A row of a table that has position columns but leaves them empty carries static
      * data only (a type 5 row of aiswatch's own CSV): no position message for it. */
     bool position = r->has_pos || !k->map_has_pos || !r->has_static;
@@ -650,6 +735,7 @@ static void emit_row(const row *r, sink *k) {
     case 255:
         break;
     case CLS_B:
+        MSG_CLEAR(&m, cb);
         m.msg_type = 18;
         m.bits = 168;
         m.u.cb.speed = speed;
@@ -660,6 +746,7 @@ static void emit_row(const row *r, sink *k) {
         m.u.cb.second = second;
         break;
     case CLS_BASE:
+        MSG_CLEAR(&m, base);
         m.msg_type = 4;
         m.bits = 168;
         if (r->time_ms != AW_TIME_NONE) {
@@ -679,6 +766,7 @@ static void emit_row(const row *r, sink *k) {
         m.u.base.lat = r->lat;
         break;
     case CLS_ATON:
+        MSG_CLEAR(&m, aton);
         m.msg_type = 21;
         m.bits = 272;
         put_text(m.u.aton.name, sizeof m.u.aton.name, r->name);
@@ -688,6 +776,7 @@ static void emit_row(const row *r, sink *k) {
         m.u.aton.second = second;
         break;
     case CLS_SAR:
+        MSG_CLEAR(&m, sar);
         m.msg_type = 9;
         m.bits = 168;
         m.u.sar.alt = 4095;
@@ -699,6 +788,7 @@ static void emit_row(const row *r, sink *k) {
         break;
     default:
         /* Keep types 2 and 3 as they were: the type is part of what makes a report. */
+        MSG_CLEAR(&m, pos);
         m.msg_type = r->msg_type == 2 || r->msg_type == 3 ? r->msg_type : 1;
         m.bits = 168;
         m.u.pos.status = r->status;
@@ -711,12 +801,13 @@ static void emit_row(const row *r, sink *k) {
         m.u.pos.second = second;
         break;
     }
+    m.mmsi = r->mmsi;
     if (position) deliver(k, &m);
     if (!r->has_static || r->cls == CLS_BASE || r->cls == CLS_ATON || r->cls == CLS_SAR) return;
 
-    memset(&m, 0, sizeof m);
-    m.mmsi = r->mmsi;
     if (r->cls != CLS_B) {
+        MSG_CLEAR(&m, voy);
+        m.mmsi = r->mmsi;
         aw_static_voyage *v = &m.u.voy;
         m.msg_type = 5;
         m.bits = 424;
@@ -733,11 +824,13 @@ static void emit_row(const row *r, sink *k) {
     }
     /* Class B: part A carries the name, part B the type, call sign and dimensions; a
      * part with nothing to say is not sent. IMO, draught and destination have no place. */
+    MSG_CLEAR(&m, sb);
+    m.mmsi = r->mmsi;
     m.msg_type = 24;
     m.bits = 160;
     put_text(m.u.sb.shipname, sizeof m.u.sb.shipname, r->name);
     if (m.u.sb.shipname[0]) deliver(k, &m);
-    memset(&m, 0, sizeof m);
+    MSG_CLEAR(&m, sb);
     m.mmsi = r->mmsi;
     m.msg_type = 24;
     m.bits = 168;
@@ -791,6 +884,39 @@ static long csv_split(const char *p, const char *end, char delim, field *f, unsi
         if (p >= end) return n;
         p++;
     }
+}
+
+/* csv_split for the rows of nearly every export, with no quote: one SSE2 pass finds the
+ * delimiters 16 bytes at a time instead of a memchr call per cell. A line with a quote
+ * anywhere goes to csv_split, so the fields are the same. */
+static long csv_split_fast(const char *p, const char *end, char delim, field *f, unsigned keep) {
+#if defined(__SSE2__)
+    const __m128i dv = _mm_set1_epi8(delim), qv = _mm_set1_epi8('"');
+    const char *s = p, *b = p;
+    unsigned n = 0;
+    for (; end - b >= 16; b += 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)b);
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(w, qv))) return csv_split(p, end, delim, f, keep);
+        for (unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, dv)); dm; dm &= dm - 1) {
+            const char *d = b + __builtin_ctz(dm);
+            if (n < keep) f[n] = (field){s, (uint32_t)(d - s), false};
+            n++;
+            s = d + 1;
+        }
+    }
+    for (; b < end; b++) {
+        if (*b == '"') return csv_split(p, end, delim, f, keep);
+        if (*b == delim) {
+            if (n < keep) f[n] = (field){s, (uint32_t)(b - s), false};
+            n++;
+            s = b + 1;
+        }
+    }
+    if (n < keep) f[n] = (field){s, (uint32_t)(end - s), false};
+    return n + 1;
+#else
+    return csv_split(p, end, delim, f, keep);
+#endif
 }
 
 /* ---------------------------------------------------------------- JSON lines */
@@ -848,7 +974,8 @@ static int json_col(const keyset *ks, const char *k, size_t n) {
 }
 
 /* One flat JSON object. Returns -1 on success or the reject reason. */
-static int json_row(const aw_table_map *map, const keyset *ks, const char *p, const char *end, row *r) {
+static int json_row(const aw_table_map *map, const keyset *ks, time_cache *tc, const char *p, const char *end,
+                    row *r) {
     p = json_ws(p, end);
     if (p >= end || *p != '{') return AW_REJ_BAD_FIELD;
     p = json_ws(p + 1, end);
@@ -884,7 +1011,7 @@ static int json_row(const aw_table_map *map, const keyset *ks, const char *p, co
         }
         if (col >= 0 && !null && !(r->seen >> col & 1)) {
             r->seen |= 1u << col;
-            if (!set_field(map, r, col, v)) return AW_REJ_BAD_FIELD;
+            if (!set_field(map, tc, r, col, v)) return AW_REJ_BAD_FIELD;
         }
         p = json_ws(p, end);
         if (p >= end) return AW_REJ_BAD_FIELD;
@@ -967,6 +1094,7 @@ void aw_table_lines(const aw_table_map *map, const char *buf, size_t len, uint64
     }
     field f[AW_TABLE_MAX_COLS];
     row r;
+    time_cache tc = {.len = UINT8_MAX}; /* no text is that long: nothing cached yet */
 
     st->bytes += len;
     while (p < end) {
@@ -993,15 +1121,15 @@ void aw_table_lines(const aw_table_map *map, const char *buf, size_t len, uint64
         } else {
             row_reset(&r);
             if (json) {
-                rej = json_row(map, &ks, ls, le, &r);
+                rej = json_row(map, &ks, &tc, ls, le, &r);
             } else {
-                long nf = csv_split(ls, le, map->delimiter, f, keep);
+                long nf = csv_split_fast(ls, le, map->delimiter, f, keep);
                 if (nf < 0) rej = AW_REJ_BAD_FIELD;
                 else if ((unsigned long)nf != map->ncols) rej = AW_REJ_SHORT_ROW;
                 for (int i = 0; rej < 0 && i < nwant; i++) {
                     const field *fl = &f[want[i].idx];
                     span v = {fl->p, fl->len, fl->quoted ? TXT_CSVQ : TXT_PLAIN};
-                    if (!set_field(map, &r, want[i].col, v)) rej = AW_REJ_BAD_FIELD;
+                    if (!set_field(map, &tc, &r, want[i].col, v)) rej = AW_REJ_BAD_FIELD;
                 }
             }
             if (rej < 0 && !r.has_mmsi) rej = AW_REJ_BAD_FIELD;
