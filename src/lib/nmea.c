@@ -85,8 +85,10 @@ struct aw_decoder {
     size_t prefix_cache_len;
     int64_t prefix_cache_ms;
     unsigned open_slots;
+    uint64_t open_mask;         /* bit i: slots[i] is in use; walked instead of the table */
     slot slots[AW_REASM_SLOTS];
 };
+_Static_assert(AW_REASM_SLOTS <= 64, "open_mask has a bit per slot");
 
 /* Tags of the tag block(s) in front of a sentence. */
 typedef struct tags {
@@ -530,12 +532,13 @@ static void deliver(aw_decoder *dec, const char *payload, size_t len, size_t rec
 static void close_slot(aw_decoder *dec, slot *s) {
     s->used = false;
     dec->open_slots--;
+    dec->open_mask &= ~(UINT64_C(1) << (s - dec->slots));
 }
 
 static void expire_slots(aw_decoder *dec, aw_decode_stats *st) {
-    for (int i = 0; i < AW_REASM_SLOTS && dec->open_slots; i++) {
-        slot *s = &dec->slots[i];
-        if (s->used && dec->line_no - s->opened_line > dec->opts.max_open_lines) {
+    for (uint64_t m = dec->open_mask; m; m &= m - 1) {
+        slot *s = &dec->slots[__builtin_ctzll(m)];
+        if (dec->line_no - s->opened_line > dec->opts.max_open_lines) {
             reject(dec, st, AW_REJ_INCOMPLETE);
             close_slot(dec, s);
         }
@@ -543,26 +546,29 @@ static void expire_slots(aw_decoder *dec, aw_decode_stats *st) {
 }
 
 static slot *find_slot(aw_decoder *dec, uint64_t key, uint64_t key_nosource, bool has_source) {
-    if (!dec->open_slots) return NULL;
-    for (int i = 0; i < AW_REASM_SLOTS; i++)
-        if (dec->slots[i].used && dec->slots[i].key == key) return &dec->slots[i];
+    /* Open slots in index order, as a walk of the whole table would find them. */
+    for (uint64_t m = dec->open_mask; m; m &= m - 1)
+        if (dec->slots[__builtin_ctzll(m)].key == key) return &dec->slots[__builtin_ctzll(m)];
     if (has_source) return NULL;
     /* Satellite feeds often tag only the first fragment with its source. */
-    for (int i = 0; i < AW_REASM_SLOTS; i++)
-        if (dec->slots[i].used && dec->slots[i].key_nosource == key_nosource) return &dec->slots[i];
+    for (uint64_t m = dec->open_mask; m; m &= m - 1)
+        if (dec->slots[__builtin_ctzll(m)].key_nosource == key_nosource) return &dec->slots[__builtin_ctzll(m)];
     return NULL;
 }
 
 static slot *new_slot(aw_decoder *dec, aw_decode_stats *st) {
     expire_slots(dec, st);
+    uint64_t all = ~UINT64_C(0) >> (64 - AW_REASM_SLOTS);
+    if (dec->open_mask != all) {
+        int i = __builtin_ctzll(~dec->open_mask); /* the first free slot */
+        dec->slots[i].used = true;
+        dec->open_slots++;
+        dec->open_mask |= UINT64_C(1) << i;
+        return &dec->slots[i];
+    }
     slot *oldest = NULL;
     for (int i = 0; i < AW_REASM_SLOTS; i++) {
         slot *s = &dec->slots[i];
-        if (!s->used) {
-            s->used = true;
-            dec->open_slots++;
-            return s;
-        }
         if (!oldest || s->opened_line < oldest->opened_line) oldest = s;
     }
     /* Table full: the oldest open message is the least likely to complete. */
