@@ -211,6 +211,79 @@ static bool dec_parse(const char *p, const char *end, char point2, decnum *d) {
     return p == end;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* How many of the 8 bytes of w (first byte lowest) lead as ASCII digits. After the
+ * subtraction a byte is 0..9 exactly for a digit; a borrow out of a non-digit byte only
+ * touches the bytes after it, which are not counted. */
+static inline unsigned digit_run8(uint64_t w) {
+    uint64_t d = w - 0x3030303030303030ULL;
+    uint64_t bad = (d | (d + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
+    return bad ? (unsigned)__builtin_ctzll(bad) >> 3 : 8;
+}
+
+/* The value of the first k (1..8) bytes of w, all digits, read as a decimal number:
+ * the bytes after them are shifted out and zeros (leading zero digits) shifted in, then
+ * pairs, quads and the whole are combined by multiplication. */
+static inline uint64_t digits8_value(uint64_t w, unsigned k) {
+    uint64_t d = (w - 0x3030303030303030ULL) << (8 * (8 - k));
+    d = d * 10 + (d >> 8);
+    return (((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+            (((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+}
+#endif
+
+/* dec_parse, reading up to eight digits before and eight after the point in a few
+ * operations when the bytes up to `limit` (inside the caller's buffer) allow the 8-byte
+ * loads; any other shape goes to dec_parse. Same result. */
+static bool dec_parse_wide(const char *p, const char *end, const char *limit, char point2, decnum *d) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const char *q = p;
+    bool neg = false;
+    if (q < end && (*q == '-' || *q == '+')) neg = *q++ == '-';
+    static const uint64_t scale[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    if (limit - q >= 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        unsigned ki = digit_run8(w);
+        uint64_t m = ki ? digits8_value(w, ki) : 0;
+        if (ki == 8) { /* nine digits and more: an MMSI, a time in seconds */
+            if (limit - q < 16) goto general;
+            memcpy(&w, q + 8, 8);
+            unsigned k2 = digit_run8(w);
+            if (k2 == 8) goto general;
+            if (k2) m = m * scale[k2] + digits8_value(w, k2);
+            ki += k2;
+        }
+        if ((long)ki <= end - q) {
+            const char *r = q + ki;
+            int e = 0;
+            unsigned kf = 0;
+            if (r < end && (*r == '.' || (point2 && *r == point2))) {
+                r++;
+                if (limit - r < 8) goto general;
+                uint64_t x;
+                memcpy(&x, r, 8);
+                kf = digit_run8(x);
+                /* at most 18 digits in all: dec_parse keeps every one of them too */
+                if (kf == 8 || (long)kf > end - r || ki + kf > 18) goto general;
+                if (kf) m = m * scale[kf] + digits8_value(x, kf);
+                e = -(int)kf;
+                r += kf;
+            }
+            if (r == end && ki + kf > 0) {
+                d->neg = neg;
+                d->m = m;
+                d->e = e;
+                return true;
+            }
+        }
+    }
+general:
+#endif
+    (void)limit;
+    return dec_parse(p, end, point2, d);
+}
+
 /* round(d * k * 10^p), half away from zero. False when the result passes 2^62. */
 static bool dec_scale(const decnum *d, unsigned k, int p, int64_t *out) {
     uint64_t mk = d->m * k, v;
@@ -545,7 +618,8 @@ static bool parse_time_cached(const aw_table_map *map, time_cache *tc, const cha
 }
 
 /* Reads one value into the row. Returns false for an unparsable value. */
-static bool set_field(const aw_table_map *map, time_cache *tc, row *r, int col, span v) {
+/* `limit`: the end of the buffer the value lies in (reads may go that far). */
+static bool set_field(const aw_table_map *map, time_cache *tc, const char *limit, row *r, int col, span v) {
     const char *p = v.p, *end = v.p + v.len;
     while (p < end && (*p == ' ' || *p == '\t')) p++;
     while (end > p && (end[-1] == ' ' || end[-1] == '\t')) end--;
@@ -574,7 +648,7 @@ static bool set_field(const aw_table_map *map, time_cache *tc, row *r, int col, 
         while (p < end && *p == ' ') p++;
     }
     decnum d;
-    bool numeric = dec_parse(p, end, map->delimiter != ',' && map->format != AW_TABLE_JSONL ? ',' : 0, &d);
+    bool numeric = dec_parse_wide(p, end, limit, map->delimiter != ',' && map->format != AW_TABLE_JSONL ? ',' : 0, &d);
     if (!numeric && col == AW_COL_STATUS) {
         for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++)
             if (prefix_nocase(p, n, status_names[i].prefix)) {
@@ -887,34 +961,42 @@ static long csv_split(const char *p, const char *end, char delim, field *f, unsi
 }
 
 /* csv_split for the rows of nearly every export, with no quote: one SSE2 pass finds the
- * delimiters 16 bytes at a time instead of a memchr call per cell. A line with a quote
- * anywhere goes to csv_split, so the fields are the same. */
-static long csv_split_fast(const char *p, const char *end, char delim, field *f, unsigned keep) {
+ * delimiters 16 bytes at a time instead of a memchr call per cell, and notes whether the
+ * line holds a byte text_ok() must look at (a NUL or one above 0x7F): *plain_ascii is
+ * false then, and for every line it hands to csv_split, which it does when the line has a
+ * quote anywhere, so the fields are always csv_split's. */
+static long csv_split_fast(const char *p, const char *end, char delim, field *f, unsigned keep,
+                           bool *plain_ascii) {
 #if defined(__SSE2__)
-    const __m128i dv = _mm_set1_epi8(delim), qv = _mm_set1_epi8('"');
+    const __m128i dv = _mm_set1_epi8(delim), qv = _mm_set1_epi8('"'), zv = _mm_setzero_si128();
     const char *s = p, *b = p;
-    unsigned n = 0;
-    for (; end - b >= 16; b += 16) {
+    unsigned n = 0, odd = 0;
+    *plain_ascii = false;
+    if (end - p < 16) return csv_split(p, end, delim, f, keep);
+    for (;;) {
+        unsigned seen = 0; /* bytes at the front of w that an earlier block held */
+        if (end - b < 16) {
+            if (b == end) break;
+            seen = (unsigned)(16 - (end - b));
+            b = end - 16; /* the last block, reloaded to end at the line's end */
+        }
         __m128i w = _mm_loadu_si128((const __m128i *)(const void *)b);
+        odd |= (unsigned)_mm_movemask_epi8(w) | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, zv));
         if (_mm_movemask_epi8(_mm_cmpeq_epi8(w, qv))) return csv_split(p, end, delim, f, keep);
-        for (unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, dv)); dm; dm &= dm - 1) {
+        unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, dv)) >> seen << seen;
+        for (; dm; dm &= dm - 1) {
             const char *d = b + __builtin_ctz(dm);
             if (n < keep) f[n] = (field){s, (uint32_t)(d - s), false};
             n++;
             s = d + 1;
         }
-    }
-    for (; b < end; b++) {
-        if (*b == '"') return csv_split(p, end, delim, f, keep);
-        if (*b == delim) {
-            if (n < keep) f[n] = (field){s, (uint32_t)(b - s), false};
-            n++;
-            s = b + 1;
-        }
+        b += 16;
     }
     if (n < keep) f[n] = (field){s, (uint32_t)(end - s), false};
+    *plain_ascii = odd == 0;
     return n + 1;
 #else
+    *plain_ascii = false;
     return csv_split(p, end, delim, f, keep);
 #endif
 }
@@ -1011,7 +1093,7 @@ static int json_row(const aw_table_map *map, const keyset *ks, time_cache *tc, c
         }
         if (col >= 0 && !null && !(r->seen >> col & 1)) {
             r->seen |= 1u << col;
-            if (!set_field(map, tc, r, col, v)) return AW_REJ_BAD_FIELD;
+            if (!set_field(map, tc, end, r, col, v)) return AW_REJ_BAD_FIELD;
         }
         p = json_ws(p, end);
         if (p >= end) return AW_REJ_BAD_FIELD;
@@ -1113,7 +1195,12 @@ void aw_table_lines(const aw_table_map *map, const char *buf, size_t len, uint64
             continue;
         }
         int rej = -1;
-        if (!text_ok(ls, n)) {
+        /* A CSV line is split first: the pass that finds its cells also tells whether
+         * text_ok() has anything to look at (the outcome is text_ok's either way). */
+        long nf = 0;
+        bool plain_ascii = false;
+        if (!json) nf = csv_split_fast(ls, le, map->delimiter, f, keep, &plain_ascii);
+        if (!plain_ascii && !text_ok(ls, n)) {
             rej = AW_REJ_BAD_ENCODING;
         } else if (map->header_len && n == map->header_len && fnv1a(ls, n) == map->header_hash) {
             st->comments++;
@@ -1123,13 +1210,12 @@ void aw_table_lines(const aw_table_map *map, const char *buf, size_t len, uint64
             if (json) {
                 rej = json_row(map, &ks, &tc, ls, le, &r);
             } else {
-                long nf = csv_split_fast(ls, le, map->delimiter, f, keep);
                 if (nf < 0) rej = AW_REJ_BAD_FIELD;
                 else if ((unsigned long)nf != map->ncols) rej = AW_REJ_SHORT_ROW;
                 for (int i = 0; rej < 0 && i < nwant; i++) {
                     const field *fl = &f[want[i].idx];
                     span v = {fl->p, fl->len, fl->quoted ? TXT_CSVQ : TXT_PLAIN};
-                    if (!set_field(map, &tc, &r, want[i].col, v)) rej = AW_REJ_BAD_FIELD;
+                    if (!set_field(map, &tc, end, &r, want[i].col, v)) rej = AW_REJ_BAD_FIELD;
                 }
             }
             if (rej < 0 && !r.has_mmsi) rej = AW_REJ_BAD_FIELD;
