@@ -545,6 +545,53 @@ static void json_variants_keys_times_and_edge_values(void) {
     free(c.v);
 }
 
+/* The fast readers (cells split 16 bytes at a time, decimals eight digits at a time) give
+ * the general parser's values wherever a cell lies: long and short lines, the last block
+ * of a line, digits past the eighth, a point with no digit on one side, a sign, and a last
+ * line that ends the buffer without a newline (an exact-size copy: under AddressSanitizer
+ * a read past it fails). */
+static void numbers_read_exactly_wherever_the_cell_lies(void) {
+    static const char text[] =
+        "time,msg_type,mmsi,lat,lon,sog_kn,cog_deg,heading_deg\n"
+        "2023-11-14T22:13:20Z,1,209100019,25.1507233,56.4233400,0.0,270.0,270\n"
+        "2023-11-14T22:13:20Z,1,000000007,+1.5,-2.25,12.,.5,007\n"
+        "2023-11-14T22:13:21Z,1,219000001,55.12345678,12.00000001,102.2,359.96,1\n"
+        "2023-11-14T22:13:21Z,1,1234567890123456,1,2,3,4,5\n"
+        "2023-11-14T22:13:21Z,1,219000003,-0.00000083,179.9999999,1,2,3\n"
+        "2023-11-14T22:13:21Z,1,219000004,-89.99999991,1e1,0000000000000001.5,2,3\n"
+        "1700000000,1,5,1,2,3,4,5\n"
+        "2023-11-14T22:13:22Z,1,219000005,1.5,2.5,1.0,2.0,3";
+    size_t len = sizeof text - 1;
+    char *buf = malloc(len);
+    if (!buf) abort();
+    memcpy(buf, text, len);
+    aw_decode_stats st;
+    coll c;
+    CHECK(read_all(buf, len, NULL, &st, &c) > 0);
+    CHECK_EQ_INT(st.rejects[AW_REJ_BAD_FIELD], 1); /* the 16-digit MMSI */
+    CHECK(c.nrej >= 1 && c.rej_line[0] == 5);
+    const got *g = find_line(&c, 2, 1);
+    CHECK(g && g->m.mmsi == 209100019 && g->m.u.pos.lat == 15090434 && g->m.u.pos.lon == 33854004 &&
+          g->m.u.pos.speed == 0 && g->m.u.pos.course == 2700 && g->m.u.pos.heading == 270);
+    g = find_line(&c, 3, 1);
+    CHECK(g && g->m.mmsi == 7 && g->m.u.pos.lat == 900000 && g->m.u.pos.lon == -1350000 && g->m.u.pos.speed == 120 &&
+          g->m.u.pos.course == 5 && g->m.u.pos.heading == 7);
+    g = find_line(&c, 4, 1);
+    CHECK(g && g->m.u.pos.lat == 33074074 && g->m.u.pos.lon == 7200000 && g->m.u.pos.speed == 1022 &&
+          g->m.u.pos.course == 0 && g->m.u.pos.heading == 1);
+    g = find_line(&c, 6, 1);
+    CHECK(g && g->m.u.pos.lat == 0 && g->m.u.pos.lon == 108000000);
+    g = find_line(&c, 7, 1);
+    CHECK(g && g->m.u.pos.lat == -54000000 && g->m.u.pos.lon == 6000000 && g->m.u.pos.speed == 15);
+    g = find_line(&c, 8, 1);
+    CHECK(g && g->m.mmsi == 5 && g->t == 1700000000000LL && g->m.u.pos.lat == 600000);
+    g = find_line(&c, 9, 1);
+    CHECK(g && g->m.mmsi == 219000005 && g->t == 1700000002000LL && g->m.u.pos.lat == 900000 &&
+          g->m.u.pos.lon == 1500000 && g->m.u.pos.speed == 10 && g->m.u.pos.course == 20 && g->m.u.pos.heading == 3);
+    free(c.v);
+    free(buf);
+}
+
 int main(void) {
     noaa_sample_reads_every_row_with_its_static_data();
     evergiven_csv_reads_with_a_column_mapping();
@@ -554,5 +601,6 @@ int main(void) {
     detection_tells_each_format_and_leaves_nmea();
     quoted_fields_delimiters_and_decimal_commas();
     json_variants_keys_times_and_edge_values();
+    numbers_read_exactly_wherever_the_cell_lies();
     return check_report("test_table");
 }
