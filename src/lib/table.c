@@ -284,7 +284,20 @@ general:
 }
 
 /* round(d * k * 10^p), half away from zero. False when the result passes 2^62. */
-static bool dec_scale(const decnum *d, unsigned k, int p, int64_t *out) {
+static bool dec_scale_any(const decnum *d, unsigned k, int p, int64_t *out);
+
+/* dec_scale_any, with the case of most cells (an integer read as an integer: a type, an
+ * MMSI, a heading, a status) done in line. */
+static inline bool dec_scale(const decnum *d, unsigned k, int p, int64_t *out) {
+    if (k == 1 && d->e + p == 0) {
+        if (d->m > (UINT64_C(1) << 62)) return false;
+        *out = d->neg ? -(int64_t)d->m : (int64_t)d->m;
+        return true;
+    }
+    return dec_scale_any(d, k, p, out);
+}
+
+static bool dec_scale_any(const decnum *d, unsigned k, int p, int64_t *out) {
     uint64_t mk = d->m * k, v;
     int e = d->e + p;
     if (mk == 0) {
@@ -476,11 +489,33 @@ static int hexval(char c) {
 /* Writes a table text into a message text field: upper case, the six-bit alphabet
  * (others as '?'), at most cap-1 characters, trimmed, NUL-terminated; '@' ends the text
  * as it does on the air. The input is valid UTF-8 (checked per row). */
+/* The six-bit character of each ASCII byte as put_text writes it: letters upper-cased,
+ * control characters as spaces, the rest of 0x60..0x7F as '?', 0 for '@' (the end). */
+static const char ascii_sixbit[128] = {
+    ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+    ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+    ' ', '!', '"', '#', '$', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/',
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ';', '<', '=', '>', '?',
+    0, 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O',
+    'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z', '[', '\\', ']', '^', '_',
+    '?', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O',
+    'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z', '?', '?', '?', '?', '?',
+};
+
 static void put_text(char *out, size_t cap, span s) {
     const char *p = s.p, *end = s.p ? s.p + s.len : s.p; /* an absent text is a null span */
     size_t n = 0, keep = 0;
     while (p < end && n + 1 < cap) {
         uint32_t cp = (unsigned char)*p++;
+        /* Most names: plain ASCII, no quote or escape to undo. */
+        if (cp < 0x80 && (s.kind == TXT_PLAIN || (cp != '"' && cp != '\\'))) {
+            char c = ascii_sixbit[cp];
+            if (!c) break;
+            if (c == ' ' && n == 0) continue;
+            out[n++] = c;
+            if (c != ' ') keep = n;
+            continue;
+        }
         if (cp == '"' && s.kind == TXT_CSVQ && p < end && *p == '"') {
             p++;
         } else if (cp == '\\' && s.kind == TXT_JSON && p < end) {
@@ -671,7 +706,9 @@ static bool set_field(const aw_table_map *map, time_cache *tc, const char *limit
     int64_t x, fine;
     switch (col) {
     case AW_COL_MMSI:
-        if (!dec_scale(&d, 1, 0, &x) || !dec_scale(&d, 1, 1, &fine) || fine != x * 10) return false;
+        if (!dec_scale(&d, 1, 0, &x)) return false;
+        /* A fraction must be zero ("123.0"); without a point there is none to check. */
+        if (d.e < 0 && (!dec_scale(&d, 1, 1, &fine) || fine != x * 10)) return false;
         if (x < 1 || x > 999999999) return false;
         r->mmsi = (uint32_t)x;
         r->has_mmsi = true;
