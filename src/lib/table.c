@@ -850,78 +850,74 @@ static void emit_row(const row *r, sink *k) {
     /* A row of a table that has position columns but leaves them empty carries static
      * data only (a type 5 row of aiswatch's own CSV): no position message for it. */
     bool position = r->has_pos || !k->map_has_pos || !r->has_static;
-    switch (position ? r->cls : 255) {
-    case 255:
-        break;
-    case CLS_B:
+    if (position) {
         msg_zero(&m);
-        m.msg_type = 18;
-        m.bits = 168;
-        m.u.cb.speed = speed;
-        m.u.cb.lon = r->lon;
-        m.u.cb.lat = r->lat;
-        m.u.cb.course = r->cog;
-        m.u.cb.heading = r->heading;
-        m.u.cb.second = second;
-        break;
-    case CLS_BASE:
-        msg_zero(&m);
-        m.msg_type = 4;
-        m.bits = 168;
-        if (r->time_ms != AW_TIME_NONE) {
-            int y;
-            unsigned mo, d;
-            civil_from_days(day, &y, &mo, &d);
-            m.u.base.year = (uint16_t)y;
-            m.u.base.month = (uint8_t)mo;
-            m.u.base.day = (uint8_t)d;
-            m.u.base.hour = (uint8_t)(sod / 3600);
-            m.u.base.minute = (uint8_t)(sod / 60 % 60);
-            m.u.base.second = second;
-        } else {
-            m.u.base.hour = 24, m.u.base.minute = 60, m.u.base.second = 60;
+        switch (r->cls) {
+        case CLS_B:
+            m.msg_type = 18;
+            m.bits = 168;
+            m.u.cb.speed = speed;
+            m.u.cb.lon = r->lon;
+            m.u.cb.lat = r->lat;
+            m.u.cb.course = r->cog;
+            m.u.cb.heading = r->heading;
+            m.u.cb.second = second;
+            break;
+        case CLS_BASE:
+            m.msg_type = 4;
+            m.bits = 168;
+            if (r->time_ms != AW_TIME_NONE) {
+                int y;
+                unsigned mo, d;
+                civil_from_days(day, &y, &mo, &d);
+                m.u.base.year = (uint16_t)y;
+                m.u.base.month = (uint8_t)mo;
+                m.u.base.day = (uint8_t)d;
+                m.u.base.hour = (uint8_t)(sod / 3600);
+                m.u.base.minute = (uint8_t)(sod / 60 % 60);
+                m.u.base.second = second;
+            } else {
+                m.u.base.hour = 24, m.u.base.minute = 60, m.u.base.second = 60;
+            }
+            m.u.base.lon = r->lon;
+            m.u.base.lat = r->lat;
+            break;
+        case CLS_ATON:
+            m.msg_type = 21;
+            m.bits = 272;
+            put_text(m.u.aton.name, sizeof m.u.aton.name, r->name);
+            m.u.aton.lon = r->lon;
+            m.u.aton.lat = r->lat;
+            row_dims(r, &m.u.aton.to_bow, &m.u.aton.to_stern, &m.u.aton.to_port, &m.u.aton.to_starboard);
+            m.u.aton.second = second;
+            break;
+        case CLS_SAR:
+            m.msg_type = 9;
+            m.bits = 168;
+            m.u.sar.alt = 4095;
+            m.u.sar.speed = r->sog < 0 ? 1023 : r->sog >= 10220 ? 1022 : (uint16_t)((r->sog + 5) / 10);
+            m.u.sar.lon = r->lon;
+            m.u.sar.lat = r->lat;
+            m.u.sar.course = r->cog;
+            m.u.sar.second = second;
+            break;
+        default:
+            /* Keep types 2 and 3 as they were: the type is part of what makes a report. */
+            m.msg_type = r->msg_type == 2 || r->msg_type == 3 ? r->msg_type : 1;
+            m.bits = 168;
+            m.u.pos.status = r->status;
+            m.u.pos.turn = AW_TURN_NA;
+            m.u.pos.speed = speed;
+            m.u.pos.lon = r->lon;
+            m.u.pos.lat = r->lat;
+            m.u.pos.course = r->cog;
+            m.u.pos.heading = r->heading;
+            m.u.pos.second = second;
+            break;
         }
-        m.u.base.lon = r->lon;
-        m.u.base.lat = r->lat;
-        break;
-    case CLS_ATON:
-        msg_zero(&m);
-        m.msg_type = 21;
-        m.bits = 272;
-        put_text(m.u.aton.name, sizeof m.u.aton.name, r->name);
-        m.u.aton.lon = r->lon;
-        m.u.aton.lat = r->lat;
-        row_dims(r, &m.u.aton.to_bow, &m.u.aton.to_stern, &m.u.aton.to_port, &m.u.aton.to_starboard);
-        m.u.aton.second = second;
-        break;
-    case CLS_SAR:
-        msg_zero(&m);
-        m.msg_type = 9;
-        m.bits = 168;
-        m.u.sar.alt = 4095;
-        m.u.sar.speed = r->sog < 0 ? 1023 : r->sog >= 10220 ? 1022 : (uint16_t)((r->sog + 5) / 10);
-        m.u.sar.lon = r->lon;
-        m.u.sar.lat = r->lat;
-        m.u.sar.course = r->cog;
-        m.u.sar.second = second;
-        break;
-    default:
-        /* Keep types 2 and 3 as they were: the type is part of what makes a report. */
-        msg_zero(&m);
-        m.msg_type = r->msg_type == 2 || r->msg_type == 3 ? r->msg_type : 1;
-        m.bits = 168;
-        m.u.pos.status = r->status;
-        m.u.pos.turn = AW_TURN_NA;
-        m.u.pos.speed = speed;
-        m.u.pos.lon = r->lon;
-        m.u.pos.lat = r->lat;
-        m.u.pos.course = r->cog;
-        m.u.pos.heading = r->heading;
-        m.u.pos.second = second;
-        break;
+        m.mmsi = r->mmsi;
+        deliver(k, &m);
     }
-    m.mmsi = r->mmsi;
-    if (position) deliver(k, &m);
     if (!r->has_static || r->cls == CLS_BASE || r->cls == CLS_ATON || r->cls == CLS_SAR) return;
 
     if (r->cls != CLS_B) {
