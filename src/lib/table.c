@@ -486,9 +486,6 @@ static int hexval(char c) {
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
-/* Writes a table text into a message text field: upper case, the six-bit alphabet
- * (others as '?'), at most cap-1 characters, trimmed, NUL-terminated; '@' ends the text
- * as it does on the air. The input is valid UTF-8 (checked per row). */
 /* The six-bit character of each ASCII byte as put_text writes it: letters upper-cased,
  * control characters as spaces, the rest of 0x60..0x7F as '?', 0 for '@' (the end). */
 static const char ascii_sixbit[128] = {
@@ -502,6 +499,9 @@ static const char ascii_sixbit[128] = {
     'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z', '?', '?', '?', '?', '?',
 };
 
+/* Writes a table text into a message text field: upper case, the six-bit alphabet
+ * (others as '?'), at most cap-1 characters, trimmed, NUL-terminated; '@' ends the text
+ * as it does on the air. The input is valid UTF-8 (checked per row). */
 static void put_text(char *out, size_t cap, span s) {
     const char *p = s.p, *end = s.p ? s.p + s.len : s.p; /* an absent text is a null span */
     size_t n = 0, keep = 0;
@@ -651,8 +651,8 @@ static bool parse_time_cached(const aw_table_map *map, time_cache *tc, const cha
     return ok;
 }
 
-/* Reads one value into the row. Returns false for an unparsable value. */
-/* `limit`: the end of the buffer the value lies in (reads may go that far). */
+/* Reads one value into the row. Returns false for an unparsable value. `limit` is the end
+ * of the buffer the value lies in: reads may go that far. */
 static bool set_field(const aw_table_map *map, time_cache *tc, const char *limit, row *r, int col, span v) {
     const char *p = v.p, *end = v.p + v.len;
     while (p < end && (*p == ' ' || *p == '\t')) p++;
