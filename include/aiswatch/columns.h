@@ -32,6 +32,16 @@ typedef struct aw_columns {
                                of their own; false for arrays a caller malloc()ed */
 } aw_columns;
 
+/* One position report's fields in the columns' units. */
+typedef struct aw_pos_fields {
+    int32_t lat, lon;
+    uint16_t sog_dkn, cog_ddeg, heading_deg;
+    uint8_t nav_status, second;
+} aw_pos_fields;
+
+/* Fills *f from a position-bearing message; false for the others. */
+bool aw_pos_fields_of(const aw_msg *m, aw_pos_fields *f);
+
 /* Returns 0, or -1 when memory runs out (the row is not added). */
 int aw_columns_push(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta);
 /* The same, recording which input the row came from. */

@@ -67,42 +67,45 @@ int aw_columns_push(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta) {
     return aw_columns_push_src(c, m, meta, 0);
 }
 
-int aw_columns_push_src(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta, uint16_t source_id) {
-    int32_t lat, lon;
-    uint16_t sog, cog, hdg;
-    uint8_t status = 15, second = 60;
+bool aw_pos_fields_of(const aw_msg *m, aw_pos_fields *f) {
+    f->nav_status = 15, f->second = 60;
     switch (m->msg_type) {
     case 1: case 2: case 3:
-        lat = m->u.pos.lat, lon = m->u.pos.lon, sog = m->u.pos.speed, cog = m->u.pos.course;
-        hdg = m->u.pos.heading, status = m->u.pos.status, second = m->u.pos.second;
-        break;
+        f->lat = m->u.pos.lat, f->lon = m->u.pos.lon, f->sog_dkn = m->u.pos.speed, f->cog_ddeg = m->u.pos.course;
+        f->heading_deg = m->u.pos.heading, f->nav_status = m->u.pos.status, f->second = m->u.pos.second;
+        return true;
     case 18: case 19:
-        lat = m->u.cb.lat, lon = m->u.cb.lon, sog = m->u.cb.speed, cog = m->u.cb.course, hdg = m->u.cb.heading;
-        second = m->u.cb.second;
-        break;
+        f->lat = m->u.cb.lat, f->lon = m->u.cb.lon, f->sog_dkn = m->u.cb.speed, f->cog_ddeg = m->u.cb.course;
+        f->heading_deg = m->u.cb.heading, f->second = m->u.cb.second;
+        return true;
     case 27:
         /* 1/10 minute: scale to the common unit, keeping the not-available codes. */
-        lat = m->u.lr.lat == 91 * 600 ? AW_LAT_NA : m->u.lr.lat * 1000;
-        lon = m->u.lr.lon == 181 * 600 ? AW_LON_NA : m->u.lr.lon * 1000;
-        sog = m->u.lr.speed == 63 ? AW_SPEED_NA : (uint16_t)(m->u.lr.speed * 10);
-        cog = m->u.lr.course == 511 ? AW_COURSE_NA : (uint16_t)(m->u.lr.course * 10);
-        hdg = AW_HEADING_NA, status = m->u.lr.status;
-        break;
+        f->lat = m->u.lr.lat == 91 * 600 ? AW_LAT_NA : m->u.lr.lat * 1000;
+        f->lon = m->u.lr.lon == 181 * 600 ? AW_LON_NA : m->u.lr.lon * 1000;
+        f->sog_dkn = m->u.lr.speed == 63 ? AW_SPEED_NA : (uint16_t)(m->u.lr.speed * 10);
+        f->cog_ddeg = m->u.lr.course == 511 ? AW_COURSE_NA : (uint16_t)(m->u.lr.course * 10);
+        f->heading_deg = AW_HEADING_NA, f->nav_status = m->u.lr.status;
+        return true;
     default:
-        return 0;
+        return false;
     }
+}
+
+int aw_columns_push_src(aw_columns *c, const aw_msg *m, const aw_msg_meta *meta, uint16_t source_id) {
+    aw_pos_fields f;
+    if (!aw_pos_fields_of(m, &f)) return 0;
     if (c->n == c->cap && grow(c, c->n + 1) < 0) return -1;
     size_t i = c->n++;
     c->time_ms[i] = meta ? meta->time_ms : AW_TIME_NONE;
     c->mmsi[i] = m->mmsi;
-    c->lat[i] = lat;
-    c->lon[i] = lon;
-    c->sog_dkn[i] = sog;
-    c->cog_ddeg[i] = cog;
-    c->heading_deg[i] = hdg;
+    c->lat[i] = f.lat;
+    c->lon[i] = f.lon;
+    c->sog_dkn[i] = f.sog_dkn;
+    c->cog_ddeg[i] = f.cog_ddeg;
+    c->heading_deg[i] = f.heading_deg;
     c->msg_type[i] = m->msg_type;
-    c->nav_status[i] = status;
-    c->second[i] = second;
+    c->nav_status[i] = f.nav_status;
+    c->second[i] = f.second;
     c->source_id[i] = source_id;
     return 0;
 }

@@ -400,138 +400,141 @@ typedef struct part_job {
     part *pt;
 } part_job;
 
+/* Cleans, segments and attaches identities to one MMSI: its nk records (a few runs in
+ * input order) and its nob static reports. The kept rows go to the result from row
+ * pt->base + pt->n on. False when the part must stop (pt->oom or pt->err says why). */
+static bool part_mmsi(part *pt, scratch *w, aw_segment_work *work, const aw_segment_params *sp,
+                      const aw_track_params *params, aw_tracks *T, uint32_t mmsi, const prec *rec, size_t nk,
+                      const aw_static_obs *const *mobs, size_t nob) {
+    if (!scratch_fit(w, nk, nob)) return pt->oom = true, false;
+    for (size_t i = 0; i < nk; i++) w->keys[i] = (tkey){rec[i].time_ms, (uint32_t)i};
+    sort_runs(w->keys, w->tmp, nk);
+
+    /* Drop duplicates heard by several receivers. */
+    size_t n = 0;
+    for (size_t i = 0; i < nk; i++) {
+        uint32_t k = w->keys[i].row;
+        if (n && same_report(&rec[k], &rec[w->order[n - 1]], params->duplicate_window_ms)) {
+            pt->duplicates++;
+            continue;
+        }
+        w->order[n] = k;
+        w->tms[n] = rec[k].time_ms;
+        w->lat[n] = rec[k].lat / AW_LATLON_SCALE;
+        w->lon[n] = rec[k].lon / AW_LATLON_SCALE;
+        w->sog[n] = rec[k].sog_dkn == AW_SPEED_NA ? NAN : rec[k].sog_dkn / 10.0f;
+        w->cog[n] = rec[k].cog_ddeg >= AW_COURSE_NA ? NAN : rec[k].cog_ddeg / 10.0f;
+        n++;
+    }
+    uint32_t nseg = 0;
+    if (n) {
+        int rs = aw_segment_track_motion(w->tms, w->lat, w->lon, w->sog, w->cog, n, sp, work, w->seg);
+        if (rs < 0) {
+            snprintf(pt->err, sizeof pt->err, "segmentation of MMSI %u: %s", mmsi, aw_segment_work_error(work));
+            return false;
+        }
+        nseg = (uint32_t)rs;
+    }
+    uint32_t nv = nseg ? nseg : 1;
+    pt->mmsis++;
+    pt->segments += nv;
+    if (nv + 1 > w->cap_seg) {
+        uint32_t *c = realloc(w->seg_count, (nv + 1) * sizeof *c);
+        if (!c) return pt->oom = true, false;
+        w->seg_count = c;
+        w->cap_seg = nv + 1;
+    }
+
+    /* Vessels in segment order, each a contiguous, time-ordered range. */
+    memset(w->seg_count, 0, (nv + 1) * sizeof *w->seg_count);
+    for (size_t i = 0; i < n; i++) w->seg_count[w->seg[i] + 1]++;
+    size_t vfirst = pt->nvessels, base = pt->n;
+    for (uint32_t sgi = 0; sgi < nv; sgi++) {
+        aw_vessel *v = add_vessel(pt, mmsi, sgi);
+        if (!v) return false;
+        w->seg_count[sgi + 1] += w->seg_count[sgi]; /* counts become starts */
+        v->first = base + w->seg_count[sgi];
+        v->count = w->seg_count[sgi + 1] - w->seg_count[sgi];
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t o = pt->base + base + w->seg_count[w->seg[i]]++;
+        const prec *p = &rec[w->order[i]];
+        T->time_ms[o] = w->tms[i];
+        T->mmsi[o] = mmsi;
+        T->segment[o] = w->seg[i];
+        T->lat[o] = w->lat[i];
+        T->lon[o] = w->lon[i];
+        T->sog_kn[o] = w->sog[i];
+        T->cog_deg[o] = w->cog[i];
+        T->heading_deg[o] = p->heading_deg;
+        T->source_id[o] = p->source_id;
+        T->nav_status[o] = p->nav_status;
+        T->msg_type[o] = p->msg_type;
+    }
+    pt->n += n;
+    for (uint32_t sgi = 0; sgi < nv; sgi++) {
+        aw_vessel *v = &pt->vessels[vfirst + sgi];
+        if (v->count) {
+            v->first_seen_ms = T->time_ms[pt->base + v->first];
+            v->last_seen_ms = T->time_ms[pt->base + v->first + v->count - 1];
+        }
+    }
+
+    /* Static reports in time order; each goes to the segment with the position
+     * nearest in time (the static reports of an MMSI shared by two ships are split
+     * between them this way). */
+    for (size_t i = 0; i < nob; i++) w->okeys[i] = (tkey){mobs[i]->time_ms, (uint32_t)i};
+    sort_runs(w->okeys, w->otmp, nob);
+    for (size_t i = 0; i < nob; i++) {
+        const aw_static_obs *o = mobs[w->okeys[i].row];
+        uint32_t best = 0;
+        int64_t best_d = INT64_MAX;
+        for (uint32_t c = 0; c < nv && nv > 1; c++) {
+            const aw_vessel *x = &pt->vessels[vfirst + c];
+            if (!x->count) continue;
+            int64_t d = 0;
+            if (o->time_ms < x->first_seen_ms) d = x->first_seen_ms - o->time_ms;
+            else if (o->time_ms > x->last_seen_ms) d = o->time_ms - x->last_seen_ms;
+            if (d < best_d) best_d = d, best = c;
+        }
+        w->best[i] = best;
+        w->obs[i] = o;
+    }
+    memset(w->seg_count, 0, (nv + 1) * sizeof *w->seg_count);
+    for (size_t i = 0; i < nob; i++) w->seg_count[w->best[i] + 1]++;
+    for (uint32_t sgi = 0; sgi < nv; sgi++) w->seg_count[sgi + 1] += w->seg_count[sgi];
+    for (size_t i = 0; i < nob; i++) w->obs_sorted[w->seg_count[w->best[i]]++] = w->obs[i];
+    for (uint32_t sgi = 0; sgi < nv && !pt->oom; sgi++) {
+        size_t end = w->seg_count[sgi], start = sgi ? w->seg_count[sgi - 1] : 0;
+        fold_identity(pt, &pt->vessels[vfirst + sgi], w->obs_sorted + start, end - start);
+    }
+    return !pt->oom;
+}
+
+static void segment_params(const aw_track_params *params, aw_segment_params *sp) {
+    aw_segment_params_default(sp);
+    if (params->max_speed_kn > 0) sp->max_speed_kn = params->max_speed_kn;
+}
+
 /* Cleans, segments and attaches identities to MMSIs [r0, r1). */
 static void *run_part(void *arg) {
     part_job *job = arg;
     const shared *sh = job->sh;
     part *pt = job->pt;
-    const aw_track_params *params = sh->params;
     scratch w = {0};
     aw_segment_work *work = aw_segment_work_new();
     aw_segment_params sp;
-    aw_segment_params_default(&sp);
-    if (params->max_speed_kn > 0) sp.max_speed_kn = params->max_speed_kn;
+    segment_params(sh->params, &sp);
     if (!work) pt->oom = true;
     size_t released = sh->row_off[pt->r0];
     for (size_t r = pt->r0; r < pt->r1 && !pt->oom && !pt->err[0]; r++) {
-        uint32_t mmsi = sh->sorted_mmsi[r];
         size_t kb = sh->row_off[r], nk = sh->row_off[r + 1] - kb;
         size_t ob = sh->obs_off[r], nob = sh->obs_off[r + 1] - ob;
-        const prec *rec = sh->rec + kb;
-        if (!scratch_fit(&w, nk, nob)) {
-            pt->oom = true;
+        if (!part_mmsi(pt, &w, work, &sp, sh->params, sh->t, sh->sorted_mmsi[r], sh->rec + kb, nk, sh->obs + ob, nob))
             break;
-        }
-        for (size_t i = 0; i < nk; i++) w.keys[i] = (tkey){rec[i].time_ms, (uint32_t)i};
-        sort_runs(w.keys, w.tmp, nk);
-
-        /* Drop duplicates heard by several receivers. */
-        size_t n = 0;
-        for (size_t i = 0; i < nk; i++) {
-            uint32_t k = w.keys[i].row;
-            if (n && same_report(&rec[k], &rec[w.order[n - 1]], params->duplicate_window_ms)) {
-                pt->duplicates++;
-                continue;
-            }
-            w.order[n] = k;
-            w.tms[n] = rec[k].time_ms;
-            w.lat[n] = rec[k].lat / AW_LATLON_SCALE;
-            w.lon[n] = rec[k].lon / AW_LATLON_SCALE;
-            w.sog[n] = rec[k].sog_dkn == AW_SPEED_NA ? NAN : rec[k].sog_dkn / 10.0f;
-            w.cog[n] = rec[k].cog_ddeg >= AW_COURSE_NA ? NAN : rec[k].cog_ddeg / 10.0f;
-            n++;
-        }
-        uint32_t nseg = 0;
-        if (n) {
-            int rs = aw_segment_track_motion(w.tms, w.lat, w.lon, w.sog, w.cog, n, &sp, work, w.seg);
-            if (rs < 0) {
-                snprintf(pt->err, sizeof pt->err, "segmentation of MMSI %u: %s", mmsi, aw_segment_work_error(work));
-                break;
-            }
-            nseg = (uint32_t)rs;
-        }
-        uint32_t nv = nseg ? nseg : 1;
-        pt->mmsis++;
-        pt->segments += nv;
-        if (nv + 1 > w.cap_seg) {
-            uint32_t *c = realloc(w.seg_count, (nv + 1) * sizeof *c);
-            if (!c) {
-                pt->oom = true;
-                break;
-            }
-            w.seg_count = c;
-            w.cap_seg = nv + 1;
-        }
-
-        /* Vessels in segment order, each a contiguous, time-ordered range. */
-        aw_tracks *T = sh->t;
-        memset(w.seg_count, 0, (nv + 1) * sizeof *w.seg_count);
-        for (size_t i = 0; i < n; i++) w.seg_count[w.seg[i] + 1]++;
-        size_t vfirst = pt->nvessels, base = pt->n;
-        for (uint32_t sgi = 0; sgi < nv; sgi++) {
-            aw_vessel *v = add_vessel(pt, mmsi, sgi);
-            if (!v) break;
-            w.seg_count[sgi + 1] += w.seg_count[sgi]; /* counts become starts */
-            v->first = base + w.seg_count[sgi];
-            v->count = w.seg_count[sgi + 1] - w.seg_count[sgi];
-        }
-        if (pt->oom) break;
-        for (size_t i = 0; i < n; i++) {
-            size_t o = pt->base + base + w.seg_count[w.seg[i]]++;
-            const prec *p = &rec[w.order[i]];
-            T->time_ms[o] = w.tms[i];
-            T->mmsi[o] = mmsi;
-            T->segment[o] = w.seg[i];
-            T->lat[o] = w.lat[i];
-            T->lon[o] = w.lon[i];
-            T->sog_kn[o] = w.sog[i];
-            T->cog_deg[o] = w.cog[i];
-            T->heading_deg[o] = p->heading_deg;
-            T->source_id[o] = p->source_id;
-            T->nav_status[o] = p->nav_status;
-            T->msg_type[o] = p->msg_type;
-        }
-        pt->n += n;
-        for (uint32_t sgi = 0; sgi < nv; sgi++) {
-            aw_vessel *v = &pt->vessels[vfirst + sgi];
-            if (v->count) {
-                v->first_seen_ms = T->time_ms[pt->base + v->first];
-                v->last_seen_ms = T->time_ms[pt->base + v->first + v->count - 1];
-            }
-        }
-        if (sh->release && (kb + nk - released) * sizeof *rec >= ((size_t)4 << 20)) {
-            release(sh->rec + released, (kb + nk - released) * sizeof *rec);
+        if (sh->release && (kb + nk - released) * sizeof *sh->rec >= ((size_t)4 << 20)) {
+            release(sh->rec + released, (kb + nk - released) * sizeof *sh->rec);
             released = kb + nk;
-        }
-
-        /* Static reports in time order; each goes to the segment with the position
-         * nearest in time (the static reports of an MMSI shared by two ships are split
-         * between them this way). */
-        const aw_static_obs *const *mobs = sh->obs + ob;
-        for (size_t i = 0; i < nob; i++) w.okeys[i] = (tkey){mobs[i]->time_ms, (uint32_t)i};
-        sort_runs(w.okeys, w.otmp, nob);
-        for (size_t i = 0; i < nob; i++) {
-            const aw_static_obs *o = mobs[w.okeys[i].row];
-            uint32_t best = 0;
-            int64_t best_d = INT64_MAX;
-            for (uint32_t c = 0; c < nv && nv > 1; c++) {
-                const aw_vessel *x = &pt->vessels[vfirst + c];
-                if (!x->count) continue;
-                int64_t d = 0;
-                if (o->time_ms < x->first_seen_ms) d = x->first_seen_ms - o->time_ms;
-                else if (o->time_ms > x->last_seen_ms) d = o->time_ms - x->last_seen_ms;
-                if (d < best_d) best_d = d, best = c;
-            }
-            w.best[i] = best;
-            w.obs[i] = o;
-        }
-        memset(w.seg_count, 0, (nv + 1) * sizeof *w.seg_count);
-        for (size_t i = 0; i < nob; i++) w.seg_count[w.best[i] + 1]++;
-        for (uint32_t sgi = 0; sgi < nv; sgi++) w.seg_count[sgi + 1] += w.seg_count[sgi];
-        for (size_t i = 0; i < nob; i++) w.obs_sorted[w.seg_count[w.best[i]]++] = w.obs[i];
-        for (uint32_t sgi = 0; sgi < nv && !pt->oom; sgi++) {
-            size_t end = w.seg_count[sgi], start = sgi ? w.seg_count[sgi - 1] : 0;
-            fold_identity(pt, &pt->vessels[vfirst + sgi], w.obs_sorted + start, end - start);
         }
     }
     aw_segment_work_free(work);
