@@ -23,6 +23,7 @@
 #include "aiswatch/tracks_gpkg.h"
 
 #include "obs_vec.h"
+#include "recs.h"
 
 #define HEAD_BYTES 65536
 
@@ -30,8 +31,8 @@
 struct aw_scan {
     aw_scan_opts o;
     pthread_mutex_t mu;
-    aw_columns *blocks; /* each worker's positions of each input, joined at the end */
-    size_t nblocks, cap_blocks;
+    aw_rec_store **stores; /* each worker's positions, over every input, by worker */
+    size_t nstores;
     obs_vec *obs;       /* and its static reports: read in place, not joined */
     size_t nobs, cap_obs;
     uint64_t untimed_static, outside_window;
@@ -58,7 +59,7 @@ struct aw_scan {
 
 typedef struct worker_state {
     aw_scan *s;
-    aw_columns pos;
+    aw_rec_store *recs; /* the scan's store of this worker's index */
     obs_vec obs;
     uint64_t untimed_static, outside_window;
     bool oom;
@@ -90,10 +91,25 @@ void aw_scan_opts_default(aw_scan_opts *o) {
 }
 
 
+/* A worker's positions go to the store of its index, kept from input to input: inputs
+ * are read one after another, so no two live workers share one. */
 static void *worker_new(void *ctx, unsigned worker) {
-    (void)worker;
+    aw_scan *s = ctx;
     worker_state *w = calloc(1, sizeof *w);
-    if (w) w->s = ctx;
+    if (!w) return NULL;
+    w->s = s;
+    pthread_mutex_lock(&s->mu);
+    if (worker >= s->nstores) {
+        aw_rec_store **st = realloc(s->stores, (worker + 1) * sizeof *st);
+        if (st) {
+            for (size_t k = s->nstores; k <= worker; k++) st[k] = NULL;
+            s->stores = st, s->nstores = worker + 1;
+        }
+    }
+    if (worker < s->nstores && !s->stores[worker]) s->stores[worker] = aw_recs_new();
+    w->recs = worker < s->nstores ? s->stores[worker] : NULL;
+    pthread_mutex_unlock(&s->mu);
+    if (!w->recs) w->oom = true;
     return w;
 }
 
@@ -106,17 +122,6 @@ static void worker_free(void *ctx, void *wstate) {
     }
     pthread_mutex_lock(&s->mu);
     if (w->oom) s->oom = true;
-    if (s->nblocks == s->cap_blocks) {
-        size_t cap = s->cap_blocks ? s->cap_blocks * 2 : 16;
-        aw_columns *b = realloc(s->blocks, cap * sizeof *b);
-        if (b) s->blocks = b, s->cap_blocks = cap;
-    }
-    if (s->nblocks < s->cap_blocks) {
-        s->blocks[s->nblocks++] = w->pos; /* moved, not copied */
-        w->pos = (aw_columns){0};
-    } else {
-        s->oom = true;
-    }
     if (w->obs.n && s->nobs == s->cap_obs) {
         size_t cap = s->cap_obs ? s->cap_obs * 2 : 16;
         obs_vec *o = realloc(s->obs, cap * sizeof *o);
@@ -131,7 +136,6 @@ static void worker_free(void *ctx, void *wstate) {
     s->untimed_static += w->untimed_static;
     s->outside_window += w->outside_window;
     pthread_mutex_unlock(&s->mu);
-    aw_columns_free(&w->pos);
     obs_free(&w->obs);
     free(w);
 }
@@ -145,7 +149,7 @@ static void on_msg(void *wstate, aw_buf *out, const aw_msg *msg, const aw_msg_me
         w->outside_window++;
         return;
     }
-    if (aw_columns_push_src(&w->pos, msg, meta, (uint16_t)(w->s->ninputs - 1)) < 0) w->oom = true;
+    if (!w->recs || aw_recs_push(w->recs, msg, meta, (uint16_t)(w->s->ninputs - 1)) < 0) w->oom = true;
     aw_static_obs ob;
     if (aw_static_from_msg(msg, meta->time_ms, &ob)) {
         if (meta->time_ms == AW_TIME_NONE) w->untimed_static++;
@@ -324,7 +328,7 @@ static int build_tracks(aw_scan *s, char *err, size_t errcap) {
         snprintf(err, errcap, "out of memory");
     } else {
         for (size_t b = 0; b < s->nobs; b++) ob[b] = (aw_static_block){s->obs[b].v, s->obs[b].n};
-        rc = aw_tracks_build_blocks(s->blocks, s->nblocks, ob, s->nobs, &s->o.track, &s->tracks, err, errcap);
+        rc = aw_tracks_build_recs(s->stores, s->nstores, ob, s->nobs, &s->o.track, &s->tracks, err, errcap);
     }
     free(ob);
     free_obs(s);
@@ -507,8 +511,8 @@ void aw_scan_result_get(const aw_scan *s, aw_scan_result *r) {
 
 void aw_scan_free(aw_scan *s) {
     if (!s) return;
-    for (size_t i = 0; i < s->nblocks; i++) aw_columns_free(&s->blocks[i]);
-    free(s->blocks);
+    for (size_t i = 0; i < s->nstores; i++) aw_recs_free(s->stores[i]);
+    free(s->stores);
     free_obs(s);
     aw_vessel_screen_free(s->screened, s->tracks.nvessels);
     free(s->vessel_sanctions);

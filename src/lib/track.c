@@ -21,6 +21,8 @@
 
 #include "aiswatch/segment.h"
 
+#include "recs.h"
+
 static const char *const field_names[AW_ID_COUNT] = {
     "name", "imo", "callsign", "ship_type", "length_m", "beam_m", "draught_m", "destination",
 };
@@ -759,6 +761,73 @@ static void *run_scatter(void *arg) {
     return NULL;
 }
 
+/* The parts' results joined into t (its columns hold nk rows, each part's from its
+ * base): vessels and histories end to end, rows moved down over the duplicates' holes.
+ * The parts' own lists are freed. 0, or -1 with err set when a part failed or memory ran
+ * out. */
+static int join_parts(aw_tracks *t, part *parts, unsigned nparts, size_t nk, unsigned threads, char *err,
+                      size_t errcap) {
+    for (unsigned p = 0; p < nparts; p++) {
+        if (parts[p].err[0]) {
+            snprintf(err, errcap, "%s", parts[p].err);
+            return -1;
+        }
+        if (parts[p].oom) return -1;
+    }
+
+    /* The parts, end to end: each part wrote from its first row's input place, and kept
+     * at most that many rows, so closing the holes left by duplicates moves rows down
+     * only. */
+    size_t n = 0, nv = 0, nh = 0;
+    for (unsigned p = 0; p < nparts; p++) {
+        n += parts[p].n, nv += parts[p].nvessels, nh += parts[p].nhistory;
+        t->stats.duplicates += parts[p].duplicates;
+        t->stats.mmsis += parts[p].mmsis;
+        t->stats.segments += parts[p].segments;
+    }
+    t->vessels = malloc((nv ? nv : 1) * sizeof *t->vessels);
+    t->history = malloc((nh ? nh : 1) * sizeof *t->history);
+    if (!t->vessels || !t->history) return -1;
+    size_t ro = 0, vo = 0, ho = 0;
+    for (unsigned p = 0; p < nparts; p++) {
+        part *pt = &parts[p];
+        for (size_t i = 0; i < pt->nvessels; i++) {
+            aw_vessel v = pt->vessels[i];
+            v.first += ro;
+            v.hist_first += ho;
+            t->vessels[vo + i] = v;
+        }
+        if (pt->nhistory) memcpy(t->history + ho, pt->history, pt->nhistory * sizeof *pt->history);
+        pt->to = ro;
+        ro += pt->n, vo += pt->nvessels, ho += pt->nhistory;
+        free(pt->vessels), free(pt->history);
+        pt->vessels = NULL, pt->history = NULL;
+    }
+    /* The columns side by side: each a few hundred MB to move at 10 M rows. */
+    column_move cm[] = {
+#define COL(field) {(char *)t->field, sizeof *t->field, parts, nparts}
+        COL(time_ms), COL(mmsi), COL(segment), COL(lat), COL(lon), COL(sog_kn), COL(cog_deg),
+        COL(heading_deg), COL(source_id), COL(nav_status), COL(msg_type),
+#undef COL
+    };
+    if (nparts > 1) run_column_moves(cm, sizeof cm / sizeof *cm, threads);
+    if (n < nk) {
+#define SHRINK(field)                                                        \
+    do {                                                                     \
+        void *p_ = realloc(t->field, (n ? n : 1) * sizeof *t->field);        \
+        if (p_) t->field = p_;                                               \
+    } while (0)
+        SHRINK(time_ms); SHRINK(mmsi); SHRINK(segment); SHRINK(lat); SHRINK(lon); SHRINK(sog_kn); SHRINK(cog_deg);
+        SHRINK(heading_deg); SHRINK(source_id); SHRINK(nav_status); SHRINK(msg_type);
+#undef SHRINK
+    }
+    t->n = n;
+    t->nvessels = nv;
+    t->nhistory = nh;
+    t->stats.positions = t->n;
+    return 0;
+}
+
 static void free_blocks(aw_columns *blocks, size_t nblocks, bool consume) {
     if (consume)
         for (size_t b = 0; b < nblocks; b++) aw_columns_free(&blocks[b]);
@@ -943,65 +1012,7 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
     run_threads(run_part, jobs, sizeof *jobs, nparts);
     free(jobs);
     munmap(rec, rec_bytes), rec = MAP_FAILED;
-    for (unsigned p = 0; p < nparts; p++) {
-        if (parts[p].err[0]) {
-            snprintf(err, errcap, "%s", parts[p].err);
-            goto out;
-        }
-        if (parts[p].oom) goto out;
-    }
-
-    /* The parts, end to end: each part wrote from its first row's input place, and kept
-     * at most that many rows, so closing the holes left by duplicates moves rows down
-     * only. */
-    size_t n = 0, nv = 0, nh = 0;
-    for (unsigned p = 0; p < nparts; p++) {
-        n += parts[p].n, nv += parts[p].nvessels, nh += parts[p].nhistory;
-        t->stats.duplicates += parts[p].duplicates;
-        t->stats.mmsis += parts[p].mmsis;
-        t->stats.segments += parts[p].segments;
-    }
-    t->vessels = malloc((nv ? nv : 1) * sizeof *t->vessels);
-    t->history = malloc((nh ? nh : 1) * sizeof *t->history);
-    if (!t->vessels || !t->history) goto out;
-    size_t ro = 0, vo = 0, ho = 0;
-    for (unsigned p = 0; p < nparts; p++) {
-        part *pt = &parts[p];
-        for (size_t i = 0; i < pt->nvessels; i++) {
-            aw_vessel v = pt->vessels[i];
-            v.first += ro;
-            v.hist_first += ho;
-            t->vessels[vo + i] = v;
-        }
-        if (pt->nhistory) memcpy(t->history + ho, pt->history, pt->nhistory * sizeof *pt->history);
-        pt->to = ro;
-        ro += pt->n, vo += pt->nvessels, ho += pt->nhistory;
-        free(pt->vessels), free(pt->history);
-        pt->vessels = NULL, pt->history = NULL;
-    }
-    /* The columns side by side: each a few hundred MB to move at 10 M rows. */
-    column_move cm[] = {
-#define COL(field) {(char *)t->field, sizeof *t->field, parts, nparts}
-        COL(time_ms), COL(mmsi), COL(segment), COL(lat), COL(lon), COL(sog_kn), COL(cog_deg),
-        COL(heading_deg), COL(source_id), COL(nav_status), COL(msg_type),
-#undef COL
-    };
-    if (nparts > 1) run_column_moves(cm, sizeof cm / sizeof *cm, threads);
-    if (n < nk) {
-#define SHRINK(field)                                                        \
-    do {                                                                     \
-        void *p_ = realloc(t->field, (n ? n : 1) * sizeof *t->field);        \
-        if (p_) t->field = p_;                                               \
-    } while (0)
-        SHRINK(time_ms); SHRINK(mmsi); SHRINK(segment); SHRINK(lat); SHRINK(lon); SHRINK(sog_kn); SHRINK(cog_deg);
-        SHRINK(heading_deg); SHRINK(source_id); SHRINK(nav_status); SHRINK(msg_type);
-#undef SHRINK
-    }
-    t->n = n;
-    t->nvessels = nv;
-    t->nhistory = nh;
-    t->stats.positions = t->n;
-    rc = 0;
+    rc = join_parts(t, parts, nparts, nk, threads, err, errcap);
 out:
     if (rc < 0 && !err[0]) snprintf(err, errcap, "out of memory building tracks");
     for (unsigned p = 0; p < nparts; p++) free(parts[p].vessels), free(parts[p].history);
@@ -1014,6 +1025,393 @@ out:
     free(row_off), free(obs_off), free((void *)obs_perm), free(cursor);
     if (rec != MAP_FAILED) munmap(rec, rec_bytes);
     free_blocks(blocks, nblocks, consume);
+    if (rc < 0) aw_tracks_free(t);
+    return rc;
+}
+
+/* ---- records bucketed at the push (recs.h) ---------------------------------------------
+ * A store holds chunks of REC_CHUNK records in one growing mapping; each bucket (the
+ * MMSI's high bits) is a list of chunks. The build gathers a bucket's chunks, store after
+ * store, into a scratch, sorts it by MMSI (stable: each MMSI's rows keep their order)
+ * and does the per-MMSI work there; a chunk's pages are given back once gathered. */
+
+#define REC_SHIFT 16                 /* MMSIs have 30 bits: 16384 buckets of 65536 MMSIs */
+#define REC_BUCKETS ((size_t)1 << (30 - REC_SHIFT))
+#define REC_LOW_MASK (((uint32_t)1 << REC_SHIFT) - 1)
+#define REC_CHUNK 8192               /* records a chunk: 256 KiB, whole pages; a bucket's last
+                                        one is touched only as far as it is filled */
+#define NO_CHUNK UINT32_MAX
+
+struct aw_rec_store {
+    prec *arena;                     /* chunk c at arena + c * REC_CHUNK */
+    uint32_t *next;                  /* chunk -> the next chunk of its bucket */
+    size_t nchunks, cap_chunks;
+    uint32_t head[REC_BUCKETS], tail[REC_BUCKETS], fill[REC_BUCKETS];
+    size_t count[REC_BUCKETS];
+    uint64_t in, untimed, not_available, out_of_range;
+    bool oom;
+};
+
+aw_rec_store *aw_recs_new(void) {
+    aw_rec_store *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    for (size_t b = 0; b < REC_BUCKETS; b++) s->head[b] = s->tail[b] = NO_CHUNK;
+    return s;
+}
+
+static void recs_release(aw_rec_store *s) {
+    if (s->arena) munmap(s->arena, s->cap_chunks * REC_CHUNK * sizeof *s->arena);
+    free(s->next);
+    s->arena = NULL, s->next = NULL;
+    s->nchunks = s->cap_chunks = 0;
+    for (size_t b = 0; b < REC_BUCKETS; b++) s->head[b] = s->tail[b] = NO_CHUNK, s->fill[b] = 0, s->count[b] = 0;
+}
+
+void aw_recs_free(aw_rec_store *s) {
+    if (!s) return;
+    recs_release(s);
+    free(s);
+}
+
+static bool recs_new_chunk(aw_rec_store *s, size_t b) {
+    if (s->nchunks == s->cap_chunks) {
+        size_t cap = s->cap_chunks ? s->cap_chunks * 2 : 64;
+        if (cap >= NO_CHUNK) return false;
+        size_t bytes = REC_CHUNK * sizeof *s->arena;
+        prec *a = s->arena ? mremap(s->arena, s->cap_chunks * bytes, cap * bytes, MREMAP_MAYMOVE)
+                           : mmap(NULL, cap * bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (a == MAP_FAILED) return false;
+        s->arena = a;
+        uint32_t *nx = realloc(s->next, cap * sizeof *nx);
+        if (!nx) {
+            s->arena = mremap(a, cap * bytes, s->cap_chunks * bytes, 0); /* shrinking stays in place */
+            return false;
+        }
+        s->next = nx;
+        s->cap_chunks = cap;
+    }
+    uint32_t c = (uint32_t)s->nchunks++;
+    s->next[c] = NO_CHUNK;
+    if (s->tail[b] == NO_CHUNK) s->head[b] = c;
+    else s->next[s->tail[b]] = c;
+    s->tail[b] = c;
+    s->fill[b] = 0;
+    return true;
+}
+
+int aw_recs_push(aw_rec_store *s, const aw_msg *m, const aw_msg_meta *meta, uint16_t source_id) {
+    aw_pos_fields f;
+    if (!aw_pos_fields_of(m, &f)) return 0;
+    s->in++;
+    int64_t time_ms = meta ? meta->time_ms : AW_TIME_NONE;
+    /* The same cleaning as run_count's, counted the same way. */
+    if (time_ms == INT64_MIN) {
+        s->untimed++;
+        return 0;
+    }
+    if (f.lat == AW_LAT_NA || f.lon == AW_LON_NA) {
+        s->not_available++;
+        return 0;
+    }
+    if (f.lat > 90 * 600000 || f.lat < -90 * 600000 || f.lon > 180 * 600000 || f.lon < -180 * 600000 ||
+        (f.lat == 0 && f.lon == 0)) {
+        s->out_of_range++;
+        return 0;
+    }
+    size_t b = (m->mmsi >> REC_SHIFT) & (REC_BUCKETS - 1);
+    if ((s->tail[b] == NO_CHUNK || s->fill[b] == REC_CHUNK) && !recs_new_chunk(s, b)) {
+        s->oom = true;
+        return -1;
+    }
+    s->arena[(size_t)s->tail[b] * REC_CHUNK + s->fill[b]++] = (prec){
+        .time_ms = time_ms, .lat = f.lat, .lon = f.lon, .rank = m->mmsi, .sog_dkn = f.sog_dkn,
+        .cog_ddeg = f.cog_ddeg, .heading_deg = f.heading_deg, .source_id = source_id, .msg_type = m->msg_type,
+        .nav_status = f.nav_status, .second = f.second};
+    s->count[b]++;
+    return 0;
+}
+
+/* A static report's MMSI and its place in input order. */
+typedef struct obs_key {
+    uint32_t mmsi, i;
+} obs_key;
+
+/* k[0..n) sorted by MMSI, stably (two 15-bit passes), using tmp[0..n). False when
+ * memory runs out. */
+static bool sort_obs_keys(obs_key *k, obs_key *tmp, size_t n) {
+    size_t *cnt = malloc(((size_t)1 << 15) * sizeof *cnt);
+    if (!cnt) return false;
+    obs_key *src = k, *dst = tmp;
+    for (unsigned shift = 0; shift < 30; shift += 15) {
+        memset(cnt, 0, ((size_t)1 << 15) * sizeof *cnt);
+        for (size_t i = 0; i < n; i++) cnt[(src[i].mmsi >> shift) & 0x7fff]++;
+        size_t at = 0;
+        for (size_t d = 0; d < ((size_t)1 << 15); d++) {
+            size_t c = cnt[d];
+            cnt[d] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[cnt[(src[i].mmsi >> shift) & 0x7fff]++] = src[i];
+        obs_key *x = src;
+        src = dst, dst = x;
+    }
+    free(cnt);
+    return true; /* two passes: the result is back in k */
+}
+
+typedef struct recs_shared {
+    aw_rec_store *const *stores;
+    size_t nstores;
+    const size_t *bucket_rows;          /* by bucket, over all stores */
+    const obs_key *okeys;               /* static reports by MMSI */
+    const aw_static_obs *const *obs;    /* by input order */
+    size_t nobs;
+    aw_tracks *t;
+    const aw_track_params *params;
+} recs_shared;
+
+typedef struct recs_job {
+    const recs_shared *sh;
+    part *pt;
+    size_t b0, b1;                      /* buckets */
+} recs_job;
+
+/* The per-MMSI work of buckets [b0, b1), and of the static reports' MMSIs among them. */
+static void *run_part_recs(void *arg) {
+    recs_job *job = arg;
+    const recs_shared *sh = job->sh;
+    part *pt = job->pt;
+    scratch w = {0};
+    aw_segment_work *work = aw_segment_work_new();
+    aw_segment_params sp;
+    segment_params(sh->params, &sp);
+    prec *sorted = NULL, *gather = NULL; /* gather: room to put one MMSI's rows input by input */
+    size_t cap = 0, cap_gather = 0;
+    uint32_t *low_id = calloc(REC_LOW_MASK + 1, sizeof *low_id); /* MMSI's low bits -> id + 1 */
+    uint32_t *counts = NULL, *mmsis = NULL;
+    const aw_static_obs **mobs = NULL;
+    size_t cap_m = 0, cap_obs = 0;
+    if (!work || !low_id) pt->oom = true;
+    /* The first static report at or after the part's first bucket. */
+    size_t oi = 0, lo = 0, hi = sh->nobs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((sh->okeys[mid].mmsi >> REC_SHIFT) < job->b0) lo = mid + 1;
+        else hi = mid;
+    }
+    oi = lo;
+    for (size_t b = job->b0; b < job->b1 && !pt->oom && !pt->err[0]; b++) {
+        size_t n = sh->bucket_rows[b];
+        size_t oe = oi;
+        while (oe < sh->nobs && (sh->okeys[oe].mmsi >> REC_SHIFT) == b) oe++;
+        if (!n && oe == oi) continue;
+        if (n > cap) {
+            size_t c = n + n / 2;
+            prec *so = realloc(sorted, c * sizeof *so);
+            if (so) sorted = so;
+            if (!so) {
+                pt->oom = true;
+                break;
+            }
+            cap = c;
+        }
+        /* The bucket's MMSIs, each given an id at first sight (a table indexed by the
+         * MMSI's low bits, cleared after the bucket) and counted: chunks are read store
+         * after store, each in push order, which is the order the rows keep. */
+        size_t nm = 0;
+        for (size_t k = 0; k < sh->nstores && !pt->oom; k++) {
+            const aw_rec_store *s = sh->stores[k];
+            for (uint32_t c = s->head[b]; c != NO_CHUNK; c = s->next[c]) {
+                size_t m = c == s->tail[b] ? s->fill[b] : REC_CHUNK;
+                const prec *src = s->arena + (size_t)c * REC_CHUNK;
+                for (size_t i = 0; i < m; i++) {
+                    uint32_t *slot = &low_id[src[i].rank & REC_LOW_MASK];
+                    if (!*slot) {
+                        if (nm == cap_m) {
+                            size_t cm = cap_m ? cap_m * 2 : 256;
+                            uint32_t *cn = realloc(counts, cm * sizeof *cn), *mm = cn ? realloc(mmsis, cm * sizeof *mm) : NULL;
+                            if (cn) counts = cn;
+                            if (mm) mmsis = mm;
+                            if (!cn || !mm) {
+                                pt->oom = true;
+                                break;
+                            }
+                            cap_m = cm;
+                        }
+                        mmsis[nm] = src[i].rank;
+                        counts[nm] = 0;
+                        *slot = (uint32_t)++nm;
+                    }
+                    counts[*slot - 1]++;
+                }
+                if (pt->oom) break;
+            }
+        }
+        mmsi_rank *ord = pt->oom ? NULL : malloc((nm ? nm : 1) * sizeof *ord);
+        uint32_t *start = ord ? malloc((nm ? nm : 1) * sizeof *start) : NULL;
+        if (!ord || !start) {
+            free(ord), free(start);
+            for (size_t j = 0; j < nm; j++) low_id[mmsis[j] & REC_LOW_MASK] = 0;
+            pt->oom = true;
+            break;
+        }
+        /* In MMSI order (few per bucket), then each row straight to its MMSI's place;
+         * a chunk's pages go back once it is read for the last time. */
+        for (size_t j = 0; j < nm; j++) ord[j] = (mmsi_rank){mmsis[j], (uint32_t)j};
+        qsort(ord, nm, sizeof *ord, cmp_rank);
+        uint32_t at = 0;
+        for (size_t j = 0; j < nm; j++) {
+            start[ord[j].id] = at;
+            at += counts[ord[j].id];
+        }
+        for (size_t k = 0; k < sh->nstores; k++) {
+            const aw_rec_store *s = sh->stores[k];
+            for (uint32_t c = s->head[b]; c != NO_CHUNK; c = s->next[c]) {
+                size_t m = c == s->tail[b] ? s->fill[b] : REC_CHUNK;
+                prec *src = s->arena + (size_t)c * REC_CHUNK;
+                for (size_t i = 0; i < m; i++) sorted[start[low_id[src[i].rank & REC_LOW_MASK] - 1]++] = src[i];
+                (void)madvise(src, (m * sizeof *src + 4095) & ~(size_t)4095, MADV_DONTNEED);
+            }
+        }
+        for (size_t j = 0; j < nm; j++) low_id[mmsis[j] & REC_LOW_MASK] = 0;
+        /* MMSI by MMSI, the static reports' own MMSIs among them, in MMSI order. */
+        size_t j = 0, r = 0;
+        while ((j < nm || oi < oe) && !pt->oom && !pt->err[0]) {
+            uint32_t pm = j < nm ? ord[j].mmsi : UINT32_MAX, om = oi < oe ? sh->okeys[oi].mmsi : UINT32_MAX;
+            uint32_t mmsi = pm < om ? pm : om;
+            size_t nk = 0;
+            if (pm == mmsi) nk = counts[ord[j++].id];
+            size_t nob = 0;
+            while (oi + nob < oe && sh->okeys[oi + nob].mmsi == mmsi) nob++;
+            if (nob > cap_obs) {
+                const aw_static_obs **x = realloc((void *)mobs, nob * sizeof *x);
+                if (!x) {
+                    pt->oom = true;
+                    break;
+                }
+                mobs = x, cap_obs = nob;
+            }
+            for (size_t q = 0; q < nob; q++) mobs[q] = sh->obs[sh->okeys[oi + q].i];
+            oi += nob;
+            /* Rows are gathered worker by worker, each worker's over all inputs: put them
+             * input by input (stably), so that ties in time keep the inputs' order. */
+            prec *rec = sorted + r;
+            bool mixed = false;
+            for (size_t i = 1; i < nk && !mixed; i++) mixed = rec[i].source_id != rec[0].source_id;
+            if (mixed) {
+                if (nk > cap_gather) {
+                    prec *g = realloc(gather, nk * sizeof *g);
+                    if (!g) {
+                        pt->oom = true;
+                        break;
+                    }
+                    gather = g, cap_gather = nk;
+                }
+                if (!scratch_fit(&w, nk, 0)) {
+                    pt->oom = true;
+                    break;
+                }
+                for (size_t i = 0; i < nk; i++) w.keys[i] = (tkey){rec[i].source_id, (uint32_t)i};
+                sort_runs(w.keys, w.tmp, nk);
+                for (size_t i = 0; i < nk; i++) gather[i] = rec[w.keys[i].row];
+                memcpy(rec, gather, nk * sizeof *rec);
+            }
+            if (!part_mmsi(pt, &w, work, &sp, sh->params, sh->t, mmsi, rec, nk, mobs, nob)) break;
+            r += nk;
+        }
+        free(ord), free(start);
+        oi = oe;
+    }
+    free(gather), free(sorted), free(counts), free(mmsis), free((void *)mobs), free(low_id);
+    aw_segment_work_free(work);
+    scratch_free(&w);
+    return NULL;
+}
+
+int aw_tracks_build_recs(aw_rec_store *const *stores, size_t nstores, const aw_static_block *oblocks,
+                         size_t noblocks, const aw_track_params *params, aw_tracks *t, char *err, size_t errcap) {
+    aw_track_params defaults;
+    if (!params) {
+        aw_track_params_default(&defaults);
+        params = &defaults;
+    }
+    memset(t, 0, sizeof *t);
+    if (errcap) err[0] = 0;
+    int rc = -1;
+    size_t *bucket_rows = calloc(REC_BUCKETS, sizeof *bucket_rows);
+    obs_key *okeys = NULL, *otmp = NULL;
+    const aw_static_obs **obs = NULL;
+    part *parts = NULL;
+    recs_job *jobs = NULL;
+    unsigned nparts = 0;
+    if (!bucket_rows) goto out;
+    size_t npos = 0, nk = 0, nobs = 0;
+    bool lost = false;
+    for (size_t k = 0; k < nstores; k++) {
+        const aw_rec_store *s = stores[k];
+        lost |= s->oom;
+        npos += s->in;
+        t->stats.untimed += s->untimed;
+        t->stats.not_available += s->not_available;
+        t->stats.out_of_range += s->out_of_range;
+        for (size_t b = 0; b < REC_BUCKETS; b++) bucket_rows[b] += s->count[b];
+    }
+    for (size_t b = 0; b < REC_BUCKETS; b++) nk += bucket_rows[b];
+    for (size_t b = 0; b < noblocks; b++) nobs += oblocks[b].n;
+    t->stats.positions_in = npos;
+    t->stats.static_reports = nobs;
+    if (lost) goto out;
+    if (npos >= UINT32_MAX || nobs >= UINT32_MAX) {
+        snprintf(err, errcap, "more than 4294967294 positions or static reports in one run");
+        goto out;
+    }
+
+    /* Static reports by MMSI, each MMSI's in input order. */
+    okeys = malloc((nobs ? nobs : 1) * sizeof *okeys);
+    otmp = malloc((nobs ? nobs : 1) * sizeof *otmp);
+    obs = malloc((nobs ? nobs : 1) * sizeof *obs);
+    if (!okeys || !otmp || !obs) goto out;
+    for (size_t b = 0, i = 0; b < noblocks; b++)
+        for (size_t k = 0; k < oblocks[b].n; k++, i++) {
+            obs[i] = &oblocks[b].v[k];
+            okeys[i] = (obs_key){oblocks[b].v[k].mmsi, (uint32_t)i};
+        }
+    if (!sort_obs_keys(okeys, otmp, nobs)) goto out;
+    free(otmp), otmp = NULL;
+
+#define ALLOC(field) (t->field = malloc((nk ? nk : 1) * sizeof *t->field)) != NULL
+    if (!(ALLOC(time_ms) && ALLOC(mmsi) && ALLOC(segment) && ALLOC(lat) && ALLOC(lon) && ALLOC(sog_kn) &&
+          ALLOC(cog_deg) && ALLOC(heading_deg) && ALLOC(source_id) && ALLOC(nav_status) && ALLOC(msg_type)))
+        goto out;
+#undef ALLOC
+
+    /* Parts of about equal row counts, cut between buckets. */
+    unsigned threads = params->threads ? params->threads : online_cores();
+    if (threads > 64) threads = 64;
+    parts = calloc(threads, sizeof *parts);
+    jobs = calloc(threads, sizeof *jobs);
+    if (!parts || !jobs) goto out;
+    nparts = threads;
+    recs_shared sh = {stores, nstores, bucket_rows, okeys, obs, nobs, t, params};
+    size_t b = 0, row = 0;
+    for (unsigned p = 0; p < nparts; p++) {
+        size_t target = nk / nparts * (p + 1);
+        jobs[p] = (recs_job){&sh, &parts[p], b, b};
+        parts[p].base = row;
+        if (p == nparts - 1) b = REC_BUCKETS, row = nk;
+        else
+            while (b < REC_BUCKETS && row + bucket_rows[b] <= target) row += bucket_rows[b++];
+        jobs[p].b1 = b;
+    }
+    run_threads(run_part_recs, jobs, sizeof *jobs, nparts);
+    for (size_t k = 0; k < nstores; k++) recs_release(stores[k]);
+    rc = join_parts(t, parts, nparts, nk, threads, err, errcap);
+out:
+    if (rc < 0 && !err[0]) snprintf(err, errcap, "out of memory building tracks");
+    for (unsigned p = 0; p < nparts; p++) free(parts[p].vessels), free(parts[p].history);
+    free(parts), free(jobs);
+    free(bucket_rows), free(okeys), free(otmp), free((void *)obs);
+    for (size_t k = 0; rc < 0 && k < nstores; k++) recs_release(stores[k]);
     if (rc < 0) aw_tracks_free(t);
     return rc;
 }
