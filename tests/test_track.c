@@ -5,6 +5,7 @@
 #include "aiswatch/track.h"
 #include "check.h"
 #include "obs_vec.h"
+#include "recs.h"
 
 static void push_pos(aw_columns *c, uint32_t mmsi, int64_t t_ms, double lat, double lon, double sog) {
     aw_msg m = {.msg_type = 1, .mmsi = mmsi};
@@ -200,11 +201,102 @@ static void static_reports_grow_through_mappings(void) {
     CHECK(v.v == NULL && v.n == 0);
 }
 
+/* Two tracks are the same, array by array. */
+static bool same_tracks(const aw_tracks *a, const aw_tracks *b) {
+    if (a->n != b->n || a->nvessels != b->nvessels || a->nhistory != b->nhistory) return false;
+    if (memcmp(&a->stats, &b->stats, sizeof a->stats) != 0) return false;
+#define SAME(f) (a->n == 0 || memcmp(a->f, b->f, a->n * sizeof *a->f) == 0)
+    bool cols = SAME(time_ms) && SAME(mmsi) && SAME(segment) && SAME(lat) && SAME(lon) && SAME(sog_kn) &&
+                SAME(cog_deg) && SAME(heading_deg) && SAME(nav_status) && SAME(msg_type) && SAME(source_id);
+#undef SAME
+    if (!cols || memcmp(a->vessels, b->vessels, a->nvessels * sizeof *a->vessels) != 0) return false;
+    for (size_t i = 0; i < a->nhistory; i++) { /* field by field: the text's tail and the padding are not set */
+        const aw_ident_change *x = &a->history[i], *y = &b->history[i];
+        if (x->mmsi != y->mmsi || x->segment != y->segment || x->field != y->field || strcmp(x->value, y->value) != 0 ||
+            x->first_seen_ms != y->first_seen_ms || x->last_seen_ms != y->last_seen_ms || x->n_reports != y->n_reports)
+            return false;
+    }
+    return true;
+}
+
+static uint32_t rnd(uint64_t *s) {
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(*s >> 33);
+}
+
+/* Scan's path (records bucketed at the push, one store per worker over every input) gives
+ * the tracks of the columns' path, whatever the split between stores: random reports of
+ * MMSIs spread over the 30-bit range (one bucket crowded, some MMSIs only in static
+ * reports), unusable rows, repeats heard by two receivers at the same time from two
+ * inputs, two inputs split between three workers; 1 and 3 threads. */
+static void records_bucketed_at_the_push_give_the_same_tracks(void) {
+    enum { NMSG = 200000, NSTORE = 3, NINPUT = 2 };
+    uint64_t rng = 42;
+#define RND() rnd(&rng)
+    aw_columns cols[NINPUT * NSTORE] = {{0}};
+    aw_rec_store *st[2][NSTORE]; /* one set a build: a build consumes its stores */
+    for (int k = 0; k < NSTORE; k++) st[0][k] = aw_recs_new(), st[1][k] = aw_recs_new();
+    obs_vec ob = {0};
+    int64_t t0 = 1700000000000LL;
+    for (int i = 0; i < NMSG; i++) {
+        int input = i >= NMSG / 2, worker = (int)(RND() % NSTORE);
+        uint32_t mmsi = RND() % 4 ? 636000000 + RND() % 300 : RND() % (1u << 30); /* 636...: one bucket */
+        aw_msg m = {.msg_type = RND() % 5 ? 1 : 18, .mmsi = mmsi};
+        int32_t lat = (int32_t)(RND() % 100000000) - 50000000, lon = (int32_t)(RND() % 100000000) - 50000000;
+        if (RND() % 1000 == 0) lat = AW_LAT_NA;
+        uint16_t speed = (uint16_t)(RND() % 200);
+        uint8_t second = (uint8_t)(RND() % 61);
+        if (m.msg_type == 1)
+            m.u.pos = (aw_pos_report){.speed = speed, .course = 900, .heading = 90, .lat = lat, .lon = lon,
+                                      .second = second};
+        else
+            m.u.cb = (aw_classb_pos){.speed = speed, .course = 900, .heading = 511, .lat = lat, .lon = lon,
+                                     .second = 60};
+        aw_msg_meta meta = {.time_ms = RND() % 500 == 0 ? AW_TIME_NONE : t0 + (int64_t)(RND() % 86400) * 1000};
+        int copies = 1 + (RND() % 20 == 0); /* sometimes heard twice */
+        for (int copy = 0; copy < copies; copy++) {
+            aw_columns_push_src(&cols[input * NSTORE + worker], &m, &meta, (uint16_t)input);
+            CHECK_EQ_INT(aw_recs_push(st[0][worker], &m, &meta, (uint16_t)input), 0);
+            CHECK_EQ_INT(aw_recs_push(st[1][worker], &m, &meta, (uint16_t)input), 0);
+        }
+        if (RND() % 50 == 0) {
+            uint32_t who = RND() % 3 ? mmsi : RND() % (1u << 30); /* some MMSIs only here */
+            const char *name = RND() % 2 ? "A" : "B";
+            uint32_t imo = 9000000 + RND() % 3;
+            uint8_t draught = (uint8_t)(RND() % 100);
+            aw_static_obs o = voyage(who, meta.time_ms, name, imo, draught);
+            obs_push(&ob, &o);
+        }
+    }
+#undef RND
+    aw_static_block blk = {ob.v, ob.n};
+    for (unsigned threads = 1; threads <= 3; threads += 2) {
+        aw_track_params p;
+        aw_track_params_default(&p);
+        p.threads = threads;
+        aw_columns copy[NINPUT * NSTORE] = {{0}};
+        for (int b = 0; b < NINPUT * NSTORE; b++) aw_columns_append(&copy[b], &cols[b]);
+        aw_tracks a, b;
+        char err[256];
+        CHECK_EQ_INT(aw_tracks_build_blocks(copy, NINPUT * NSTORE, &blk, 1, &p, &a, err, sizeof err), 0);
+        CHECK_EQ_INT(aw_tracks_build_recs(st[threads / 2], NSTORE, &blk, 1, &p, &b, err, sizeof err), 0);
+        CHECK(same_tracks(&a, &b));
+        CHECK(a.n > 100000 && a.nvessels > 1000 && a.stats.duplicates > 1000 && a.stats.untimed > 0 &&
+              a.stats.not_available > 0 && a.nhistory > 0);
+        aw_tracks_free(&a);
+        aw_tracks_free(&b);
+    }
+    for (int k = 0; k < NSTORE; k++) aw_recs_free(st[0][k]), aw_recs_free(st[1][k]);
+    for (int b = 0; b < NINPUT * NSTORE; b++) aw_columns_free(&cols[b]);
+    obs_free(&ob);
+}
+
 int main(void) {
     positions_are_cleaned_and_counted();
     shared_mmsi_becomes_two_segments();
     identity_history_keeps_every_value_with_its_times();
     big_columns_grow_and_join_the_same_on_any_thread_count();
     static_reports_grow_through_mappings();
+    records_bucketed_at_the_push_give_the_same_tracks();
     return check_report("track");
 }
