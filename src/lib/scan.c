@@ -1,9 +1,9 @@
 /* scan.c — the batch job (see aiswatch/scan.h).
  *
- * Inputs are decoded on all cores by the pipeline; each worker keeps its positions in
- * columns and its static reports in a list, handed to the scan when an input ends.
- * Tracks are then built once over everything, so an MMSI split across files is one
- * track. */
+ * Inputs are decoded on all cores by the pipeline; each worker writes its positions as
+ * bucketed records into the store of its index (recs.h), kept from input to input, and
+ * its static reports into a list handed to the scan when an input ends. Tracks are then
+ * built once over everything, so an MMSI split across files is one track. */
 #include "aiswatch/scan.h"
 
 #include <math.h>
@@ -14,7 +14,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "aiswatch/columns.h"
 #include "aiswatch/event_out.h"
 #include "aiswatch/gpkg.h"
 #include "aiswatch/input.h"

@@ -1,6 +1,8 @@
 /* track.c — positions grouped per MMSI, cleaned, segmented, and vessel identities.
  *
- * A radix sort by MMSI (below) puts every MMSI's reports together, then sorted by time;
+ * Positions come as columns (a radix sort by MMSI, below, puts every MMSI's reports
+ * together) or as records the decoding workers already bucketed by MMSI (recs.h: each
+ * bucket is gathered and sorted by MMSI in a scratch); then each MMSI's are sorted by time;
  * each MMSI block is cleaned (untimed, not-available, impossible and duplicate reports
  * dropped and counted), segmented, and reordered stably by segment so that every
  * (mmsi, segment) vessel is one contiguous range. Static reports are attached to the
