@@ -407,9 +407,32 @@ typedef struct part_job {
 /* Cleans, segments and attaches identities to one MMSI: its nk records (a few runs in
  * input order) and its nob static reports. The kept rows go to the result from row
  * pt->base + pt->n on. False when the part must stop (pt->oom or pt->err says why). */
-static bool part_mmsi(part *pt, scratch *w, aw_segment_work *work, const aw_segment_params *sp,
-                      const aw_track_params *params, aw_tracks *T, uint32_t mmsi, const prec *rec, size_t nk,
+/* What a thread needs for the per-MMSI work: its scratch arrays and the segmenter's. */
+typedef struct part_work {
+    scratch w;
+    aw_segment_work *seg;
+    aw_segment_params sp;
+    const aw_track_params *params;
+} part_work;
+
+static bool part_work_init(part_work *pw, const aw_track_params *params) {
+    *pw = (part_work){.params = params};
+    aw_segment_params_default(&pw->sp);
+    if (params->max_speed_kn > 0) pw->sp.max_speed_kn = params->max_speed_kn;
+    return (pw->seg = aw_segment_work_new()) != NULL;
+}
+
+static void part_work_free(part_work *pw) {
+    aw_segment_work_free(pw->seg);
+    scratch_free(&pw->w);
+}
+
+static bool part_mmsi(part *pt, part_work *pw, aw_tracks *T, uint32_t mmsi, const prec *rec, size_t nk,
                       const aw_static_obs *const *mobs, size_t nob) {
+    scratch *w = &pw->w;
+    aw_segment_work *work = pw->seg;
+    const aw_segment_params *sp = &pw->sp;
+    const aw_track_params *params = pw->params;
     if (!scratch_fit(w, nk, nob)) return pt->oom = true, false;
     for (size_t i = 0; i < nk; i++) w->keys[i] = (tkey){rec[i].time_ms, (uint32_t)i};
     sort_runs(w->keys, w->tmp, nk);
@@ -515,34 +538,24 @@ static bool part_mmsi(part *pt, scratch *w, aw_segment_work *work, const aw_segm
     return !pt->oom;
 }
 
-static void segment_params(const aw_track_params *params, aw_segment_params *sp) {
-    aw_segment_params_default(sp);
-    if (params->max_speed_kn > 0) sp->max_speed_kn = params->max_speed_kn;
-}
-
 /* Cleans, segments and attaches identities to MMSIs [r0, r1). */
 static void *run_part(void *arg) {
     part_job *job = arg;
     const shared *sh = job->sh;
     part *pt = job->pt;
-    scratch w = {0};
-    aw_segment_work *work = aw_segment_work_new();
-    aw_segment_params sp;
-    segment_params(sh->params, &sp);
-    if (!work) pt->oom = true;
+    part_work pw;
+    if (!part_work_init(&pw, sh->params)) pt->oom = true;
     size_t released = sh->row_off[pt->r0];
     for (size_t r = pt->r0; r < pt->r1 && !pt->oom && !pt->err[0]; r++) {
         size_t kb = sh->row_off[r], nk = sh->row_off[r + 1] - kb;
         size_t ob = sh->obs_off[r], nob = sh->obs_off[r + 1] - ob;
-        if (!part_mmsi(pt, &w, work, &sp, sh->params, sh->t, sh->sorted_mmsi[r], sh->rec + kb, nk, sh->obs + ob, nob))
-            break;
+        if (!part_mmsi(pt, &pw, sh->t, sh->sorted_mmsi[r], sh->rec + kb, nk, sh->obs + ob, nob)) break;
         if (sh->release && (kb + nk - released) * sizeof *sh->rec >= ((size_t)4 << 20)) {
             release(sh->rec + released, (kb + nk - released) * sizeof *sh->rec);
             released = kb + nk;
         }
     }
-    aw_segment_work_free(work);
-    scratch_free(&w);
+    part_work_free(&pw);
     return NULL;
 }
 
@@ -623,6 +636,16 @@ static int grow_counts(size_t **c, size_t *cap, size_t need) {
     return 0;
 }
 
+/* Room for n records in *p (growing *cap to at least n, with `extra` more); false when
+ * memory runs out (*p is kept). */
+static bool fit_recs(prec **p, size_t *cap, size_t n, size_t extra) {
+    if (n <= *cap) return true;
+    prec *q = realloc(*p, (n + extra) * sizeof *q);
+    if (!q) return false;
+    *p = q, *cap = n + extra;
+    return true;
+}
+
 /* The second step of the radix sort: buckets [b0, b1) each sorted by exact rank. */
 typedef struct bucket_job {
     prec *rec;
@@ -643,13 +666,9 @@ static void *run_buckets(void *arg) {
         if (r0 >= r1) continue;
         size_t lo = j->row_off[r0], hi = j->row_off[r1], n = hi - lo;
         if (n < 2 || r1 - r0 < 2) continue;
-        if (n > cap) {
-            prec *t = realloc(tmp, n * sizeof *t);
-            if (!t) {
-                j->oom = true;
-                break;
-            }
-            tmp = t, cap = n;
+        if (!fit_recs(&tmp, &cap, n, 0)) {
+            j->oom = true;
+            break;
         }
         if (r1 - r0 > cap_cur) {
             size_t *c = realloc(cur, (r1 - r0) * sizeof *c);
@@ -830,6 +849,19 @@ static int join_parts(aw_tracks *t, part *parts, unsigned nparts, size_t nk, uns
     return 0;
 }
 
+/* A build's start: the parameters to use (the defaults, kept in *defaults, when none are
+ * given), an empty result and an empty message. */
+static const aw_track_params *start_build(const aw_track_params *params, aw_track_params *defaults, aw_tracks *t,
+                                          char *err, size_t errcap) {
+    if (!params) {
+        aw_track_params_default(defaults);
+        params = defaults;
+    }
+    memset(t, 0, sizeof *t);
+    if (errcap) err[0] = 0;
+    return params;
+}
+
 static void free_blocks(aw_columns *blocks, size_t nblocks, bool consume) {
     if (consume)
         for (size_t b = 0; b < nblocks; b++) aw_columns_free(&blocks[b]);
@@ -838,12 +870,7 @@ static void free_blocks(aw_columns *blocks, size_t nblocks, bool consume) {
 static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_static_block *oblocks, size_t noblocks,
                  const aw_track_params *params, aw_tracks *t, char *err, size_t errcap) {
     aw_track_params defaults;
-    if (!params) {
-        aw_track_params_default(&defaults);
-        params = &defaults;
-    }
-    memset(t, 0, sizeof *t);
-    if (errcap) err[0] = 0;
+    params = start_build(params, &defaults, t, err, errcap);
     size_t npos = 0;
     for (size_t b = 0; b < nblocks; b++) npos += blocks[b].n;
     size_t nobs = 0;
@@ -1183,17 +1210,15 @@ static void *run_part_recs(void *arg) {
     recs_job *job = arg;
     const recs_shared *sh = job->sh;
     part *pt = job->pt;
-    scratch w = {0};
-    aw_segment_work *work = aw_segment_work_new();
-    aw_segment_params sp;
-    segment_params(sh->params, &sp);
+    part_work pw;
+    bool ready = part_work_init(&pw, sh->params);
     prec *sorted = NULL, *gather = NULL; /* gather: room to put one MMSI's rows input by input */
     size_t cap = 0, cap_gather = 0;
     uint32_t *low_id = calloc(REC_LOW_MASK + 1, sizeof *low_id); /* MMSI's low bits -> id + 1 */
     uint32_t *counts = NULL, *mmsis = NULL;
     const aw_static_obs **mobs = NULL;
     size_t cap_m = 0, cap_obs = 0;
-    if (!work || !low_id) pt->oom = true;
+    if (!ready || !low_id) pt->oom = true;
     /* The first static report at or after the part's first bucket. */
     size_t oi = 0, lo = 0, hi = sh->nobs;
     while (lo < hi) {
@@ -1207,15 +1232,9 @@ static void *run_part_recs(void *arg) {
         size_t oe = oi;
         while (oe < sh->nobs && (sh->okeys[oe].mmsi >> REC_SHIFT) == b) oe++;
         if (!n && oe == oi) continue;
-        if (n > cap) {
-            size_t c = n + n / 2;
-            prec *so = realloc(sorted, c * sizeof *so);
-            if (so) sorted = so;
-            if (!so) {
-                pt->oom = true;
-                break;
-            }
-            cap = c;
+        if (!fit_recs(&sorted, &cap, n, n / 2)) {
+            pt->oom = true;
+            break;
         }
         /* The bucket's MMSIs, each given an id at first sight (a table indexed by the
          * MMSI's low bits, cleared after the bucket) and counted: chunks are read store
@@ -1301,44 +1320,30 @@ static void *run_part_recs(void *arg) {
             bool mixed = false;
             for (size_t i = 1; i < nk && !mixed; i++) mixed = rec[i].source_id != rec[0].source_id;
             if (mixed) {
-                if (nk > cap_gather) {
-                    prec *g = realloc(gather, nk * sizeof *g);
-                    if (!g) {
-                        pt->oom = true;
-                        break;
-                    }
-                    gather = g, cap_gather = nk;
-                }
-                if (!scratch_fit(&w, nk, 0)) {
+                if (!fit_recs(&gather, &cap_gather, nk, 0) || !scratch_fit(&pw.w, nk, 0)) {
                     pt->oom = true;
                     break;
                 }
-                for (size_t i = 0; i < nk; i++) w.keys[i] = (tkey){rec[i].source_id, (uint32_t)i};
-                sort_runs(w.keys, w.tmp, nk);
-                for (size_t i = 0; i < nk; i++) gather[i] = rec[w.keys[i].row];
+                for (size_t i = 0; i < nk; i++) pw.w.keys[i] = (tkey){rec[i].source_id, (uint32_t)i};
+                sort_runs(pw.w.keys, pw.w.tmp, nk);
+                for (size_t i = 0; i < nk; i++) gather[i] = rec[pw.w.keys[i].row];
                 memcpy(rec, gather, nk * sizeof *rec);
             }
-            if (!part_mmsi(pt, &w, work, &sp, sh->params, sh->t, mmsi, rec, nk, mobs, nob)) break;
+            if (!part_mmsi(pt, &pw, sh->t, mmsi, rec, nk, mobs, nob)) break;
             r += nk;
         }
         free(ord), free(start);
         oi = oe;
     }
     free(gather), free(sorted), free(counts), free(mmsis), free((void *)mobs), free(low_id);
-    aw_segment_work_free(work);
-    scratch_free(&w);
+    part_work_free(&pw);
     return NULL;
 }
 
 int aw_tracks_build_recs(aw_rec_store *const *stores, size_t nstores, const aw_static_block *oblocks,
                          size_t noblocks, const aw_track_params *params, aw_tracks *t, char *err, size_t errcap) {
     aw_track_params defaults;
-    if (!params) {
-        aw_track_params_default(&defaults);
-        params = &defaults;
-    }
-    memset(t, 0, sizeof *t);
-    if (errcap) err[0] = 0;
+    params = start_build(params, &defaults, t, err, errcap);
     int rc = -1;
     size_t *bucket_rows = calloc(REC_BUCKETS, sizeof *bucket_rows);
     obs_key *okeys = NULL, *otmp = NULL;
