@@ -520,7 +520,8 @@ static bool part_mmsi(part *pt, part_work *pw, aw_tracks *T, uint32_t mmsi, cons
             const aw_vessel *x = &pt->vessels[vfirst + c];
             if (!x->count) continue;
             int64_t d = 0;
-            if (o->time_ms < x->first_seen_ms) d = x->first_seen_ms - o->time_ms;
+            if (o->time_ms == AW_TIME_NONE) d = INT64_MAX; /* untimed (a caller's): the first segment */
+            else if (o->time_ms < x->first_seen_ms) d = x->first_seen_ms - o->time_ms;
             else if (o->time_ms > x->last_seen_ms) d = o->time_ms - x->last_seen_ms;
             if (d < best_d) best_d = d, best = c;
         }
