@@ -61,7 +61,6 @@ typedef struct slot {
     uint64_t key_nosource; /* the key without the source, for tails whose tag block lost s: */
     uint64_t opened_line;
     int64_t time_ms;
-    bool used;
     uint8_t count, next;
     char channel;
     bool own;
@@ -84,8 +83,7 @@ struct aw_decoder {
     char prefix_cache[32];     /* last line prefix seen and its time: logs repeat a second */
     size_t prefix_cache_len;
     int64_t prefix_cache_ms;
-    unsigned open_slots;
-    uint64_t open_mask;         /* bit i: slots[i] is in use; walked instead of the table */
+    uint64_t open_mask;         /* bit i: slots[i] holds an open message */
     slot slots[AW_REASM_SLOTS];
 };
 _Static_assert(AW_REASM_SLOTS <= 64, "open_mask has a bit per slot");
@@ -530,8 +528,6 @@ static void deliver(aw_decoder *dec, const char *payload, size_t len, size_t rec
 }
 
 static void close_slot(aw_decoder *dec, slot *s) {
-    s->used = false;
-    dec->open_slots--;
     dec->open_mask &= ~(UINT64_C(1) << (s - dec->slots));
 }
 
@@ -561,8 +557,6 @@ static slot *new_slot(aw_decoder *dec, aw_decode_stats *st) {
     uint64_t all = ~UINT64_C(0) >> (64 - AW_REASM_SLOTS);
     if (dec->open_mask != all) {
         int i = __builtin_ctzll(~dec->open_mask); /* the first free slot */
-        dec->slots[i].used = true;
-        dec->open_slots++;
         dec->open_mask |= UINT64_C(1) << i;
         return &dec->slots[i];
     }
@@ -868,11 +862,9 @@ void aw_decoder_set_line(aw_decoder *dec, uint64_t line_no) { dec->line_no = lin
 void aw_decoder_finish(aw_decoder *dec, aw_decode_stats *st) {
     dec->cur_line = NULL;
     dec->cur_len = 0;
-    for (int i = 0; i < AW_REASM_SLOTS; i++) {
-        if (dec->slots[i].used) {
-            reject(dec, st, AW_REJ_INCOMPLETE);
-            close_slot(dec, &dec->slots[i]);
-        }
+    for (uint64_t m = dec->open_mask; m; m &= m - 1) {
+        reject(dec, st, AW_REJ_INCOMPLETE);
+        close_slot(dec, &dec->slots[__builtin_ctzll(m)]);
     }
 }
 
