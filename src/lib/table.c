@@ -570,9 +570,21 @@ typedef struct row {
     uint32_t seen;       /* columns already set: the first alias present wins (JSON) */
 } row;
 
-/* A row before any cell is read, copied in 16-byte moves: the compiler turns both a
- * memset-and-fill and a plain copy of this mostly-zero struct into a `rep stos`, whose
- * start-up cost was paid on every line. */
+/* Copies n bytes in 16-byte moves: for structs cleared on every row, which the compiler
+ * otherwise clears with a `rep stos` or `rep movs` whose start-up cost is paid each time. */
+static inline void copy_blocks(void *dst, const void *src, size_t n) {
+#if defined(__SSE2__)
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm_storeu_si128((__m128i *)(void *)((char *)dst + i),
+                         _mm_loadu_si128((const __m128i *)(const void *)((const char *)src + i)));
+    if (i < n) memcpy((char *)dst + i, (const char *)src + i, n - i);
+#else
+    memcpy(dst, src, n);
+#endif
+}
+
+/* A row before any cell is read. */
 static const row row_blank = {
     .time_ms = AW_TIME_NONE,
     .lat = AW_LAT_NA,
@@ -587,17 +599,7 @@ static const row row_blank = {
     .report_second = -1,
 };
 
-static void row_reset(row *r) {
-#if defined(__SSE2__)
-    _Static_assert(sizeof(row) % 16 == 0, "row_reset copies whole 16-byte blocks");
-    const char *src = (const char *)&row_blank;
-    char *dst = (char *)r;
-    for (size_t i = 0; i < sizeof(row); i += 16)
-        _mm_storeu_si128((__m128i *)(void *)(dst + i), _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
-#else
-    *r = row_blank;
-#endif
-}
+static void row_reset(row *r) { copy_blocks(r, &row_blank, sizeof *r); }
 
 static bool is_na_word(const char *p, size_t n) {
     if (n == 0) return true;
@@ -818,18 +820,10 @@ static void row_dims(const row *r, uint16_t *bow, uint16_t *stern, uint8_t *port
     *stbd = (uint8_t)clamp_u(abcd ? r->dim[3] : 0, 63);
 }
 
-/* Zeroes the whole message, every byte (readers may hash or copy it whole), in 16-byte
- * stores: the compiler's memset of it was a `rep stos`, whose start-up cost was paid on
- * every message. */
+/* Zeroes the whole message, every byte: readers may hash or copy it whole. */
 static void msg_zero(aw_msg *m) {
-#if defined(__SSE2__)
-    char *p = (char *)m;
-    size_t i = 0;
-    for (; i + 16 <= sizeof *m; i += 16) _mm_storeu_si128((__m128i *)(void *)(p + i), _mm_setzero_si128());
-    if (i < sizeof *m) memset(p + i, 0, sizeof *m - i);
-#else
-    memset(m, 0, sizeof *m);
-#endif
+    static const aw_msg blank;
+    copy_blocks(m, &blank, sizeof *m);
 }
 
 static void emit_row(const row *r, sink *k) {
