@@ -23,6 +23,7 @@
 
 #include "aiswatch/segment.h"
 
+#include "bigarray.h"
 #include "recs.h"
 
 static const char *const field_names[AW_ID_COUNT] = {
@@ -689,6 +690,27 @@ static void *run_buckets(void *arg) {
     return NULL;
 }
 
+/* Positions tracks cannot use, by reason. */
+typedef struct dropped {
+    uint64_t untimed, not_available, out_of_range;
+} dropped;
+
+/* True for a usable position; otherwise counts it under its reason. */
+static inline bool usable_position(dropped *d, int64_t time_ms, int32_t lat, int32_t lon) {
+    if (time_ms == INT64_MIN) return d->untimed++, false;
+    if (lat == AW_LAT_NA || lon == AW_LON_NA) return d->not_available++, false;
+    if (lat > 90 * 600000 || lat < -90 * 600000 || lon > 180 * 600000 || lon < -180 * 600000 ||
+        (lat == 0 && lon == 0))
+        return d->out_of_range++, false;
+    return true;
+}
+
+static void add_dropped(aw_track_stats *st, const dropped *d) {
+    st->untimed += d->untimed;
+    st->not_available += d->not_available;
+    st->out_of_range += d->out_of_range;
+}
+
 /* The first pass, on a range [g0, g1) of the rows in input order (across blocks):
  * counts the unusable reports and gives each usable row's MMSI an id of this range's
  * own (rid), with its row count; run_scatter then writes the rows as records. */
@@ -701,7 +723,7 @@ typedef struct count_job {
     size_t *count, cap_count;
     uint32_t *to_global; /* this range's id -> rank, once joined */
     size_t nk;
-    uint64_t untimed, not_available, out_of_range;
+    dropped drop;
     prec *rec;
     size_t *cursor; /* by bucket: where this range's next record goes */
     unsigned shift;
@@ -724,16 +746,8 @@ static void *run_count(void *arg) {
         if (!block_piece(cj, gb, pos->n, &lo, &hi)) continue;
         uint32_t *ids = cj->rid + gb;
         for (size_t i = lo; i < hi; i++) {
-            int32_t lat = pos->lat[i], lon = pos->lon[i];
             ids[i] = NO_ID;
-            if (pos->time_ms[i] == INT64_MIN) {
-                cj->untimed++;
-            } else if (lat == AW_LAT_NA || lon == AW_LON_NA) {
-                cj->not_available++;
-            } else if (lat > 90 * 600000 || lat < -90 * 600000 || lon > 180 * 600000 || lon < -180 * 600000 ||
-                       (lat == 0 && lon == 0)) {
-                cj->out_of_range++;
-            } else {
+            if (usable_position(&cj->drop, pos->time_ms[i], pos->lat[i], pos->lon[i])) {
                 uint32_t id = index_get(&cj->h, pos->mmsi[i]);
                 if (id == NO_ID || grow_counts(&cj->count, &cj->cap_count, cj->h.n) < 0) {
                     cj->oom = true;
@@ -918,9 +932,7 @@ static int build(aw_columns *blocks, size_t nblocks, bool consume, const aw_stat
     for (unsigned j = 0; j < ncj; j++) {
         count_job *cj = &cjobs[j];
         if (cj->oom) goto out;
-        t->stats.untimed += cj->untimed;
-        t->stats.not_available += cj->not_available;
-        t->stats.out_of_range += cj->out_of_range;
+        add_dropped(&t->stats, &cj->drop);
         nk += cj->nk;
         if (!(cj->to_global = malloc((cj->h.n ? cj->h.n : 1) * sizeof *cj->to_global))) goto out;
         for (size_t k = 0; k <= cj->h.mask; k++) {
@@ -1078,7 +1090,8 @@ struct aw_rec_store {
     size_t nchunks, cap_chunks;
     uint32_t head[REC_BUCKETS], tail[REC_BUCKETS], fill[REC_BUCKETS];
     size_t count[REC_BUCKETS];
-    uint64_t in, untimed, not_available, out_of_range;
+    uint64_t in;                     /* position reports pushed, usable or not */
+    dropped drop;
     bool oom;
 };
 
@@ -1090,7 +1103,7 @@ aw_rec_store *aw_recs_new(void) {
 }
 
 static void recs_release(aw_rec_store *s) {
-    if (s->arena) munmap(s->arena, s->cap_chunks * REC_CHUNK * sizeof *s->arena);
+    aw_array_free(s->arena, s->cap_chunks * REC_CHUNK * sizeof *s->arena, true);
     free(s->next);
     s->arena = NULL, s->next = NULL;
     s->nchunks = s->cap_chunks = 0;
@@ -1108,16 +1121,13 @@ static bool recs_new_chunk(aw_rec_store *s, size_t b) {
         size_t cap = s->cap_chunks ? s->cap_chunks * 2 : 64;
         if (cap >= NO_CHUNK) return false;
         size_t bytes = REC_CHUNK * sizeof *s->arena;
-        prec *a = s->arena ? mremap(s->arena, s->cap_chunks * bytes, cap * bytes, MREMAP_MAYMOVE)
-                           : mmap(NULL, cap * bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (a == MAP_FAILED) return false;
-        s->arena = a;
-        uint32_t *nx = realloc(s->next, cap * sizeof *nx);
-        if (!nx) {
-            s->arena = mremap(a, cap * bytes, s->cap_chunks * bytes, 0); /* shrinking stays in place */
-            return false;
-        }
+        uint32_t *nx = realloc(s->next, cap * sizeof *nx); /* first: a bigger list alone is harmless */
+        if (!nx) return false;
         s->next = nx;
+        prec *a = s->arena ? aw_map_grow(s->arena, s->nchunks * bytes, s->cap_chunks * bytes, cap * bytes)
+                           : aw_map_new(cap * bytes);
+        if (!a) return false;
+        s->arena = a;
         s->cap_chunks = cap;
     }
     uint32_t c = (uint32_t)s->nchunks++;
@@ -1134,20 +1144,7 @@ int aw_recs_push(aw_rec_store *s, const aw_msg *m, const aw_msg_meta *meta, uint
     if (!aw_pos_fields_of(m, &f)) return 0;
     s->in++;
     int64_t time_ms = meta ? meta->time_ms : AW_TIME_NONE;
-    /* The same cleaning as run_count's, counted the same way. */
-    if (time_ms == INT64_MIN) {
-        s->untimed++;
-        return 0;
-    }
-    if (f.lat == AW_LAT_NA || f.lon == AW_LON_NA) {
-        s->not_available++;
-        return 0;
-    }
-    if (f.lat > 90 * 600000 || f.lat < -90 * 600000 || f.lon > 180 * 600000 || f.lon < -180 * 600000 ||
-        (f.lat == 0 && f.lon == 0)) {
-        s->out_of_range++;
-        return 0;
-    }
+    if (!usable_position(&s->drop, time_ms, f.lat, f.lon)) return 0;
     size_t b = (m->mmsi >> REC_SHIFT) & (REC_BUCKETS - 1);
     if ((s->tail[b] == NO_CHUNK || s->fill[b] == REC_CHUNK) && !recs_new_chunk(s, b)) {
         s->oom = true;
@@ -1359,9 +1356,7 @@ int aw_tracks_build_recs(aw_rec_store *const *stores, size_t nstores, const aw_s
         const aw_rec_store *s = stores[k];
         lost |= s->oom;
         npos += s->in;
-        t->stats.untimed += s->untimed;
-        t->stats.not_available += s->not_available;
-        t->stats.out_of_range += s->out_of_range;
+        add_dropped(&t->stats, &s->drop);
         for (size_t b = 0; b < REC_BUCKETS; b++) bucket_rows[b] += s->count[b];
     }
     for (size_t b = 0; b < REC_BUCKETS; b++) nk += bucket_rows[b];
